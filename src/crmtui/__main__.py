@@ -1,0 +1,5 @@
+"""Entry point for `python -m crmtui`."""
+
+from crmtui.cli import main
+
+main()
