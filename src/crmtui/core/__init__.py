@@ -1,0 +1,1 @@
+"""The CRM core: models, database, services. Knows nothing about terminals."""

@@ -1,0 +1,41 @@
+"""The audit log: who changed which record, and each field's old and new value."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from crmtui.core.models import Change
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {
+        key: [_plain(before.get(key)), _plain(value)]
+        for key, value in after.items()
+        if before.get(key) != value
+    }
+
+
+def record_change(
+    session: Session, entity: str, entity_id: int, action: str, changes: dict | None = None
+) -> Change:
+    change = Change(
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=changes or {},
+        user_id=session.info.get("user_id"),
+        batch_id=session.info.get("batch_id"),
+    )
+    session.add(change)
+    return change

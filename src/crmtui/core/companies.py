@@ -1,0 +1,175 @@
+"""Companies: create, find by id or name, edit, delete, list."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from crmtui.core import tags as tagging
+from crmtui.core.audit import record_change
+from crmtui.core.errors import Conflict, Invalid, NotFound
+from crmtui.core.models import Company, Contact
+from crmtui.core.records import apply_changes, check_version, snapshot
+from crmtui.core.schemas import CompanyInput
+from crmtui.core.text import fold, search_text
+from crmtui.core.users import ensure_user, usernames_by_id
+
+EDITABLE = (
+    "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
+    "website", "notes",
+)  # fmt: skip
+
+
+def clean_company_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("a company needs a name")
+    return name
+
+
+def find_company(session: Session, name: str) -> Company | None:
+    return session.scalars(select(Company).where(Company.name_key == fold(name))).first()
+
+
+def get_or_create_company(session: Session, name: str) -> Company:
+    """The company with this name (case- and accent-insensitive), created if new."""
+    name = clean_company_name(name)
+    company = find_company(session, name)
+    if company is None:
+        company = Company(name=name, name_key=fold(name), search_text=search_text(name))
+        session.add(company)
+        session.flush()
+        record_change(session, "company", company.id, "create", {"name": [None, name]})
+    return company
+
+
+def get_company(session: Session, ref: str | int) -> Company:
+    """A company by id or name."""
+    text = str(ref).strip()
+    company = session.get(Company, int(text)) if text.isdigit() else find_company(session, text)
+    if company is None:
+        raise NotFound(f"no company {text!r}")
+    return company
+
+
+def add_company(session: Session, data: CompanyInput) -> Company:
+    name = clean_company_name(data.name)
+    if find_company(session, name):
+        raise Conflict(f"a company named {name!r} already exists")
+    company = Company(name=name, name_key=fold(name), search_text=search_text(name))
+    for key in EDITABLE:
+        if getattr(data, key) is not None:
+            setattr(company, key, getattr(data, key).strip() or None)
+    if data.owner:
+        company.owner_id = ensure_user(session, data.owner).id
+    if data.custom_fields:
+        company.custom_fields = dict(data.custom_fields)
+    if data.created_at:
+        company.created_at = company.updated_at = data.created_at
+    session.add(company)
+    session.flush()
+    if data.tags:
+        tagging.add_tags(session, "company", company.id, data.tags)
+    record_change(session, "company", company.id, "create", snapshot(company))
+    return company
+
+
+def update_company(
+    session: Session, company: Company, data: CompanyInput, expected_version: int | None = None
+) -> dict[str, list[Any]]:
+    check_version(company, expected_version, f"company {company.id}")
+    values: dict[str, Any] = {
+        key: (getattr(data, key).strip() or None)
+        for key in EDITABLE
+        if getattr(data, key) is not None
+    }
+    if data.name is not None:
+        name = clean_company_name(data.name)
+        other = find_company(session, name)
+        if other is not None and other.id != company.id:
+            raise Conflict(f"a company named {name!r} already exists")
+        values.update(name=name, name_key=fold(name), search_text=search_text(name))
+    if data.owner is not None:
+        values["owner_id"] = ensure_user(session, data.owner).id if data.owner else None
+    if data.custom_fields is not None:
+        values["custom_fields"] = {**company.custom_fields, **data.custom_fields}
+    changes = apply_changes(session, "company", company, values)
+    if "name" in changes:
+        from crmtui.core.contacts import refresh_search_text
+
+        for contact_id in session.scalars(
+            select(Contact.id).where(Contact.company_id == company.id)
+        ):
+            refresh_search_text(session, session.get(Contact, contact_id))
+    if data.tags:
+        tagging.add_tags(session, "company", company.id, data.tags)
+    return changes
+
+
+def delete_company(session: Session, company: Company) -> None:
+    """Delete the company; its contacts and deals stay, unlinked."""
+    from sqlalchemy import update
+
+    from crmtui.core.models import Deal
+
+    session.execute(update(Contact).where(Contact.company_id == company.id).values(company_id=None))
+    session.execute(update(Deal).where(Deal.company_id == company.id).values(company_id=None))
+    record_change(session, "company", company.id, "delete", snapshot(company))
+    session.delete(company)
+    session.flush()
+
+
+def list_companies(
+    session: Session, *, query: str | None = None, tag: str | None = None, limit: int | None = None
+) -> list[Company]:
+    stmt = select(Company).order_by(Company.name_key, Company.id)
+    if query:
+        from crmtui.core.search import matching_ids
+
+        stmt = stmt.where(Company.id.in_(matching_ids(session, "company", query)))
+    if tag:
+        stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def company_rows(session: Session, companies: list[Company]) -> list[dict[str, Any]]:
+    """Plain data for output: one dict per company, with contact counts and tags."""
+    ids = [c.id for c in companies]
+    counts = (
+        dict(
+            session.execute(
+                select(Contact.company_id, func.count())
+                .where(Contact.company_id.in_(ids))
+                .group_by(Contact.company_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    tags = tagging.tag_names(session, "company", ids)
+    owners = usernames_by_id(session, {c.owner_id for c in companies if c.owner_id})
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "domain": c.domain,
+            "industry": c.industry,
+            "size": c.size,
+            "website": c.website,
+            "street": c.street,
+            "city": c.city,
+            "region": c.region,
+            "postal_code": c.postal_code,
+            "country": c.country,
+            "notes": c.notes,
+            "owner": owners.get(c.owner_id),
+            "contacts": counts.get(c.id, 0),
+            "tags": tags.get(c.id, []),
+            "custom_fields": c.custom_fields,
+            "created_at": c.created_at,
+            "updated_at": c.updated_at,
+        }
+        for c in companies
+    ]

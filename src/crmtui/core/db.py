@@ -1,0 +1,195 @@
+"""Database location, engine with per-dialect settings, session scopes and migrate-on-open."""
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlmodel import Session
+
+from crmtui.core.errors import OperationalError
+from crmtui.core.migrations import HEAD_REVISION, upgrade_to_head
+from crmtui.core.users import ensure_user
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("crmtui", appauthor=False))
+
+
+def resolve_url(db_path: str | os.PathLike | None = None) -> str:
+    """`--db PATH`, else CRM_DB, else CRM_DATABASE_URL, else crm.db in the user data dir."""
+    if db_path:
+        return sqlite_url(Path(db_path))
+    if os.environ.get("CRM_DB"):
+        return sqlite_url(Path(os.environ["CRM_DB"]))
+    if os.environ.get("CRM_DATABASE_URL"):
+        return os.environ["CRM_DATABASE_URL"]
+    return sqlite_url(default_data_dir() / "crm.db")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.expanduser().absolute()}"
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file behind a SQLite URL, or None for other backends and in-memory databases."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def display_url(url: str | URL) -> str:
+    """The URL as it may be shown to a person: never with its password."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        return "<invalid database URL>"
+    path = sqlite_path(parsed)
+    return str(path) if path else parsed.render_as_string(hide_password=True)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and locking writes."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise OperationalError(f"not a database URL: {display_url(url)}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except (ImportError, ArgumentError) as exc:
+        raise OperationalError(f"cannot use {display_url(parsed)}: {exc}") from exc
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        elif path.is_dir():
+            raise OperationalError(f"{path} is a directory, not a database file")
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if path is not None:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        write = conn.get_execution_options().get("crm_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def describe_db_error(exc: BaseException, url: str | URL | None = None) -> str:
+    """One line saying what went wrong with the database, without secrets."""
+    original = getattr(exc, "orig", exc)
+    message = str(original).strip().splitlines()[0] if str(original).strip() else type(exc).__name__
+    where = f" ({display_url(url)})" if url is not None else ""
+    if "file is not a database" in message:
+        return f"not a crm database: the file is not SQLite{where}"
+    if "database is locked" in message:
+        return f"the database is locked by another process; try again{where}"
+    if "unable to open database" in message:
+        return f"cannot open the database{where}"
+    if "readonly" in message or "permission denied" in message.lower():
+        return f"the database is read-only for this user{where}"
+    return f"database error: {message}{where}"
+
+
+@contextmanager
+def translate_db_errors(url: str | URL | None = None) -> Iterator[None]:
+    """Turn driver errors into the core's OperationalError with a one-line message."""
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error) as exc:
+        raise OperationalError(describe_db_error(exc, url)) from exc
+
+
+class Database:
+    """An opened, migrated database: hands out read and write sessions."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._write_engine = self.engine.execution_options(crm_write=True)
+        if migrate:
+            self.ensure_schema()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def location(self) -> str:
+        return display_url(self.url)
+
+    def schema_version(self) -> str | None:
+        with translate_db_errors(self.url), self.engine.connect() as conn:
+            try:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except DBAPIError:
+                conn.rollback()
+                return None
+
+    def ensure_schema(self) -> None:
+        """Run pending migrations; refuse a database from a newer crmtui or another program."""
+        version = self.schema_version()
+        if version == HEAD_REVISION:
+            return
+        if version is None:
+            with translate_db_errors(self.url), self.engine.connect() as conn:
+                tables = set(inspect(conn).get_table_names())
+            if tables:
+                raise OperationalError(
+                    f"not a crm database: {self.location} has tables but no crm schema"
+                )
+        with translate_db_errors(self.url):
+            upgrade_to_head(self.engine, version)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session; nothing it does is committed."""
+        with translate_db_errors(self.url), Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def transaction(self, *, username: str | None = None) -> Iterator[Session]:
+        """A write session holding the write lock from its first statement; one commit or none.
+
+        `username` is recorded as the author of every change (created on first use).
+        """
+        with translate_db_errors(self.url), Session(self._write_engine) as session:
+            try:
+                if username:
+                    session.info["user_id"] = ensure_user(session, username).id
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()

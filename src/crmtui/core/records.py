@@ -1,0 +1,41 @@
+"""Helpers every service uses: applying edits with an audit entry, optimistic version checks."""
+
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from crmtui.core.audit import diff, record_change
+from crmtui.core.errors import Conflict
+from crmtui.core.types import utcnow
+
+
+def check_version(record: Any, expected_version: int | None, what: str) -> None:
+    if expected_version is not None and record.version != expected_version:
+        raise Conflict(
+            f"{what} was changed by someone else (version {record.version}, "
+            f"you edited version {expected_version}); reload and try again"
+        )
+
+
+def apply_changes(
+    session: Session, entity: str, record: SQLModel, values: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """Set the values that differ, bump version and updated_at, and log the change."""
+    before = {key: getattr(record, key) for key in values}
+    changes = diff(before, values)
+    if not changes:
+        return {}
+    for key, value in values.items():
+        setattr(record, key, value)
+    if hasattr(record, "version"):
+        record.version += 1
+    record.updated_at = utcnow()
+    session.add(record)
+    session.flush()
+    record_change(session, entity, record.id, "update", changes)
+    return changes
+
+
+def snapshot(record: SQLModel) -> dict[str, Any]:
+    """The record's columns as plain values, for the audit log of a delete."""
+    return {key: [value, None] for key, value in diff({}, record.model_dump()).items()}

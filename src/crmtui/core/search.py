@@ -1,0 +1,81 @@
+"""Full-text search over contacts, companies and deals; the one place knowing each index."""
+
+from typing import Any
+
+from sqlalchemy import and_, literal_column, select, text
+from sqlmodel import Session
+
+from crmtui.core.models import Company, Contact, Deal
+from crmtui.core.text import search_tokens
+
+MODELS = {"contact": Contact, "company": Company, "deal": Deal}
+
+
+def _fts_query(tokens: list[str]) -> str:
+    return " ".join(f'"{token}"*' for token in tokens)
+
+
+def matching_ids(session: Session, entity: str, query: str):
+    """A selectable of the ids of `entity` rows matching every word of the query (as prefixes)."""
+    model = MODELS[entity]
+    tokens = search_tokens(query)
+    if not tokens:
+        return select(model.id)
+    if session.get_bind().dialect.name == "sqlite":
+        return (
+            select(literal_column("rowid"))
+            .select_from(text(f"{entity}_fts"))
+            .where(text(f"{entity}_fts MATCH :fts_query").bindparams(fts_query=_fts_query(tokens)))
+        )
+    conditions = [
+        model.search_text.like("%" + _escape_like(token) + "%", escape="\\") for token in tokens
+    ]
+    return select(model.id).where(and_(*conditions))
+
+
+def _escape_like(token: str) -> str:
+    return token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[int]:
+    """Ids of the best matches first: bm25 on SQLite, trigram similarity on PostgreSQL."""
+    tokens = search_tokens(query)
+    if not tokens:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        rows = session.execute(
+            text(
+                f"SELECT rowid FROM {entity}_fts WHERE {entity}_fts MATCH :q "
+                "ORDER BY rank LIMIT :limit"
+            ),
+            {"q": _fts_query(tokens), "limit": limit},
+        )
+        return [row[0] for row in rows]
+    model = MODELS[entity]
+    stmt = (
+        matching_ids(session, entity, query)
+        .order_by(text("similarity(search_text, :whole) DESC").bindparams(whole=" ".join(tokens)))
+        .order_by(model.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Contacts, companies and deals matching the query, as plain rows with a `type`."""
+    from crmtui.core.companies import company_rows
+    from crmtui.core.contacts import contact_rows
+    from crmtui.core.deals import deal_rows
+
+    results: list[dict[str, Any]] = []
+    builders = {"contact": contact_rows, "company": company_rows, "deal": deal_rows}
+    for entity, build in builders.items():
+        ids = ranked_ids(session, entity, query, limit)
+        if not ids:
+            continue
+        model = MODELS[entity]
+        by_id = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))}
+        records = [by_id[i] for i in ids if i in by_id]
+        for row in build(session, records):
+            results.append({"type": entity, **row})
+    return results[:limit] if len(results) > limit else results

@@ -1,0 +1,139 @@
+"""Tasks and follow-ups: add, complete, list, and what is due."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from crmtui.core.audit import record_change
+from crmtui.core.contacts import check_choice, get_contact
+from crmtui.core.deals import get_deal
+from crmtui.core.errors import Conflict, Invalid, NotFound
+from crmtui.core.models import TASK_PRIORITIES, Contact, Task, User
+from crmtui.core.records import apply_changes, snapshot
+from crmtui.core.schemas import TaskInput
+from crmtui.core.timeparse import local_tz
+from crmtui.core.types import utcnow
+from crmtui.core.users import ensure_user, usernames_by_id
+
+
+def add_task(session: Session, data: TaskInput) -> Task:
+    title = data.title.strip()
+    if not title:
+        raise Invalid("a task needs a title")
+    contact = get_contact(session, data.contact) if data.contact else None
+    if data.deal_id is not None:
+        get_deal(session, data.deal_id)
+    task = Task(
+        title=title,
+        due_at=data.due_at,
+        contact_id=contact.id if contact else None,
+        deal_id=data.deal_id,
+        priority=check_choice(data.priority, TASK_PRIORITIES, "priority"),
+        assignee_id=ensure_user(session, data.assignee).id
+        if data.assignee
+        else session.info.get("user_id"),
+        notes=(data.notes or "").strip() or None,
+        created_by_id=session.info.get("user_id"),
+    )
+    session.add(task)
+    session.flush()
+    record_change(session, "task", task.id, "create", snapshot(task))
+    return task
+
+
+def get_task(session: Session, ref: str | int) -> Task:
+    text = str(ref).strip()
+    task = session.get(Task, int(text)) if text.isdigit() else None
+    if task is None:
+        raise NotFound(f"no task with id {text}")
+    return task
+
+
+def complete_task(session: Session, task: Task, at: datetime | None = None) -> Task:
+    if task.done_at is not None:
+        raise Conflict(f"task {task.id} is already done")
+    apply_changes(session, "task", task, {"done_at": at or utcnow()})
+    return task
+
+
+def list_tasks(
+    session: Session,
+    *,
+    include_done: bool = False,
+    contact: str | None = None,
+    assignee: str | None = None,
+    due_before: datetime | None = None,
+    limit: int | None = 100,
+) -> list[Task]:
+    stmt = select(Task)
+    if not include_done:
+        stmt = stmt.where(Task.done_at.is_(None))
+    if contact:
+        stmt = stmt.where(Task.contact_id == get_contact(session, contact).id)
+    if assignee:
+        stmt = stmt.join(User, User.id == Task.assignee_id).where(User.username == assignee)
+    if due_before is not None:
+        stmt = stmt.where(Task.due_at < due_before)
+    stmt = stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def due_groups(
+    session: Session,
+    *,
+    within: timedelta = timedelta(0),
+    now: datetime | None = None,
+    assignee: str | None = None,
+) -> dict[str, list[Task]]:
+    """Open tasks grouped as overdue, today and (with `within`) upcoming, in local days."""
+    now = now or utcnow()
+    local_now = now.astimezone(local_tz())
+    start_today = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end_today = start_today + timedelta(days=1)
+    horizon = max(end_today, start_today + timedelta(days=1) + within)
+    tasks = list_tasks(session, assignee=assignee, due_before=horizon, limit=None)
+    groups: dict[str, list[Task]] = {"overdue": [], "today": [], "upcoming": []}
+    for task in tasks:
+        if task.due_at is None:
+            continue
+        if task.due_at < now:
+            groups["overdue"].append(task)
+        elif task.due_at < end_today:
+            groups["today"].append(task)
+        else:
+            groups["upcoming"].append(task)
+    return groups
+
+
+def task_rows(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
+    users = usernames_by_id(session, {t.assignee_id for t in tasks if t.assignee_id})
+    contact_ids = {t.contact_id for t in tasks if t.contact_id}
+    names = (
+        dict(
+            session.execute(
+                select(Contact.id, Contact.display_name).where(Contact.id.in_(contact_ids))
+            ).all()
+        )
+        if contact_ids
+        else {}
+    )
+    return [
+        {
+            "id": t.id,
+            "title": t.title,
+            "due_at": t.due_at,
+            "priority": t.priority,
+            "contact_id": t.contact_id,
+            "contact": names.get(t.contact_id),
+            "deal_id": t.deal_id,
+            "assignee": users.get(t.assignee_id),
+            "done_at": t.done_at,
+            "notes": t.notes,
+            "created_at": t.created_at,
+        }
+        for t in tasks
+    ]

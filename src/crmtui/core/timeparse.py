@@ -1,0 +1,82 @@
+"""Reading times people type (`today`, `-2h`, `2026-10-05 10:00`) and durations (`15m`)."""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from crmtui.core.errors import Invalid
+
+_RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*(m|min|h|d|w)$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|min|s|d|w)")
+
+
+def local_tz():
+    return datetime.now().astimezone().tzinfo
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _start_of_local_day(day: date):
+    return datetime.combine(day, time(0, 0), tzinfo=local_tz())
+
+
+def parse_when(text: str, *, now: datetime | None = None) -> datetime:
+    """An aware UTC datetime; naive input is local time. Raises Invalid on anything unreadable."""
+    value = text.strip().lower()
+    now = now or now_utc()
+    today = now.astimezone(local_tz()).date()
+    if value == "now":
+        return now
+    named = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if value in named:
+        return _start_of_local_day(today + timedelta(days=named[value])).astimezone(UTC)
+    match = _RELATIVE.match(value)
+    if match:
+        sign, count, unit = match.groups()
+        delta = timedelta(seconds=int(count) * _UNIT_SECONDS[unit])
+        return now + delta if sign == "+" else now - delta
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        parsed = _parse_with_dateutil(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=local_tz())
+    return parsed.astimezone(UTC)
+
+
+def _parse_with_dateutil(text: str) -> datetime:
+    from dateutil import parser
+
+    try:
+        return parser.parse(text, default=datetime.combine(date.today(), time(0, 0)))
+    except (ValueError, OverflowError, parser.ParserError):
+        raise Invalid(f"cannot read the date {text!r}: try 2026-10-05, 'today' or '-2h'") from None
+
+
+def parse_date(text: str) -> date:
+    """A calendar date in local time."""
+    return parse_when(text).astimezone(local_tz()).date()
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from `15m`, `1h30m`, `90s`, `1:30` (h:mm) or a bare number of minutes."""
+    value = text.strip().lower()
+    if re.fullmatch(r"\d+", value):
+        return int(value) * 60
+    if re.fullmatch(r"\d+:\d{2}", value):
+        hours, minutes = value.split(":")
+        return int(hours) * 3600 + int(minutes) * 60
+    parts = _DURATION_PART.findall(value)
+    if not parts or _DURATION_PART.sub("", value).strip():
+        raise Invalid(f"cannot read the duration {text!r}: try 15m, 1h30m or 90s")
+    return int(sum(float(n) * _UNIT_SECONDS[unit] for n, unit in parts))
+
+
+def format_duration(seconds: int | None) -> str:
+    if not seconds:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
