@@ -173,3 +173,37 @@ def company_rows(session: Session, companies: list[Company]) -> list[dict[str, A
         }
         for c in companies
     ]
+
+
+def company_detail(session: Session, ref: str | int) -> dict[str, Any]:
+    """A company with its contacts and deals, as plain data."""
+    from crmtui.core.contacts import contact_rows
+    from crmtui.core.deals import deal_rows
+    from crmtui.core.models import Deal
+
+    company = get_company(session, ref)
+    contacts = session.scalars(
+        select(Contact)
+        .where(Contact.company_id == company.id)
+        .order_by(Contact.sort_key)
+        .limit(100)
+    ).all()
+    deals = session.scalars(
+        select(Deal)
+        .where(Deal.company_id == company.id)
+        .order_by(Deal.created_at.desc())
+        .limit(100)
+    ).all()
+    contact_list = [
+        {k: row[k] for k in ("id", "name", "email", "phone")}
+        for row in contact_rows(session, list(contacts))
+    ]
+    deal_list = [
+        {k: row[k] for k in ("id", "title", "stage", "status", "amount", "currency")}
+        for row in deal_rows(session, list(deals))
+    ]
+    return {
+        "company": company_rows(session, [company])[0],
+        "contacts": contact_list,
+        "deals": deal_list,
+    }

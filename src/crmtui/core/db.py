@@ -172,7 +172,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read session; nothing it does is committed."""
-        with translate_db_errors(self.url), Session(self.engine) as session:
+        with translate_db_errors(self.url), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
@@ -181,7 +181,10 @@ class Database:
 
         `username` is recorded as the author of every change (created on first use).
         """
-        with translate_db_errors(self.url), Session(self._write_engine) as session:
+        with (
+            translate_db_errors(self.url),
+            Session(self._write_engine, expire_on_commit=False) as session,
+        ):
             try:
                 if username:
                     session.info["user_id"] = ensure_user(session, username).id

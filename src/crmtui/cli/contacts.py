@@ -1,0 +1,292 @@
+"""`crm contact ...`: add, list, show, edit, delete, tag and untag contacts."""
+
+from typing import Annotated
+
+import typer
+
+from crmtui.cli import context
+from crmtui.cli.options import Created, Fields, Tags, confirm_or_yes, key_values, when_or_none
+from crmtui.cli.output import (
+    FormatOption,
+    LimitOption,
+    message,
+    render_record,
+    render_rows,
+    report_added,
+)
+
+app = typer.Typer(no_args_is_help=True)
+
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "lifecycle_stage",
+    "last_contacted_at",
+)
+
+Emails = Annotated[
+    list[str] | None,
+    typer.Option("--email", "-e", help="An email; the first is primary (repeatable)."),
+]
+Phones = Annotated[
+    list[str] | None,
+    typer.Option("--phone", "-p", help="A phone; the first is primary (repeatable)."),
+]
+Company = Annotated[
+    str | None, typer.Option("--company", "-c", help="Company name; created if new.")
+]
+Stage = Annotated[str | None, typer.Option("--stage", help="Lifecycle stage: lead, customer, ...")]
+Owner = Annotated[str | None, typer.Option("--owner", help="User who owns the record.")]
+Consent = Annotated[
+    str | None, typer.Option("--consent", help="Email consent: subscribed, unsubscribed, unknown.")
+]
+Birthday = Annotated[
+    str | None, typer.Option("--birthday", help="1985-04-12, or --04-12 without a year.")
+]
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help='Full name, e.g. "Ada Lovelace".')],
+    email: Emails = None,
+    phone: Phones = None,
+    company: Company = None,
+    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    tag: Tags = None,
+    stage: Stage = None,
+    owner: Owner = None,
+    birthday: Birthday = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where the contact came from.")
+    ] = None,
+    notes: Annotated[str | None, typer.Option("--notes", help="Free text.")] = None,
+    field: Fields = None,
+    consent: Consent = None,
+    do_not_contact: Annotated[
+        bool, typer.Option("--do-not-contact", help="Never contact this person.")
+    ] = False,
+    created: Created = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Add a contact.
+
+    Example: crm contact add "Ada Lovelace" --email ada@example.com --tag vip
+    """
+    from crmtui.core.contacts import add_contact, contact_rows
+    from crmtui.core.schemas import ContactInput
+
+    data = ContactInput(
+        name=name, emails=email or [], phones=phone or [], company=company, job_title=title,
+        tags=tag or [], lifecycle_stage=stage, owner=owner, birthday=birthday, source=source,
+        notes=notes, custom_fields=key_values(field), email_consent=consent,
+        do_not_contact=do_not_contact or None, created_at=when_or_none(created),
+    )  # fmt: skip
+    db = context.database()
+    with db.transaction(username=context.username()) as session:
+        contact = add_contact(session, data)
+        row = contact_rows(session, [contact])[0]
+    report_added("contact", row, fmt)
+
+
+@app.command("list")
+def list_(
+    query: Annotated[
+        str | None, typer.Option("--search", "-q", help="Only contacts matching these words.")
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+    ] = None,
+    owner: Owner = None,
+    stage: Stage = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Custom field filter key=value (repeatable)."),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort", help="name, created, updated, last_contacted or id; - for descending."
+        ),
+    ] = "name",
+    limit: LimitOption = 50,
+    fmt: FormatOption = None,
+) -> None:
+    """List contacts, filtered and sorted.
+
+    Example: crm contact list --tag vip --sort -created --format json
+    """
+    from crmtui.core.contacts import contact_rows, list_contacts
+    from crmtui.core.schemas import ContactFilter
+
+    filters = ContactFilter(
+        query=query, tag=tag, company=company, owner=owner, lifecycle_stage=stage,
+        where=key_values(where, "--where"),
+    )  # fmt: skip
+    with context.database().session() as session:
+        contacts = list_contacts(session, filters, sort=sort, limit=limit or None)
+        rows = contact_rows(session, contacts)
+    render_rows(rows, LIST_COLUMNS, fmt)
+
+
+@app.command("show")
+def show(
+    contact: Annotated[str, typer.Argument(help="Id, email or name.")],
+    fmt: FormatOption = None,
+) -> None:
+    """Show one contact with its recent interactions, deals and open tasks.
+
+    Example: crm contact show ada@example.com --format json
+    """
+    from crmtui.core.contact_detail import contact_detail
+
+    with context.database().session() as session:
+        detail = contact_detail(session, contact)
+    render_record(detail.pop("contact"), fmt, sections=detail)
+
+
+@app.command("edit")
+def edit(
+    contact: Annotated[str, typer.Argument(help="Id, email or name.")],
+    name: Annotated[str | None, typer.Option("--name", help="New full name.")] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")
+    ] = None,
+    add_email: Annotated[
+        list[str] | None, typer.Option("--add-email", help="Add an email.")
+    ] = None,
+    remove_email: Annotated[
+        list[str] | None, typer.Option("--remove-email", help="Remove an email.")
+    ] = None,
+    phone: Annotated[
+        list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable).")
+    ] = None,
+    add_phone: Annotated[list[str] | None, typer.Option("--add-phone", help="Add a phone.")] = None,
+    remove_phone: Annotated[
+        list[str] | None, typer.Option("--remove-phone", help="Remove a phone.")
+    ] = None,
+    company: Company = None,
+    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    stage: Stage = None,
+    owner: Owner = None,
+    birthday: Birthday = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where the contact came from.")
+    ] = None,
+    notes: Annotated[str | None, typer.Option("--notes", help="Free text.")] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", help="key=value; key= removes it.")
+    ] = None,
+    consent: Consent = None,
+    do_not_contact: Annotated[
+        bool | None,
+        typer.Option("--do-not-contact/--ok-to-contact", help="Set or clear do-not-contact."),
+    ] = None,
+    if_version: Annotated[
+        int | None,
+        typer.Option("--if-version", help="Fail unless the contact is still at this version."),
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Edit a contact; options not given keep their value.
+
+    Example: crm contact edit ada@example.com --stage customer --add-email ada@work.example
+    """
+    from crmtui.core.contacts import contact_rows, get_contact, update_contact
+    from crmtui.core.schemas import ContactInput
+    from crmtui.core.text import email_key, phone_key
+
+    with context.database().transaction(username=context.username()) as session:
+        record = get_contact(session, contact)
+        current = contact_rows(session, [record])[0]
+        emails = None
+        if email is not None or add_email or remove_email:
+            emails = list(email) if email is not None else list(current["emails"])
+            emails += list(add_email or [])
+            gone = {email_key(e) for e in remove_email or []}
+            emails = [e for e in emails if email_key(e) not in gone]
+        phones = None
+        if phone is not None or add_phone or remove_phone:
+            phones = list(phone) if phone is not None else list(current["phones"])
+            phones += list(add_phone or [])
+            gone = {phone_key(p) for p in remove_phone or []}
+            phones = [p for p in phones if phone_key(p) not in gone]
+        data = ContactInput(
+            name=name, emails=emails, phones=phones, company=company, job_title=title,
+            lifecycle_stage=stage, owner=owner, birthday=birthday, source=source, notes=notes,
+            custom_fields=key_values(field) if field else None, email_consent=consent,
+            do_not_contact=do_not_contact,
+        )  # fmt: skip
+        changes = update_contact(session, record, data, expected_version=if_version)
+        row = contact_rows(session, [record])[0]
+    if fmt is None:
+        message(
+            f"contact {row['id']}: "
+            + (", ".join(sorted(changes)) + " changed" if changes else "nothing changed")
+        )
+    else:
+        render_record(row, fmt)
+
+
+@app.command("delete")
+def delete(
+    contact: Annotated[str, typer.Argument(help="Id, email or name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete a contact with its interactions; its deals and tasks stay, unlinked.
+
+    Example: crm contact delete 42 --yes
+    """
+    from crmtui.core.contacts import delete_contact, get_contact
+
+    with context.database().transaction(username=context.username()) as session:
+        record = get_contact(session, contact)
+        confirm_or_yes(f"Delete contact {record.id} ({record.display_name})?", yes)
+        label = f"{record.id} ({record.display_name})"
+        delete_contact(session, record)
+    message(f"deleted contact {label}")
+
+
+@app.command("tag")
+def tag(
+    contact: Annotated[str, typer.Argument(help="Id, email or name.")],
+    tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
+) -> None:
+    """Add tags to a contact.
+
+    Example: crm contact tag ada@example.com vip newsletter
+    """
+    from crmtui.core.contacts import get_contact, tag_contact
+
+    with context.database().transaction(username=context.username()) as session:
+        record = get_contact(session, contact)
+        added = tag_contact(session, record, tags)
+    message(
+        f"contact {record.id}: " + (f"tagged {', '.join(added)}" if added else "already tagged")
+    )
+
+
+@app.command("untag")
+def untag(
+    contact: Annotated[str, typer.Argument(help="Id, email or name.")],
+    tags: Annotated[list[str], typer.Argument(help="Tags to remove.")],
+) -> None:
+    """Remove tags from a contact.
+
+    Example: crm contact untag ada@example.com newsletter
+    """
+    from crmtui.core.contacts import get_contact, untag_contact
+
+    with context.database().transaction(username=context.username()) as session:
+        record = get_contact(session, contact)
+        removed = untag_contact(session, record, tags)
+    message(
+        f"contact {record.id}: "
+        + (f"untagged {', '.join(removed)}" if removed else "had none of those tags")
+    )

@@ -1,0 +1,38 @@
+"""What the global options chose for this invocation: the database and the acting user."""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crmtui.core.db import Database
+
+
+@dataclass
+class Invocation:
+    db_path: str | None = None
+    user: str | None = None
+    database: "Database | None" = None
+
+
+state = Invocation()
+
+
+def reset(db_path: str | None, user: str | None) -> None:
+    if state.database is not None:
+        state.database.dispose()
+    state.db_path, state.user, state.database = db_path, user, None
+
+
+def database() -> "Database":
+    """The database chosen by --db, CRM_DB or CRM_DATABASE_URL, opened and migrated once."""
+    if state.database is None:
+        from crmtui.core.db import Database, resolve_url
+
+        state.database = Database(resolve_url(state.db_path))
+    return state.database
+
+
+def username() -> str:
+    from crmtui.core.users import current_username
+
+    return current_username(state.user)

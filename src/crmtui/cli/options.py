@@ -1,0 +1,48 @@
+"""Option types shared by several commands, and parsers for their values."""
+
+from typing import Annotated
+
+import typer
+
+When = Annotated[
+    str | None,
+    typer.Option("--at", help="When: ISO 8601, today, yesterday, -2h, +3d, ... (default now)."),
+]
+Created = Annotated[
+    str | None, typer.Option("--created", help="When it was created, for history entered late.")
+]
+Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")]
+Fields = Annotated[
+    list[str] | None, typer.Option("--field", help="A custom field as key=value (repeatable).")
+]
+
+
+def when_or_none(text: str | None):
+    if text is None:
+        return None
+    from crmtui.core.timeparse import parse_when
+
+    return parse_when(text)
+
+
+def key_values(pairs: list[str] | None, what: str = "--field") -> dict[str, str]:
+    """`key=value` pairs into a dict; a pair without `=` is bad usage."""
+    result: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            from crmtui.core.errors import Invalid
+
+            raise Invalid(f"{what} needs key=value, not {pair!r}")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def confirm_or_yes(question: str, yes: bool) -> None:
+    """Ask on a terminal unless --yes; scripts (no terminal) go ahead."""
+    import sys
+
+    if yes or not sys.stdin.isatty():
+        return
+    if not typer.confirm(question, default=False):
+        raise typer.Exit(1)

@@ -1,0 +1,183 @@
+"""Rendering plain rows for people (tables) and for scripts (json, ndjson, csv)."""
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (default on a terminal), json, csv (default when piped) or ndjson.",
+    ),
+]
+LimitOption = Annotated[
+    int, typer.Option("--limit", "-n", min=0, help="At most this many rows (0: all).")
+]
+
+
+def chosen_format(fmt: Format | None) -> Format:
+    if fmt is not None:
+        return fmt
+    return Format.table if sys.stdout.isatty() else Format.csv
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value
+
+
+def text_value(value: Any) -> str:
+    """A cell for people: local times, lists joined, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple):
+        return ", ".join(text_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={text_value(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(csv_value(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(json_value(value), ensure_ascii=False)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(json_value(data), ensure_ascii=False, indent=2) + "\n")
+
+
+def render_rows(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: Format | None,
+    *,
+    title: str | None = None,
+) -> None:
+    """Lists: every key in json/ndjson, the chosen columns in table and csv."""
+    fmt = chosen_format(fmt)
+    if fmt is Format.json:
+        empty = True
+        sys.stdout.write("[")
+        for row in rows:
+            sys.stdout.write(
+                ("\n" if empty else ",\n") + json.dumps(json_value(row), ensure_ascii=False)
+            )
+            empty = False
+        sys.stdout.write("]\n" if empty else "\n]\n")
+    elif fmt is Format.ndjson:
+        for row in rows:
+            sys.stdout.write(json.dumps(json_value(row), ensure_ascii=False) + "\n")
+    elif fmt is Format.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([csv_value(row.get(column)) for column in columns])
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, header_style="bold", box=None, pad_edge=False)
+        for column in columns:
+            table.add_column(column.replace("_", " "), overflow="fold")
+        count = 0
+        for row in rows:
+            table.add_row(*(text_value(row.get(column)) for column in columns))
+            count += 1
+        console().print(table)
+        if count == 0:
+            message("no rows")
+
+
+def render_record(
+    record: dict[str, Any], fmt: Format | None, *, sections: dict[str, Any] | None = None
+) -> None:
+    """One record: key/value lines in a table, an object in json, a one-row csv."""
+    fmt = chosen_format(fmt)
+    full = {**record, **(sections or {})}
+    if fmt in (Format.json, Format.ndjson):
+        if fmt is Format.json:
+            print_json(full)
+        else:
+            sys.stdout.write(json.dumps(json_value(full), ensure_ascii=False) + "\n")
+        return
+    if fmt is Format.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(record.keys())
+        writer.writerow([csv_value(v) for v in record.values()])
+        return
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in record.items():
+        if value not in (None, "", [], {}):
+            table.add_row(key.replace("_", " "), text_value(value))
+    console().print(table)
+    for name, rows in (sections or {}).items():
+        if rows:
+            console().print(f"\n[bold]{name.replace('_', ' ')}[/bold]")
+            for row in rows:
+                console().print(
+                    "  " + "  ".join(text_value(v) for v in row.values() if v not in (None, ""))
+                )
+
+
+def console():
+    from rich.console import Console
+
+    return Console(soft_wrap=False)
+
+
+def message(text: str) -> None:
+    """A note for the person at the terminal: stderr, so stdout stays data."""
+    typer.echo(text, err=True)
+
+
+def report_added(kind: str, row: dict[str, Any], fmt: Format | None) -> None:
+    """After an add: the record in the format asked for, else its id on stdout for scripts."""
+    if fmt is not None:
+        render_record(row, fmt)
+        return
+    label = row.get("name") or row.get("title") or ""
+    message(f"added {kind} {row['id']}: {label}".rstrip(": "))
+    if not sys.stdout.isatty():
+        sys.stdout.write(f"{row['id']}\n")

@@ -1,0 +1,130 @@
+"""`crm task ...` and `crm due`: follow-ups and what needs doing now."""
+
+from typing import Annotated
+
+import typer
+
+from crmtui.cli import context
+from crmtui.cli.options import When, when_or_none
+from crmtui.cli.output import (
+    Format,
+    FormatOption,
+    LimitOption,
+    chosen_format,
+    message,
+    print_json,
+    render_rows,
+    report_added,
+)
+
+app = typer.Typer(no_args_is_help=True)
+
+COLUMNS = ("id", "title", "due_at", "priority", "contact", "assignee")
+
+
+@app.command("add")
+def add(
+    title: Annotated[str, typer.Argument(help="What to do.")],
+    due: Annotated[
+        str | None, typer.Option("--due", help="When it is due: tomorrow, +3d, 2026-12-01 9:00 ...")
+    ] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", help="Contact id, email or name.")
+    ] = None,
+    deal: Annotated[int | None, typer.Option("--deal", help="Deal id.")] = None,
+    priority: Annotated[str, typer.Option("--priority", help="low, normal or high.")] = "normal",
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", help="User to do it (default you).")
+    ] = None,
+    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Add a task.
+
+    Example: crm task add "Send proposal" --contact ada@example.com --due tomorrow
+    """
+    from crmtui.core.schemas import TaskInput
+    from crmtui.core.tasks import add_task, task_rows
+
+    data = TaskInput(
+        title=title, due_at=when_or_none(due), contact=contact, deal_id=deal, priority=priority,
+        assignee=assignee, notes=notes,
+    )  # fmt: skip
+    with context.database().transaction(username=context.username()) as session:
+        row = task_rows(session, [add_task(session, data)])[0]
+    report_added("task", row, fmt)
+
+
+@app.command("list")
+def list_(
+    all_: Annotated[bool, typer.Option("--all", help="Include done tasks.")] = False,
+    contact: Annotated[str | None, typer.Option("--contact")] = None,
+    assignee: Annotated[str | None, typer.Option("--assignee")] = None,
+    limit: LimitOption = 100,
+    fmt: FormatOption = None,
+) -> None:
+    """List open tasks, soonest due first.
+
+    Example: crm task list --assignee kim --format json
+    """
+    from crmtui.core.tasks import list_tasks, task_rows
+
+    with context.database().session() as session:
+        tasks = list_tasks(
+            session, include_done=all_, contact=contact, assignee=assignee, limit=limit or None
+        )
+        rows = task_rows(session, tasks)
+    render_rows(rows, COLUMNS + (("done_at",) if all_ else ()), fmt)
+
+
+@app.command("done")
+def done(
+    task: Annotated[int, typer.Argument(help="Task id.")],
+    at: When = None,
+) -> None:
+    """Mark a task done.
+
+    Example: crm task done 3
+    """
+    from crmtui.core.tasks import complete_task, get_task
+
+    with context.database().transaction(username=context.username()) as session:
+        record = complete_task(session, get_task(session, task), when_or_none(at))
+    message(f"task {record.id} done: {record.title}")
+
+
+def due(
+    within: Annotated[
+        str | None, typer.Option("--within", help="Also list what is due in this span: 7d, 2w.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only tasks assigned to you.")] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Overdue tasks and those due today (and within a span), grouped.
+
+    Example: crm due --within 7d --format json
+    """
+    from datetime import timedelta
+
+    from crmtui.core.tasks import due_groups, task_rows
+    from crmtui.core.timeparse import parse_duration
+
+    span = timedelta(seconds=parse_duration(within)) if within else timedelta(0)
+    with context.database().session() as session:
+        groups = due_groups(session, within=span, assignee=context.username() if mine else None)
+        rows = {name: task_rows(session, tasks) for name, tasks in groups.items()}
+    fmt = chosen_format(fmt)
+    if fmt is Format.json:
+        print_json(rows)
+    elif fmt is Format.table:
+        for name, items in rows.items():
+            if items:
+                render_rows(items, COLUMNS, fmt, title=name)
+        if not any(rows.values()):
+            message("nothing due")
+    else:
+        render_rows(
+            ({"group": name, **row} for name, items in rows.items() for row in items),
+            ("group",) + COLUMNS,
+            fmt,
+        )
