@@ -4,7 +4,6 @@ import os
 import sys
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -15,12 +14,12 @@ from crmtui.cli import context
 class CRMGroup(TyperGroup):
     """Maps the core's errors to a one-line message on stderr and the documented exit code."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         from crmtui.cli.errors import exit_for
 
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except KeyboardInterrupt:
             typer.echo("crm: interrupted; nothing was changed", err=True)
