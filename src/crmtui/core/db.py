@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
 from crmtui.core.errors import OperationalError
-from crmtui.core.migrations import HEAD_REVISION, upgrade_to_head
+from crmtui.core.migrations import HEAD_REVISION, known_revisions, upgrade_to_head
 from crmtui.core.users import ensure_user
 
 BUSY_TIMEOUT_MS = 10_000
@@ -159,6 +159,11 @@ class Database:
         version = self.schema_version()
         if version == HEAD_REVISION:
             return
+        if version is not None and version not in known_revisions():
+            raise OperationalError(
+                f"{self.location} was written by a newer crmtui (schema {version}; this crm "
+                f"knows up to {HEAD_REVISION}): upgrade crmtui to use it"
+            )
         if version is None:
             with translate_db_errors(self.url), self.engine.connect() as conn:
                 tables = set(inspect(conn).get_table_names())

@@ -11,7 +11,10 @@ _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|min|s|d|w)")
 
 
 def local_tz():
-    return datetime.now().astimezone().tzinfo
+    """The local zone with its daylight-saving rules (a fixed offset would be wrong half the year)."""
+    from dateutil.tz import tzlocal
+
+    return tzlocal()
 
 
 def now_utc() -> datetime:

@@ -8,6 +8,11 @@ HEAD_REVISION = "0002"
 MIGRATIONS_DIR = Path(__file__).parent
 
 
+def known_revisions() -> set[str]:
+    """Revision ids shipped with this crmtui: each version file is named `<id>_<slug>.py`."""
+    return {path.name.split("_", 1)[0] for path in (MIGRATIONS_DIR / "versions").glob("*.py")}
+
+
 def alembic_config(connection=None):
     from alembic.config import Config
 

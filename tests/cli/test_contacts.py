@@ -1,0 +1,171 @@
+"""`crm contact ...` against a real database file, as scripts call it."""
+
+import json
+
+
+def add_ada(crm):
+    crm.ok(
+        "contact", "add", "Ada Lovelace", "--email", "ada@example.com",
+        "--phone", "+44 20 7946 0000", "--company", "Analytical Engines", "--tag", "vip",
+    )  # fmt: skip
+
+
+def test_add_then_list_as_json_has_the_documented_fields(crm):
+    add_ada(crm)
+    crm.ok("contact", "add", "Zoë Smith", "--email", "zoe@example.org", "--created", "2026-10-03")
+
+    rows = crm.json("contact", "list")
+
+    ada, zoe = rows
+    assert ada["first_name"] == "Ada" and ada["last_name"] == "Lovelace"
+    assert ada["email"] == "ada@example.com"
+    assert ada["phone"] == "+44 20 7946 0000"
+    assert ada["company"] == "Analytical Engines"
+    assert ada["tags"] == ["vip"]
+    assert zoe["created_at"].startswith("2026-10-03")
+    assert {"id", "created_at"} <= ada.keys()
+
+
+def test_show_by_email_any_case(crm):
+    add_ada(crm)
+
+    shown = crm.json("contact", "show", "ADA@Example.com")
+
+    assert shown["name"] == "Ada Lovelace"
+    assert shown["interactions"] == [] and shown["deals"] == []
+
+
+def test_add_prints_the_new_id_on_stdout_for_scripts(crm):
+    result = crm.ok("contact", "add", "Grace Hopper", "--email", "grace@example.com")
+
+    assert result.stdout.strip() == "1"
+    assert "added contact 1" in result.stderr
+
+
+def test_search_is_case_and_accent_insensitive(crm):
+    crm.ok("contact", "add", "Zoë Núñez", "--email", "zoe@example.org")
+    add_ada(crm)
+
+    found = crm.json("search", "zoe")
+    by_surname = crm.json("search", "NUNEZ")
+
+    assert [r["name"] for r in found] == ["Zoë Núñez"]
+    assert [r["name"] for r in by_surname] == ["Zoë Núñez"]
+
+
+def test_search_finds_companies_and_deals_too(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engine order", "--contact", "ada@example.com", "--amount", "10")
+
+    types = {r["type"] for r in crm.json("search", "engine")}
+
+    assert types == {"contact", "company", "deal"}
+
+
+def test_contact_named_by_unambiguous_name(crm):
+    add_ada(crm)
+
+    assert crm.json("contact", "show", "ada lovelace")["email"] == "ada@example.com"
+
+
+def test_ambiguous_name_lists_the_candidates_and_exits_2(crm):
+    crm.ok("contact", "add", "Sam Smith", "--email", "sam1@example.com")
+    crm.ok("contact", "add", "Sam Smith", "--email", "sam2@example.com")
+
+    result = crm("contact", "show", "Sam Smith")
+
+    assert result.exit_code == 2
+    assert "1 Sam Smith" in result.stderr and "2 Sam Smith" in result.stderr
+
+
+def test_edit_changes_fields_and_emails(crm):
+    add_ada(crm)
+
+    crm.ok(
+        "contact",
+        "edit",
+        "ada@example.com",
+        "--add-email",
+        "ada@work.example",
+        "--stage",
+        "customer",
+    )
+
+    shown = crm.json("contact", "show", "ada@work.example")
+    assert shown["emails"] == ["ada@example.com", "ada@work.example"]
+    assert shown["lifecycle_stage"] == "customer"
+
+
+def test_edit_with_a_stale_version_is_a_conflict(crm):
+    add_ada(crm)
+    crm.ok("contact", "edit", "1", "--title", "Countess")
+
+    result = crm("contact", "edit", "1", "--title", "Analyst", "--if-version", "1")
+
+    assert result.exit_code == 4
+    assert crm.json("contact", "show", "1")["job_title"] == "Countess"
+
+
+def test_tag_untag_and_filter_by_tag(crm):
+    add_ada(crm)
+    crm.ok("contact", "add", "Grace Hopper", "--email", "grace@example.com")
+
+    crm.ok("contact", "tag", "grace@example.com", "navy", "vip")
+    crm.ok("contact", "untag", "ada@example.com", "vip")
+
+    assert [r["name"] for r in crm.json("contact", "list", "--tag", "VIP")] == ["Grace Hopper"]
+
+
+def test_filters_company_stage_custom_field_and_sort(crm):
+    add_ada(crm)
+    crm.ok("contact", "add", "Charles Babbage", "--email", "cb@example.com", "--company",
+           "analytical engines", "--field", "plan=gold", "--stage", "customer")  # fmt: skip
+    crm.ok("contact", "add", "Alan Turing", "--email", "alan@example.com", "--field", "plan=free")
+
+    company = crm.json("contact", "list", "--company", "Analytical Engines")
+    gold = crm.json("contact", "list", "--where", "plan=gold")
+    customers = crm.json("contact", "list", "--stage", "customer")
+    newest_first = crm.json("contact", "list", "--sort", "-id", "--limit", "2")
+
+    assert [r["name"] for r in company] == ["Ada Lovelace", "Charles Babbage"]
+    assert [r["name"] for r in gold] == ["Charles Babbage"]
+    assert [r["name"] for r in customers] == ["Charles Babbage"]
+    assert [r["id"] for r in newest_first] == [3, 2]
+
+
+def test_company_is_shared_case_insensitively(crm):
+    add_ada(crm)
+    crm.ok("contact", "add", "Charles Babbage", "--company", "ANALYTICAL ENGINES")
+
+    companies = crm.json("company", "list")
+
+    assert [(c["name"], c["contacts"]) for c in companies] == [("Analytical Engines", 2)]
+
+
+def test_delete_keeps_deals_unlinked(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engine order", "--contact", "ada@example.com", "--amount", "5")
+
+    crm.ok("contact", "delete", "ada@example.com", "--yes")
+
+    assert crm.json("contact", "list") == []
+    assert crm.json("deal", "show", "1")["contact_id"] is None
+
+
+def test_csv_and_ndjson_formats(crm):
+    add_ada(crm)
+
+    csv_out = crm.ok("contact", "list", "--format", "csv").stdout.splitlines()
+    ndjson_out = crm.ok("contact", "list", "--format", "ndjson").stdout.splitlines()
+
+    assert csv_out[0].startswith("id,name,email")
+    assert "Ada Lovelace" in csv_out[1]
+    assert json.loads(ndjson_out[0])["email"] == "ada@example.com"
+
+
+def test_birthday_with_and_without_year(crm):
+    crm.ok("contact", "add", "A", "--email", "a@example.com", "--birthday", "1985-04-12")
+    crm.ok("contact", "add", "B", "--email", "b@example.com", "--birthday", "--04-12")
+
+    assert crm.json("contact", "show", "a@example.com")["birthday"] == "1985-04-12"
+    assert crm.json("contact", "show", "b@example.com")["birthday"] == "--04-12"

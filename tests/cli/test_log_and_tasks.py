@@ -1,0 +1,69 @@
+"""`crm log ...`, `crm task ...` and `crm due`."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+
+def test_log_call_appears_in_the_timeline_and_sets_last_contacted(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+
+    crm.ok("log", "call", "ada@example.com", "--summary", "Intro call", "--at", "2026-10-05 10:00",
+           "--duration", "15m", "--outcome", "interested")  # fmt: skip
+    crm.ok("log", "note", "ada@example.com", "--summary", "Older note", "--at", "2026-09-01")
+
+    shown = crm.json("contact", "show", "ada@example.com")
+    call, note = shown["interactions"]
+    assert (call["kind"], call["subject"], call["duration_seconds"]) == ("call", "Intro call", 900)
+    assert call["occurred_at"] == "2026-10-05T10:00:00+00:00"
+    assert call["user"] == "sam"
+    assert note["kind"] == "note"
+    assert shown["last_contacted_at"] == "2026-10-05T10:00:00+00:00"
+
+
+def test_every_kind_can_be_logged_against_a_deal(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("deal", "add", "Order", "--contact", "ada@example.com", "--amount", "1")
+
+    for kind in ("call", "email", "meeting", "note", "chat"):
+        crm.ok("log", kind, "ada@example.com", "--summary", kind, "--deal", "1")
+
+    kinds = {i["kind"] for i in crm.json("contact", "show", "ada@example.com")["interactions"]}
+    assert kinds == {"call", "email", "meeting", "note", "chat"}
+
+
+def test_log_without_summary_is_refused(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+
+    result = crm("log", "call", "ada@example.com")
+
+    assert result.exit_code == 2
+
+
+def test_task_add_due_and_done(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    crm.ok("task", "add", "Send proposal", "--contact", "ada@example.com", "--due", "tomorrow")
+    crm.ok("task", "add", "Chase invoice", "--due", "-2d")
+    crm.ok("task", "add", "Later", "--due", "+5d")
+    crm.ok("task", "add", "Much later", "--due", "+30d")
+
+    due = crm.json("due")
+    week = crm.json("due", "--within", "7d")
+
+    assert [t["title"] for t in due["overdue"]] == ["Chase invoice"]
+    assert due["today"] == [] and due["upcoming"] == []
+    assert [t["title"] for t in week["upcoming"]] == ["Send proposal", "Later"]
+    assert week["upcoming"][0]["contact"] == "Ada Lovelace"
+
+    crm.ok("task", "done", "2")
+    assert crm.json("due")["overdue"] == []
+    assert crm("task", "done", "2").exit_code == 4
+
+
+def test_task_due_today_is_grouped_as_today(crm):
+    later_today = datetime.now(UTC).replace(hour=23, minute=59, second=0, microsecond=0)
+    if later_today <= datetime.now(UTC) + timedelta(minutes=1):
+        pytest.skip("too close to midnight to have a task due later today")
+    crm.ok("task", "add", "Today's call", "--due", later_today.isoformat())
+
+    assert [t["title"] for t in crm.json("due")["today"]] == ["Today's call"]

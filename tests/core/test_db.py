@@ -1,0 +1,97 @@
+"""The database layer: location, migrations on open, file mode, locking writes."""
+
+import sqlite3
+import stat
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crmtui.core import contacts
+from crmtui.core.db import Database, display_url, resolve_url, sqlite_url
+from crmtui.core.migrations import HEAD_REVISION, upgrade_to_head
+from crmtui.core.schemas import ContactInput
+
+
+def test_location_precedence(monkeypatch, tmp_path):
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("CRM_DATABASE_URL", "postgresql+psycopg://u:secret@localhost/crm")
+    assert resolve_url(tmp_path / "flag.db").endswith("flag.db")
+    assert resolve_url().endswith("env.db")
+    monkeypatch.delenv("CRM_DB")
+    assert resolve_url() == "postgresql+psycopg://u:secret@localhost/crm"
+    monkeypatch.delenv("CRM_DATABASE_URL")
+    assert resolve_url().endswith("crmtui/crm.db")
+
+
+def test_passwords_are_never_displayed():
+    assert "secret" not in display_url("postgresql+psycopg://u:secret@localhost/crm")
+
+
+def test_new_database_is_migrated_with_the_default_pipeline(db):
+    assert db.schema_version() == HEAD_REVISION
+    with db.session() as session:
+        names = session.execute(text("SELECT name, probability FROM stage ORDER BY position")).all()
+    assert names == [
+        ("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75), ("Won", 100), ("Lost", 0),
+    ]  # fmt: skip
+
+
+def test_new_file_is_private_to_its_owner(db, db_path):
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_first_migration_filled_then_upgraded_to_head(tmp_path):
+    path = tmp_path / "old.db"
+    engine = create_engine(sqlite_url(path))
+    upgrade_to_head(engine, None, target="0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO contact (first_name, last_name, display_name, sort_key, lifecycle_stage,"
+                " email_consent, do_not_contact, custom_fields, search_text, version, created_at,"
+                " updated_at) VALUES ('Ada', 'Lovelace', 'Ada Lovelace', 'ada lovelace', 'lead',"
+                " 'unknown', 0, '{}', 'ada lovelace', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    engine.dispose()
+
+    db = Database(sqlite_url(path))
+
+    assert db.schema_version() == HEAD_REVISION
+    with db.session() as session:
+        assert contacts.get_contact(session, "ada").display_name == "Ada Lovelace"
+    db.dispose()
+
+
+def test_a_failed_write_leaves_nothing(db):
+    with pytest.raises(RuntimeError), db.transaction(username="sam") as session:
+        contacts.add_contact(session, ContactInput(name="Ada", emails=["ada@example.com"]))
+        raise RuntimeError("power cut")
+
+    with db.session() as session:
+        assert contacts.list_contacts(session) == []
+
+
+def test_a_second_writer_waits_for_the_first(db, db_path):
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    finished = threading.Event()
+
+    def write():
+        with db.transaction(username="kim") as session:
+            contacts.add_contact(session, ContactInput(name="Grace", emails=["grace@example.com"]))
+        finished.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    time.sleep(0.3)
+    assert not finished.is_set()
+    holder.execute("ROLLBACK")
+    holder.close()
+    writer.join(timeout=10)
+
+    assert finished.is_set()
+    with db.session() as session:
+        assert [c.display_name for c in contacts.list_contacts(session)] == ["Grace"]

@@ -1,0 +1,105 @@
+"""Pure helpers: folding, email validation, exact money, times people type."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from crmtui.core.emails import normalize_email
+from crmtui.core.errors import Invalid
+from crmtui.core.money import format_amount, parse_amount, to_units
+from crmtui.core.text import fold, phone_key, search_tokens
+from crmtui.core.timeparse import parse_duration, parse_when
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [("Zoë", "zoe"), ("NÚÑEZ", "nunez"), ("Łukasz  Søren", "lukasz soren"), ("Straße", "strasse")],
+)
+def test_fold(raw, folded):
+    assert fold(raw) == folded
+
+
+def test_search_tokens_split_emails_and_fold():
+    assert search_tokens("Zoë@Example.org") == ["zoe", "example", "org"]
+
+
+def test_phone_key_keeps_plus_and_digits():
+    assert phone_key("+44 (20) 7946-0000") == "+442079460000"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [(" ada@Example.COM ", "ada@example.com"), ("o'brien@example.ie", "o'brien@example.ie")],
+)
+def test_valid_emails(raw, clean):
+    assert normalize_email(raw) == clean
+
+
+@pytest.mark.parametrize("raw", ["nope", "a@b", "a..b@example.com", "@example.com", "a@-x.com", ""])
+def test_invalid_emails(raw):
+    with pytest.raises(Invalid):
+        normalize_email(raw)
+
+
+def test_money_round_trips_exactly():
+    total = sum(to_units(parse_amount("0.10", "EUR")) for _ in range(3))
+    assert format_amount(total, "EUR") == "0.30"
+    assert parse_amount("1,500.00", "EUR") == Decimal("1500.00")
+
+
+@pytest.mark.parametrize("raw", ["-1", "abc", "NaN", "Infinity", "1.001", "1e20"])
+def test_bad_amounts(raw):
+    with pytest.raises(Invalid):
+        parse_amount(raw, "EUR")
+
+
+def test_zero_decimal_currency():
+    with pytest.raises(Invalid):
+        parse_amount("10.5", "JPY")
+    assert format_amount(to_units(parse_amount("10", "JPY")), "JPY") == "10"
+
+
+NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("now", NOW),
+        ("today", datetime(2026, 11, 23, tzinfo=UTC)),
+        ("yesterday", datetime(2026, 11, 22, tzinfo=UTC)),
+        ("tomorrow", datetime(2026, 11, 24, tzinfo=UTC)),
+        ("-2h", datetime(2026, 11, 23, 13, 30, tzinfo=UTC)),
+        ("+3d", datetime(2026, 11, 26, 15, 30, tzinfo=UTC)),
+        ("2026-10-05 10:00", datetime(2026, 10, 5, 10, 0, tzinfo=UTC)),
+        ("2026-10-05T10:00:00+02:00", datetime(2026, 10, 5, 8, 0, tzinfo=UTC)),
+        ("October 5 2026 10am", datetime(2026, 10, 5, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_parse_when_in_utc_zone(raw, expected):
+    assert parse_when(raw, now=NOW) == expected
+
+
+def test_parse_when_treats_naive_times_as_local(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        assert parse_when("2026-10-05 10:00") == datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"), [("15m", 900), ("1h30m", 5400), ("90s", 90), ("1:30", 5400), ("20", 1200)]
+)
+def test_durations(raw, seconds):
+    assert parse_duration(raw) == seconds
+
+
+def test_bad_duration():
+    with pytest.raises(Invalid):
+        parse_duration("a while")

@@ -1,0 +1,35 @@
+"""The layers stay apart: the core, io and reports never pull in a terminal library."""
+
+import subprocess
+import sys
+
+FRONT_END_LIBRARIES = {"textual", "typer", "rich"}
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, sys
+for package in ("crmtui.core", "crmtui.io", "crmtui.reports"):
+    root = importlib.import_module(package)
+    for info in pkgutil.walk_packages(root.__path__, package + "."):
+        if ".migrations." not in info.name:
+            importlib.import_module(info.name)
+"""
+
+
+def top_level_modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nprint('\\n'.join(sys.modules))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {name.split(".")[0] for name in out.split()}
+
+
+def test_core_io_and_reports_import_no_front_end_library():
+    loaded = top_level_modules_after(IMPORT_EVERY_MODULE)
+    assert "crmtui" in loaded
+    assert not loaded & FRONT_END_LIBRARIES
+
+
+def test_the_cli_entry_point_imports_neither_textual_nor_the_sql_engine():
+    loaded = top_level_modules_after("import sys; import crmtui.cli")
+    assert not loaded & {"textual", "sqlalchemy", "sqlmodel"}
