@@ -47,6 +47,14 @@ Consent = Annotated[
 Birthday = Annotated[
     str | None, typer.Option("--birthday", help="1985-04-12, or --04-12 without a year.")
 ]
+Street = Annotated[str | None, typer.Option("--street", help="Postal address: street.")]
+City = Annotated[str | None, typer.Option("--city", help="Postal address: city.")]
+Region = Annotated[str | None, typer.Option("--region", help="Postal address: state or region.")]
+PostalCode = Annotated[
+    str | None, typer.Option("--postal-code", help="Postal address: postal code.")
+]
+Country = Annotated[str | None, typer.Option("--country", help="Postal address: country.")]
+Website = Annotated[str | None, typer.Option("--website", help="Web site.")]
 
 
 @app.command("add")
@@ -60,6 +68,12 @@ def add(
     stage: Stage = None,
     owner: Owner = None,
     birthday: Birthday = None,
+    street: Street = None,
+    city: City = None,
+    region: Region = None,
+    postal_code: PostalCode = None,
+    country: Country = None,
+    website: Website = None,
     source: Annotated[
         str | None, typer.Option("--source", help="Where the contact came from.")
     ] = None,
@@ -82,7 +96,8 @@ def add(
     data = ContactInput(
         name=name, emails=email or [], phones=phone or [], company=company, job_title=title,
         tags=tag or [], lifecycle_stage=stage, owner=owner, birthday=birthday, source=source,
-        notes=notes, custom_fields=key_values(field), email_consent=consent,
+        street=street, city=city, region=region, postal_code=postal_code, country=country,
+        website=website, notes=notes, custom_fields=key_values(field), email_consent=consent,
         do_not_contact=do_not_contact or None, created_at=when_or_none(created),
     )  # fmt: skip
     db = context.database()
@@ -176,6 +191,12 @@ def edit(
     stage: Stage = None,
     owner: Owner = None,
     birthday: Birthday = None,
+    street: Street = None,
+    city: City = None,
+    region: Region = None,
+    postal_code: PostalCode = None,
+    country: Country = None,
+    website: Website = None,
     source: Annotated[
         str | None, typer.Option("--source", help="Where the contact came from.")
     ] = None,
@@ -220,6 +241,8 @@ def edit(
         data = ContactInput(
             name=name, emails=emails, phones=phones, company=company, job_title=title,
             lifecycle_stage=stage, owner=owner, birthday=birthday, source=source, notes=notes,
+            street=street, city=city, region=region, postal_code=postal_code, country=country,
+            website=website,
             custom_fields=key_values(field) if field else None, email_consent=consent,
             do_not_contact=do_not_contact,
         )  # fmt: skip
