@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from crmtui.core.models import Change
 
@@ -24,6 +24,25 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for key, value in after.items()
         if before.get(key) != value
     }
+
+
+DERIVED_FIELDS = {"search_text", "sort_key", "name_key", "email_key", "phone_key"}
+
+
+def _fields(record: SQLModel) -> dict[str, list[Any]]:
+    values = {k: v for k, v in record.model_dump().items() if k not in DERIVED_FIELDS}
+    return diff({}, values)
+
+
+def record_created(session: Session, entity: str, record: SQLModel) -> Change:
+    """A create, with every field's value as [None, new]."""
+    return record_change(session, entity, record.id, "create", _fields(record))
+
+
+def record_deleted(session: Session, entity: str, record: SQLModel) -> Change:
+    """A delete, with every field's last value as [old, None], so it can be restored."""
+    fields = {key: [new, old] for key, (old, new) in _fields(record).items()}
+    return record_change(session, entity, record.id, "delete", fields)
 
 
 def record_change(

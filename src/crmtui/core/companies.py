@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
-from crmtui.core.audit import record_change
+from crmtui.core.audit import record_change, record_created, record_deleted
 from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import Company, Contact
-from crmtui.core.records import apply_changes, check_version, snapshot
+from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import CompanyInput
 from crmtui.core.text import fold, search_text
 from crmtui.core.users import ensure_user, usernames_by_id
@@ -70,7 +70,7 @@ def add_company(session: Session, data: CompanyInput) -> Company:
     session.flush()
     if data.tags:
         tagging.add_tags(session, "company", company.id, data.tags)
-    record_change(session, "company", company.id, "create", snapshot(company))
+    record_created(session, "company", company)
     return company
 
 
@@ -114,7 +114,7 @@ def delete_company(session: Session, company: Company) -> None:
 
     session.execute(update(Contact).where(Contact.company_id == company.id).values(company_id=None))
     session.execute(update(Deal).where(Deal.company_id == company.id).values(company_id=None))
-    record_change(session, "company", company.id, "delete", snapshot(company))
+    record_deleted(session, "company", company)
     session.delete(company)
     session.flush()
 

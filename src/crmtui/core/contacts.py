@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
-from crmtui.core.audit import record_change
+from crmtui.core.audit import record_change, record_created, record_deleted
 from crmtui.core.companies import get_or_create_company
 from crmtui.core.emails import normalize_email
 from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
@@ -23,7 +23,7 @@ from crmtui.core.models import (
     Task,
     User,
 )
-from crmtui.core.records import apply_changes, check_version, snapshot
+from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import ContactFilter, ContactInput
 from crmtui.core.text import email_key, fold, phone_key, search_text
 from crmtui.core.types import utcnow
@@ -258,7 +258,7 @@ def add_contact(session: Session, data: ContactInput) -> Contact:
         tagging.add_tags(session, "contact", contact.id, data.tags)
     record_lifecycle(session, contact, None, contact.lifecycle_stage, contact.created_at)
     refresh_search_text(session, contact)
-    record_change(session, "contact", contact.id, "create", snapshot(contact))
+    record_created(session, "contact", contact)
     return contact
 
 
@@ -301,7 +301,7 @@ def delete_contact(session: Session, contact: Contact) -> None:
     """Delete a contact with its emails, phones and interactions; deals and tasks stay, unlinked."""
     session.execute(update(Deal).where(Deal.contact_id == contact.id).values(contact_id=None))
     session.execute(update(Task).where(Task.contact_id == contact.id).values(contact_id=None))
-    record_change(session, "contact", contact.id, "delete", snapshot(contact))
+    record_deleted(session, "contact", contact)
     session.delete(contact)
     session.flush()
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
-from crmtui.core.audit import record_change
+from crmtui.core.audit import record_created, record_deleted
 from crmtui.core.companies import get_company, get_or_create_company
 from crmtui.core.contacts import get_contact
 from crmtui.core.errors import Conflict, Invalid, NotFound
@@ -23,7 +23,7 @@ from crmtui.core.models import (
 )
 from crmtui.core.money import format_amount, parse_amount, parse_currency, to_units
 from crmtui.core.pipelines import get_pipeline, get_stage, stages_of
-from crmtui.core.records import apply_changes, check_version, snapshot
+from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import DealInput
 from crmtui.core.text import search_text
 from crmtui.core.types import utcnow
@@ -112,7 +112,7 @@ def add_deal(session: Session, data: DealInput) -> Deal:
     _record_move(session, deal, None, stage.id, created)
     if data.tags:
         tagging.add_tags(session, "deal", deal.id, data.tags)
-    record_change(session, "deal", deal.id, "create", snapshot(deal))
+    record_created(session, "deal", deal)
     return deal
 
 
@@ -218,7 +218,7 @@ def reopen_deal(
 
 
 def delete_deal(session: Session, deal: Deal) -> None:
-    record_change(session, "deal", deal.id, "delete", snapshot(deal))
+    record_deleted(session, "deal", deal)
     session.delete(deal)
     session.flush()
 

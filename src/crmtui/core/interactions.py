@@ -6,12 +6,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from crmtui.core.audit import record_change
+from crmtui.core.audit import record_created
 from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Invalid
 from crmtui.core.models import DIRECTIONS, INTERACTION_KINDS, Contact, Interaction
-from crmtui.core.records import snapshot
 from crmtui.core.schemas import InteractionInput
 from crmtui.core.types import utcnow
 from crmtui.core.users import usernames_by_id
@@ -48,7 +47,7 @@ def log_interaction(session: Session, data: InteractionInput) -> Interaction:
         contact.last_contacted_at = interaction.occurred_at
         session.add(contact)
     session.flush()
-    record_change(session, "interaction", interaction.id, "create", snapshot(interaction))
+    record_created(session, "interaction", interaction)
     return interaction
 
 

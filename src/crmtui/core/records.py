@@ -34,8 +34,3 @@ def apply_changes(
     session.flush()
     record_change(session, entity, record.id, "update", changes)
     return changes
-
-
-def snapshot(record: SQLModel) -> dict[str, Any]:
-    """The record's columns as plain values, for the audit log of a delete."""
-    return {key: [value, None] for key, value in diff({}, record.model_dump()).items()}

@@ -6,12 +6,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from crmtui.core.audit import record_change
+from crmtui.core.audit import record_created
 from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import TASK_PRIORITIES, Contact, Task, User
-from crmtui.core.records import apply_changes, snapshot
+from crmtui.core.records import apply_changes
 from crmtui.core.schemas import TaskInput
 from crmtui.core.timeparse import local_tz
 from crmtui.core.types import utcnow
@@ -39,7 +39,7 @@ def add_task(session: Session, data: TaskInput) -> Task:
     )
     session.add(task)
     session.flush()
-    record_change(session, "task", task.id, "create", snapshot(task))
+    record_created(session, "task", task)
     return task
 
 
