@@ -10,4 +10,6 @@ ROOT = Path(__file__).parent.parent
 def test_cli_reference_is_generated_from_the_current_help():
     current = (ROOT / "docs" / "cli.md").read_text()
 
-    assert current == cli_reference(), "docs/cli.md is stale: python -m crmtui.cli.reference > docs/cli.md"
+    assert current == cli_reference(), (
+        "docs/cli.md is stale: python -m crmtui.cli.reference > docs/cli.md"
+    )

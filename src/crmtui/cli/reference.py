@@ -25,7 +25,9 @@ def cli_reference() -> str:
     runner = CliRunner()
     sections = [HEADER]
     for path in command_paths(typer.main.get_command(app)):
-        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, prog_name="crm")
+        result = runner.invoke(
+            app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, prog_name="crm"
+        )
         title = " ".join(("crm",) + path)
         sections.append(f"## `{title}`\n\n```\n{result.stdout.rstrip()}\n```\n")
     return "\n".join(sections)
