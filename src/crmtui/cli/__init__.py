@@ -86,6 +86,8 @@ def _register() -> None:
         database,
         deals,
         demo,
+        export,
+        import_,
         log,
         pipelines,
         search,
@@ -104,6 +106,8 @@ def _register() -> None:
     app.command("search")(search.search)
     app.add_typer(database.app, name="db", help="Database location, schema version and counts.")
     app.command("demo")(demo.demo)
+    app.add_typer(import_.app, name="import", help="Import CSV or vCard; import history and undo.")
+    app.add_typer(export.app, name="export", help="Export contacts, companies, deals, interactions.")
 
 
 _register()

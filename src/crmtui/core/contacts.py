@@ -148,12 +148,17 @@ def contact_search_text(session: Session, contact: Contact) -> str:
         select(ContactPhone.phone).where(ContactPhone.contact_id == contact.id)
     ).all()
     company = session.get(Company, contact.company_id) if contact.company_id else None
+    return build_contact_search_text(
+        contact.display_name, emails, phones, company.name if company else None
+    )
+
+
+def build_contact_search_text(
+    display_name: str, emails: list[str], phones: list[str], company_name: str | None
+) -> str:
+    """What a contact is found by: name, emails, phones (as written and as digits), company."""
     return search_text(
-        contact.display_name,
-        *emails,
-        *phones,
-        *(phone_key(p) for p in phones),
-        company.name if company else None,
+        display_name, *emails, *phones, *(phone_key(p) for p in phones), company_name
     )
 
 

@@ -1,0 +1,159 @@
+"""`crm export ...`: contacts, companies, deals and interactions as CSV, JSON, NDJSON or vCard."""
+
+import sys
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from crmtui.cli import context
+from crmtui.cli.options import key_values
+from crmtui.cli.output import message
+
+app = typer.Typer(no_args_is_help=True)
+
+Fmt = Annotated[str, typer.Option("--format", "-f", help="csv (default), json, ndjson or vcf.")]
+Output = Annotated[
+    str, typer.Option("--output", "-o", help="File to write; - (default) for stdout.")
+]
+NoEscape = Annotated[
+    bool,
+    typer.Option(
+        "--no-escape-formulas",
+        help="Write cells starting with = + - @ as they are (unsafe to open in a spreadsheet).",
+    ),
+]
+Query = Annotated[
+    str | None, typer.Option("--search", "-q", help="Only records matching these words.")
+]
+Tag = Annotated[str | None, typer.Option("--tag", "-t", help="Only records with this tag.")]
+
+
+@contextmanager
+def _output(path: str):
+    if path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        yield out
+
+
+def _done(count: int, what: str, path: str) -> None:
+    if path != "-":
+        message(f"exported {count} {what} to {path}")
+
+
+@app.command("contacts")
+def contacts(
+    fmt: Fmt = "csv",
+    output: Output = "-",
+    query: Query = None,
+    tag: Tag = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this user's contacts.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Only this lifecycle stage.")] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Custom field filter key=value (repeatable)."),
+    ] = None,
+    no_escape_formulas: NoEscape = False,
+) -> None:
+    """Export contacts (the same filters as `contact list`); CSV re-imports losslessly.
+
+    Example: crm export contacts --tag vip --format vcf -o vip.vcf
+    """
+    from crmtui.core.schemas import ContactFilter
+    from crmtui.io.export import check_format, export_contacts
+
+    fmt = check_format(fmt, "contacts")
+    filters = ContactFilter(
+        query=query, tag=tag, company=company, owner=owner, lifecycle_stage=stage,
+        where=key_values(where, "--where"),
+    )  # fmt: skip
+    with context.database().session() as session, _output(output) as out:
+        count = export_contacts(session, filters, out, fmt, escape_formulas=not no_escape_formulas)
+    _done(count, "contacts", output)
+
+
+@app.command("companies")
+def companies(
+    fmt: Fmt = "csv",
+    output: Output = "-",
+    query: Query = None,
+    tag: Tag = None,
+    no_escape_formulas: NoEscape = False,
+) -> None:
+    """Export companies with their contact counts.
+
+    Example: crm export companies --format json -o companies.json
+    """
+    from crmtui.io.export import check_format, company_pages, export_records
+
+    fmt = check_format(fmt, "companies")
+    with context.database().session() as session, _output(output) as out:
+        count = export_records(
+            session, "companies", company_pages(session, query, tag), out, fmt,
+            escape_formulas=not no_escape_formulas,
+        )  # fmt: skip
+    _done(count, "companies", output)
+
+
+@app.command("deals")
+def deals(
+    fmt: Fmt = "csv",
+    output: Output = "-",
+    status: Annotated[str | None, typer.Option("--status", help="open, won or lost.")] = None,
+    pipeline: Annotated[str | None, typer.Option("--pipeline", help="Only this pipeline.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Only deals in this stage.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this user's deals.")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="Only this company's.")] = None,
+    tag: Tag = None,
+    query: Query = None,
+    no_escape_formulas: NoEscape = False,
+) -> None:
+    """Export deals (the same filters as `deal list`).
+
+    Example: crm export deals --status won --format csv -o won.csv
+    """
+    from crmtui.io.export import DealFilter, check_format, deal_pages, export_records
+
+    fmt = check_format(fmt, "deals")
+    filters = DealFilter(
+        status=status, pipeline=pipeline, stage=stage, owner=owner, contact=contact,
+        company=company, tag=tag, query=query,
+    )  # fmt: skip
+    with context.database().session() as session, _output(output) as out:
+        count = export_records(
+            session, "deals", deal_pages(session, filters), out, fmt,
+            escape_formulas=not no_escape_formulas,
+        )  # fmt: skip
+    _done(count, "deals", output)
+
+
+@app.command("interactions")
+def interactions(
+    fmt: Fmt = "csv",
+    output: Output = "-",
+    contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="call, email, meeting, note or chat.")
+    ] = None,
+    no_escape_formulas: NoEscape = False,
+) -> None:
+    """Export logged calls, emails, meetings, notes and chats.
+
+    Example: crm export interactions --contact ada@example.com --format ndjson
+    """
+    from crmtui.io.export import check_format, export_records, interaction_pages
+
+    fmt = check_format(fmt, "interactions")
+    with context.database().session() as session, _output(output) as out:
+        count = export_records(
+            session, "interactions", interaction_pages(session, contact, kind), out, fmt,
+            escape_formulas=not no_escape_formulas,
+        )  # fmt: skip
+    _done(count, "interactions", output)

@@ -1,0 +1,274 @@
+"""`crm import ...`: contacts, companies, deals and interactions from CSV; history and undo."""
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from crmtui.cli import context
+from crmtui.cli.output import FormatOption, LimitOption, message, print_json, render_rows
+
+app = typer.Typer(no_args_is_help=True)
+
+FileArg = Annotated[str, typer.Argument(help="CSV (or .vcf) file to read; - for stdin.")]
+Preset = Annotated[
+    str | None,
+    typer.Option("--preset", help="google, google-legacy, outlook, hubspot, pipedrive or plain."),
+]
+Mapping = Annotated[
+    list[str] | None,
+    typer.Option("--map", help='Map a column to a field: "Column=field" (repeatable).'),
+]
+KeepUnknown = Annotated[
+    bool, typer.Option("--keep-unknown", help="Keep unmapped columns as custom fields.")
+]
+Encoding = Annotated[
+    str | None, typer.Option("--encoding", help="Input encoding (default: detected).")
+]
+Delimiter = Annotated[
+    str | None, typer.Option("--delimiter", help="Field delimiter (default: sniffed); tab = \\t.")
+]
+OnDuplicate = Annotated[
+    str,
+    typer.Option(
+        "--on-duplicate",
+        help="skip (default), update (overwrite with the file's values) or merge (fill blanks).",
+    ),
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")]
+Rejects = Annotated[
+    str | None,
+    typer.Option("--rejects", help="Write refused rows here, with line number and reason."),
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print each row's outcome.")]
+
+HISTORY_COLUMNS = (
+    "id", "entity", "file", "status", "started", "rows", "inserted", "updated", "unchanged",
+    "rejected",
+)  # fmt: skip
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    from crmtui.cli.options import key_values
+
+    return key_values(pairs, "--map")
+
+
+def _progress_bar():
+    """A rich progress bar on a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def _run(kind: str, request, fmt, verbose: bool) -> None:
+    from crmtui.io.imports import run_import
+
+    bar = _progress_bar()
+    task = bar.add_task("import", total=None, rows=0) if bar else None
+
+    def progress(done: int, total: int | None, rows: int) -> None:
+        if bar is not None:
+            bar.update(task, completed=done, total=total, rows=rows)
+
+    def event(line: int, action: str, text: str) -> None:
+        message(f"line {line}: {action} {text}")
+
+    if bar is not None:
+        bar.start()
+    try:
+        result = run_import(
+            kind, context.database(), request, username=context.username(),
+            progress=progress, on_event=event if verbose else None,
+        )  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.stop()
+    summary = result.summary()
+    if fmt is not None and fmt.value == "json":
+        print_json(summary)
+    elif fmt is not None and fmt.value == "ndjson":
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        what = "would be " if result.dry_run else ""
+        batch = "dry run, nothing written" if result.dry_run else f"batch {result.batch}"
+        message(
+            f"{result.rows} rows ({batch}): {what}inserted {result.inserted}, "
+            f"{what}updated {result.updated}, unchanged {result.unchanged}, "
+            f"rejected {result.rejected}"
+        )
+        if result.ignored_columns:
+            message("ignored columns: " + ", ".join(result.ignored_columns))
+    if result.rejected:
+        raise typer.Exit(2)
+
+
+def _request(file, preset, map_, keep_unknown, encoding, delimiter, on_duplicate, match,
+             dry_run, rejects):  # fmt: skip
+    from crmtui.io.imports import ImportRequest
+
+    return ImportRequest(
+        path=file, preset=preset, mapping=_mapping(map_), keep_unknown=keep_unknown,
+        encoding=encoding, delimiter=delimiter, on_duplicate=on_duplicate,
+        match=tuple(match or ()), dry_run=dry_run, rejects_path=rejects,
+    )  # fmt: skip
+
+
+@app.command("contacts")
+def contacts(
+    file: FileArg,
+    preset: Preset = None,
+    map_: Mapping = None,
+    keep_unknown: KeepUnknown = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    on_duplicate: OnDuplicate = "skip",
+    match: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--match", help="Also match duplicates on phone or a custom field (repeatable)."
+        ),
+    ] = None,
+    dry_run: DryRun = False,
+    rejects: Rejects = None,
+    verbose: Verbose = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Import contacts from CSV (Google, Outlook, HubSpot, Pipedrive, plain) or vCard.
+
+    Exit 0 when every row went in, 2 when some were rejected, 1 when the import failed.
+
+    Example: crm import contacts google.csv --on-duplicate merge --rejects rejects.csv
+    """
+    request = _request(file, preset, map_, keep_unknown, encoding, delimiter, on_duplicate,
+                       match, dry_run, rejects)  # fmt: skip
+    _run("contacts", request, fmt, verbose)
+
+
+@app.command("companies")
+def companies(
+    file: FileArg,
+    map_: Mapping = None,
+    keep_unknown: KeepUnknown = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    on_duplicate: OnDuplicate = "skip",
+    dry_run: DryRun = False,
+    rejects: Rejects = None,
+    verbose: Verbose = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Import companies from CSV; duplicates match on the name, case-insensitively.
+
+    Example: crm import companies companies.csv --on-duplicate update
+    """
+    request = _request(file, None, map_, keep_unknown, encoding, delimiter, on_duplicate,
+                       None, dry_run, rejects)  # fmt: skip
+    _run("companies", request, fmt, verbose)
+
+
+@app.command("deals")
+def deals(
+    file: FileArg,
+    map_: Mapping = None,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    on_duplicate: OnDuplicate = "skip",
+    dry_run: DryRun = False,
+    rejects: Rejects = None,
+    verbose: Verbose = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Import deals from CSV, linked by contact email, company name and stage name.
+
+    Example: crm import deals deals.csv --dry-run -v
+    """
+    request = _request(file, None, map_, False, encoding, delimiter, on_duplicate,
+                       None, dry_run, rejects)  # fmt: skip
+    _run("deals", request, fmt, verbose)
+
+
+@app.command("interactions")
+def interactions(
+    file: FileArg,
+    map_: Mapping = None,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    dry_run: DryRun = False,
+    rejects: Rejects = None,
+    verbose: Verbose = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Import calls, emails, meetings and notes from CSV, linked by contact email.
+
+    Example: crm import interactions calls.csv --rejects bad.csv
+    """
+    request = _request(file, None, map_, False, encoding, delimiter, "skip",
+                       None, dry_run, rejects)  # fmt: skip
+    _run("interactions", request, fmt, verbose)
+
+
+@app.command("presets")
+def presets(
+    preset: Annotated[str | None, typer.Argument(help="Only this preset.")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """List the column mappings each preset recognises.
+
+    Example: crm import presets outlook
+    """
+    from crmtui.io.presets import describe_presets, get_preset
+
+    rows = describe_presets()
+    if preset:
+        name = get_preset(preset).name
+        rows = [r for r in rows if r["preset"] == name]
+    render_rows(rows, ("preset", "column", "field"), fmt)
+
+
+@app.command("history")
+def history(limit: LimitOption = 50, fmt: FormatOption = None) -> None:
+    """List import batches, newest first.
+
+    Example: crm import history --format json
+    """
+    from crmtui.io.batches import batch_rows
+
+    with context.database().session() as session:
+        rows = batch_rows(session, limit or None)
+    render_rows(rows, HISTORY_COLUMNS, fmt)
+
+
+@app.command("undo")
+def undo(
+    batch: Annotated[str, typer.Argument(help="Batch id, from `crm import history`.")],
+    fmt: FormatOption = None,
+) -> None:
+    """Undo an import: delete what it inserted, restore what it updated.
+
+    Refused (exit 4, nothing changed) when a record was edited after the import.
+
+    Example: crm import undo 12
+    """
+    from crmtui.io.batches import undo_batch
+
+    with context.database().transaction(username=context.username()) as session:
+        counts = undo_batch(session, batch)
+    if fmt is not None and fmt.value in ("json", "ndjson"):
+        print_json({"batch": int(batch), **counts})
+    else:
+        message(
+            f"undid import batch {batch}: deleted {counts['deleted']}, "
+            f"restored {counts['restored']}"
+        )

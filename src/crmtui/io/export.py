@@ -1,0 +1,406 @@
+"""Exporting records as CSV, JSON, NDJSON or vCard, streamed page by page (keyset on id)."""
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TextIO
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from crmtui.core import tags as tagging
+from crmtui.core.contacts import filtered_contacts
+from crmtui.core.errors import Invalid
+from crmtui.core.models import (
+    DEAL_STATUSES,
+    INTERACTION_KINDS,
+    Company,
+    Contact,
+    Deal,
+    Interaction,
+)
+from crmtui.core.schemas import ContactFilter
+from crmtui.core.users import usernames_by_id
+from crmtui.io.values import MULTI, escape_formula, format_birthday, join_list
+
+PAGE = 2000
+RISKY = frozenset("=+-@\t\r'")
+FORMATS = ("csv", "json", "ndjson", "vcf")
+
+CONTACT_CSV_COLUMNS = (
+    "id", "name", "first_name", "last_name", "email", "emails", "phones", "company",
+    "job_title", "tags", "lifecycle_stage", "email_consent", "do_not_contact", "birthday",
+    "street", "city", "region", "postal_code", "country", "website", "source", "owner", "notes",
+    "custom_fields", "created_at", "updated_at",
+)  # fmt: skip
+COMPANY_CSV_COLUMNS = (
+    "id", "name", "domain", "industry", "size", "website", "street", "city", "region",
+    "postal_code", "country", "owner", "contacts", "tags", "notes", "custom_fields", "created_at",
+)  # fmt: skip
+DEAL_CSV_COLUMNS = (
+    "id", "title", "pipeline", "stage", "status", "amount", "currency", "contact_email",
+    "contact", "company", "owner", "expected_close", "closed_at", "lost_reason", "tags", "notes",
+    "created_at",
+)  # fmt: skip
+INTERACTION_CSV_COLUMNS = (
+    "id", "contact_email", "contact", "kind", "direction", "occurred_at", "duration_seconds",
+    "subject", "body", "outcome", "deal_id", "user",
+)  # fmt: skip
+_CONTACT_FIELDS = (
+    Contact.id, Contact.display_name, Contact.first_name, Contact.last_name, Contact.email,
+    Contact.phone, Contact.company_id, Contact.job_title, Contact.lifecycle_stage,
+    Contact.owner_id, Contact.email_consent, Contact.consent_at, Contact.consent_source,
+    Contact.do_not_contact, Contact.birthday_year, Contact.birthday_month, Contact.birthday_day,
+    Contact.street, Contact.city, Contact.region, Contact.postal_code, Contact.country,
+    Contact.website, Contact.source, Contact.notes, Contact.custom_fields,
+    Contact.last_contacted_at, Contact.version, Contact.created_at, Contact.updated_at,
+)  # fmt: skip
+
+
+def check_format(fmt: str, entity: str) -> str:
+    fmt = fmt.strip().lower()
+    allowed = FORMATS if entity == "contacts" else FORMATS[:3]
+    if fmt not in allowed:
+        raise Invalid(f"cannot export {entity} as {fmt!r}: choose one of {', '.join(allowed)}")
+    return fmt
+
+
+def _by_ids(session: Session, stmt) -> dict:
+    return dict(session.execute(stmt).all())
+
+
+def _iso(value: Any) -> str | None:
+    """A stored UTC time as ISO 8601 with its offset, from SQLite text or a driver datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return f"{value[:10]}T{value[11:]}+00:00"
+    return value.replace(tzinfo=UTC).isoformat() if value.tzinfo is None else value.isoformat()
+
+
+def _raw_query(session: Session, stmt) -> tuple[Any, str, list[Any]]:
+    """The driver cursor and the statement compiled for it, skipping per-row type processing."""
+    connection = session.connection()
+    compiled = stmt.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    if compiled.positiontup is not None:
+        params = [params[name] for name in compiled.positiontup]
+    cursor = connection.connection.driver_connection.cursor()
+    return cursor, str(compiled), params
+
+
+def _children(session: Session, sql: str, lo: int, hi: int) -> dict[int, list[str]]:
+    cursor, _, _ = _raw_query(session, select(Contact.id))
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    cursor.execute(sql.replace("?", mark), [lo, hi])
+    result: dict[int, list[str]] = {}
+    for owner_id, value in cursor:
+        result.setdefault(owner_id, []).append(value)
+    return result
+
+
+def contact_raw_pages(session: Session, filters: ContactFilter) -> Iterator[list[dict[str, Any]]]:
+    """Pages of contact rows (the `contact list --format json` shape), in id order."""
+    base = filtered_contacts(session, filters).with_only_columns(*_CONTACT_FIELDS)
+    companies: dict[int, str] = {}
+    owners: dict[int, str] = {}
+    last_id = 0
+    while True:
+        stmt = base.where(Contact.id > last_id).order_by(Contact.id).limit(PAGE)
+        cursor, sql, params = _raw_query(session, stmt)
+        cursor.execute(sql, params)
+        page = cursor.fetchall()
+        if not page:
+            return
+        lo, hi = page[0][0], page[-1][0]
+        last_id = hi
+        # Range scans per page instead of IN lists: the page is sorted by id.
+        emails = _children(session, EMAILS_BETWEEN, lo, hi)
+        phones = _children(session, PHONES_BETWEEN, lo, hi)
+        tags = _children(session, TAGS_BETWEEN, lo, hi)
+        missing = {r[6] for r in page if r[6] and r[6] not in companies}
+        if missing:
+            companies.update(
+                _by_ids(session, select(Company.id, Company.name).where(Company.id.in_(missing)))
+            )
+        missing = {r[9] for r in page if r[9] and r[9] not in owners}
+        if missing:
+            owners.update(usernames_by_id(session, missing))
+        yield [
+            {
+                "id": r[0],
+                "name": r[1],
+                "first_name": r[2],
+                "last_name": r[3],
+                "email": r[4],
+                "phone": r[5],
+                "emails": emails.get(r[0], []),
+                "phones": phones.get(r[0], []),
+                "company": companies.get(r[6]),
+                "job_title": r[7],
+                "tags": sorted(tags[r[0]], key=str.casefold) if r[0] in tags else [],
+                "lifecycle_stage": r[8],
+                "owner": owners.get(r[9]),
+                "email_consent": r[10],
+                "consent_at": _iso(r[11]),
+                "consent_source": r[12],
+                "do_not_contact": bool(r[13]),
+                "birthday": format_birthday(r[14], r[15], r[16]) or None,
+                "street": r[17],
+                "city": r[18],
+                "region": r[19],
+                "postal_code": r[20],
+                "country": r[21],
+                "website": r[22],
+                "source": r[23],
+                "notes": r[24],
+                "custom_fields": r[25],
+                "last_contacted_at": _iso(r[26]),
+                "version": r[27],
+                "created_at": _iso(r[28]),
+                "updated_at": _iso(r[29]),
+            }  # fmt: skip
+            for r in page
+        ]
+
+
+def contact_pages(session: Session, filters: ContactFilter) -> Iterator[list[dict[str, Any]]]:
+    """Contact rows with custom fields as objects, for JSON, NDJSON and vCard."""
+    for page in contact_raw_pages(session, filters):
+        for row in page:
+            custom = row["custom_fields"]
+            row["custom_fields"] = json.loads(custom) if isinstance(custom, str) else custom
+        yield page
+
+
+EMAILS_BETWEEN = (
+    "SELECT contact_id, email FROM contact_email WHERE contact_id BETWEEN ? AND ? "
+    "ORDER BY contact_id, is_primary DESC, id"
+)
+PHONES_BETWEEN = (
+    "SELECT contact_id, phone FROM contact_phone WHERE contact_id BETWEEN ? AND ? "
+    "ORDER BY contact_id, is_primary DESC, id"
+)
+TAGS_BETWEEN = (
+    "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+    "WHERE ct.contact_id BETWEEN ? AND ?"
+)
+
+
+def _orm_pages(session: Session, model, stmt, build) -> Iterator[list[dict[str, Any]]]:
+    last_id = 0
+    while True:
+        records = list(
+            session.scalars(stmt.where(model.id > last_id).order_by(model.id).limit(PAGE))
+        )
+        if not records:
+            return
+        last_id = records[-1].id
+        yield build(session, records)
+
+
+def company_pages(session: Session, query: str | None = None, tag: str | None = None):
+    from crmtui.core.companies import company_rows
+
+    stmt = select(Company)
+    if query:
+        from crmtui.core.search import matching_ids
+
+        stmt = stmt.where(Company.id.in_(matching_ids(session, "company", query)))
+    if tag:
+        stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
+    return _orm_pages(session, Company, stmt, company_rows)
+
+
+@dataclass
+class DealFilter:
+    status: str | None = None
+    pipeline: str | None = None
+    stage: str | None = None
+    owner: str | None = None
+    contact: str | None = None
+    company: str | None = None
+    tag: str | None = None
+    query: str | None = None
+
+
+def deal_pages(session: Session, filters: DealFilter):
+    """The filters of `deal list`, in id order."""
+    from crmtui.core.companies import get_company
+    from crmtui.core.contacts import get_contact
+    from crmtui.core.deals import deal_rows
+    from crmtui.core.models import User
+    from crmtui.core.pipelines import get_pipeline, get_stage
+
+    stmt = select(Deal)
+    if filters.status:
+        if filters.status not in DEAL_STATUSES:
+            raise Invalid(f"invalid status {filters.status!r}: choose one of "
+                          f"{', '.join(DEAL_STATUSES)}")  # fmt: skip
+        stmt = stmt.where(Deal.status == filters.status)
+    if filters.pipeline or filters.stage:
+        pipeline = get_pipeline(session, filters.pipeline)
+        stmt = stmt.where(Deal.pipeline_id == pipeline.id)
+        if filters.stage:
+            stmt = stmt.where(Deal.stage_id == get_stage(session, pipeline.id, filters.stage).id)
+    if filters.owner:
+        stmt = stmt.join(User, User.id == Deal.owner_id).where(User.username == filters.owner)
+    if filters.contact:
+        stmt = stmt.where(Deal.contact_id == get_contact(session, filters.contact).id)
+    if filters.company:
+        stmt = stmt.where(Deal.company_id == get_company(session, filters.company).id)
+    if filters.tag:
+        stmt = stmt.where(Deal.id.in_(tagging.tag_filter("deal", filters.tag)))
+    if filters.query:
+        from crmtui.core.search import matching_ids
+
+        stmt = stmt.where(Deal.id.in_(matching_ids(session, "deal", filters.query)))
+    return _orm_pages(session, Deal, stmt, deal_rows)
+
+
+def interaction_pages(session: Session, contact: str | None = None, kind: str | None = None):
+    from crmtui.core.contacts import check_choice, get_contact
+    from crmtui.core.interactions import interaction_rows
+
+    stmt = select(Interaction)
+    if contact:
+        stmt = stmt.where(Interaction.contact_id == get_contact(session, contact).id)
+    if kind:
+        stmt = stmt.where(
+            Interaction.kind == check_choice(kind, INTERACTION_KINDS, "interaction kind")
+        )
+
+    def build(session: Session, records: list[Interaction]) -> list[dict[str, Any]]:
+        rows = interaction_rows(session, records)
+        ids = {r["contact_id"] for r in rows}
+        emails = _by_ids(session, select(Contact.id, Contact.email).where(Contact.id.in_(ids)))
+        for row in rows:
+            row["contact_email"] = emails.get(row["contact_id"])
+        return rows
+
+    return _orm_pages(session, Interaction, stmt, build)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _json_row(row: dict[str, Any]) -> str:
+    return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return join_list([str(v) for v in value])
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False) if value else ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _contact_csv_cells(row: dict[str, Any]) -> list[Any]:
+    custom = row["custom_fields"]
+    return [
+        row["id"], row["name"], row["first_name"], row["last_name"], row["email"],
+        # emails and phones never hold ` ::: `, so Google's separator keeps them apart.
+        MULTI.join(row["emails"]), MULTI.join(row["phones"]), row["company"], row["job_title"],
+        join_list(row["tags"]), row["lifecycle_stage"], row["email_consent"],
+        "true" if row["do_not_contact"] else "false", row["birthday"], row["street"],
+        row["city"], row["region"], row["postal_code"], row["country"], row["website"],
+        row["source"], row["owner"], row["notes"],
+        "" if not custom or custom == "{}" else
+        (custom if isinstance(custom, str) else json.dumps(custom, ensure_ascii=False)),
+        row["created_at"], row["updated_at"],
+    ]  # fmt: skip
+
+
+def write_export(
+    pages: Iterator[list[dict[str, Any]]],
+    out: TextIO,
+    fmt: str,
+    columns: tuple[str, ...],
+    *,
+    escape_formulas: bool = True,
+    cells: Callable[[dict[str, Any]], list[Any]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write every page to `out` in the format; returns the number of records."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(columns)
+        to_cells = cells or (lambda row: [_csv_cell(row.get(c)) for c in columns])
+        for page in pages:
+            rows = [to_cells(row) for row in page]
+            if escape_formulas:
+                rows = [
+                    [escape_formula(c) if c.__class__ is str and c[:1] in RISKY else c for c in row]
+                    for row in rows
+                ]
+            writer.writerows(rows)
+            count += len(page)
+            if progress:
+                progress(count)
+    elif fmt == "json":
+        out.write("[")
+        for page in pages:
+            for row in page:
+                out.write(("\n" if count == 0 else ",\n") + _json_row(row))
+                count += 1
+            if progress:
+                progress(count)
+        out.write("]\n" if count == 0 else "\n]\n")
+    elif fmt == "ndjson":
+        for page in pages:
+            out.write("".join(_json_row(row) + "\n" for row in page))
+            count += len(page)
+            if progress:
+                progress(count)
+    else:
+        from crmtui.io.vcard import contact_card
+
+        for page in pages:
+            for row in page:
+                out.write(contact_card(row))
+            count += len(page)
+            if progress:
+                progress(count)
+    return count
+
+
+def export_contacts(session, filters, out, fmt, *, escape_formulas=True, progress=None) -> int:
+    return write_export(
+        (contact_raw_pages if fmt == "csv" else contact_pages)(session, filters), out,
+        check_format(fmt, "contacts"),
+        CONTACT_CSV_COLUMNS, escape_formulas=escape_formulas, cells=_contact_csv_cells,
+        progress=progress,
+    )  # fmt: skip
+
+
+def export_records(session, entity, pages, out, fmt, *, escape_formulas=True, progress=None):
+    columns = {
+        "companies": COMPANY_CSV_COLUMNS,
+        "deals": DEAL_CSV_COLUMNS,
+        "interactions": INTERACTION_CSV_COLUMNS,
+    }[entity]
+    return write_export(
+        pages, out, check_format(fmt, entity), columns, escape_formulas=escape_formulas,
+        progress=progress,
+    )  # fmt: skip

@@ -1,0 +1,129 @@
+"""Running an import end to end: open the input, map it, write it in one transaction."""
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from crmtui.core.db import Database
+from crmtui.io.batches import ImportResult, RejectsWriter
+from crmtui.io.contacts_import import (
+    ContactImportOptions,
+    Event,
+    import_contact_rows,
+    mapped_rows,
+)
+from crmtui.io.presets import detect_preset, get_preset, map_columns
+from crmtui.io.source import TextSource, open_source, read_csv
+from crmtui.io.vcard import card_pairs, looks_like_vcard, read_cards
+
+# (bytes read, total bytes or None, rows read)
+Progress = Callable[[int, int | None, int], None]
+
+
+@dataclass
+class ImportRequest:
+    """Everything `crm import ...` was asked for."""
+
+    path: str
+    preset: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    keep_unknown: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+    on_duplicate: str = "skip"
+    match: tuple[str, ...] = ()
+    dry_run: bool = False
+    rejects_path: str | None = None
+
+
+def _rejects(stack: ExitStack, path: str | None) -> RejectsWriter:
+    if not path:
+        return RejectsWriter(None)
+    out = stack.enter_context(Path(path).open("w", encoding="utf-8", newline=""))  # noqa: SIM115
+    return RejectsWriter(out)
+
+
+def _peek_first_line(source: TextSource) -> str:
+    buffered = source.text.buffer
+    head = buffered.peek(4096)[:4096]
+    return head.decode(source.encoding, errors="replace").lstrip("\ufeff").lstrip()
+
+
+def import_contacts(
+    db: Database,
+    request: ImportRequest,
+    *,
+    username: str | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
+    on_event: Event | None = None,
+) -> ImportResult:
+    """Import contacts from CSV (any supported preset) or vCard; one atomic batch."""
+    options = ContactImportOptions(
+        on_duplicate=request.on_duplicate, match=request.match, dry_run=request.dry_run
+    )
+    with ExitStack() as stack:
+        source = open_source(request.path, request.encoding, stdin)
+        stack.callback(source.close)
+        rejects = _rejects(stack, request.rejects_path)
+        if looks_like_vcard(_peek_first_line(source)):
+            rows = (
+                (line, [text], card_pairs_or_reason(text)) for line, text in read_cards(source.text)
+            )
+            rejects.header(["vcard"])
+            ignored: list[str] = []
+            preset_name = "vcard"
+        else:
+            table = read_csv(source, request.delimiter)
+            preset = get_preset(request.preset) if request.preset else detect_preset(table.header)
+            columns = map_columns(table.header, preset, request.mapping, request.keep_unknown)
+            rejects.header(table.header)
+            rows = mapped_rows(table.rows, columns.fields)
+            ignored, preset_name = columns.ignored, preset.name
+
+        def report(count: int) -> None:
+            if progress is not None:
+                progress(source.bytes_read, source.size, count)
+
+        with db.transaction(username=username) as session:
+            result = import_contact_rows(
+                session, rows, source=source.name, options=options, rejects=rejects,
+                progress=report, on_event=on_event,
+            )  # fmt: skip
+            if request.dry_run:
+                session.rollback()
+                result.batch = None
+        result.ignored_columns = ignored
+        result.preset = preset_name
+        return result
+
+
+def card_pairs_or_reason(text: str):
+    try:
+        return card_pairs(text)
+    except Exception as exc:  # vobject raises many kinds of parse errors
+        return f"unreadable vCard: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+
+
+def run_import(
+    kind: str,
+    db: Database,
+    request: ImportRequest,
+    *,
+    username: str | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
+    on_event: Event | None = None,
+) -> ImportResult:
+    """`contacts`, `companies`, `deals` or `interactions`."""
+    if kind == "contacts":
+        return import_contacts(
+            db, request, username=username, stdin=stdin, progress=progress, on_event=on_event
+        )
+    from crmtui.io.records_import import import_records
+
+    return import_records(
+        kind, db, request, username=username, stdin=stdin, progress=progress, on_event=on_event
+    )

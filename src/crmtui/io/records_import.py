@@ -1,0 +1,238 @@
+"""Importing companies, deals and interactions: natural keys, the services, one batch."""
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from crmtui.core.db import Database
+from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
+from crmtui.core.models import Deal, Interaction
+from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
+from crmtui.io.contacts_import import mapped_rows
+from crmtui.io.presets import Preset, map_columns
+from crmtui.io.source import open_source, read_csv
+from crmtui.io.values import split_list, unescape_formula
+
+COMPANY_FIELDS = (
+    "name", "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
+    "website", "notes", "owner", "tags", "custom_fields",
+)  # fmt: skip
+DEAL_FIELDS = (
+    "title", "contact", "company", "pipeline", "stage", "amount", "currency", "expected_close",
+    "owner", "notes", "tags", "created_at",
+)  # fmt: skip
+INTERACTION_FIELDS = (
+    "contact", "kind", "direction", "occurred_at", "duration_seconds", "subject", "body",
+    "outcome",
+)  # fmt: skip
+_COMMON = {"id": "ignore", "created at": "ignore", "updated at": "ignore", "tags": "tags",
+           "labels": "tags", "notes": "notes", "owner": "owner", "custom fields": "custom_fields"}  # fmt: skip
+COMPANY_PRESET = Preset("companies", "Companies", {
+    **_COMMON, "name": "name", "company": "name", "company name": "name", "organization": "name",
+    "organisation": "name", "domain": "domain", "company domain name": "domain",
+    "industry": "industry", "size": "size", "employees": "size", "number of employees": "size",
+    "street": "street", "address": "street", "street address": "street", "city": "city",
+    "state": "region", "region": "region", "state/region": "region", "postal code": "postal_code",
+    "zip": "postal_code", "country": "country", "country/region": "country",
+    "website": "website", "website url": "website", "contacts": "ignore",
+})  # fmt: skip
+DEAL_PRESET = Preset("deals", "Deals", {
+    **_COMMON, "title": "title", "deal": "title", "deal name": "title", "name": "title",
+    "contact email": "contact", "contact": "contact", "email": "contact", "person": "contact",
+    "company": "company", "organization": "company", "company name": "company",
+    "pipeline": "pipeline", "stage": "stage", "deal stage": "stage", "amount": "amount",
+    "value": "amount", "deal value": "amount", "currency": "currency",
+    "expected close": "expected_close", "close date": "expected_close",
+    "expected close date": "expected_close", "created at": "created_at",
+    "status": "ignore", "closed at": "ignore", "lost reason": "ignore", "probability": "ignore",
+})  # fmt: skip
+INTERACTION_PRESET = Preset("interactions", "Interactions", {
+    "id": "ignore", "contact email": "contact", "contact": "contact", "email": "contact",
+    "kind": "kind", "type": "kind", "direction": "direction", "occurred at": "occurred_at",
+    "date": "occurred_at", "when": "occurred_at", "duration seconds": "duration_seconds",
+    "subject": "subject", "summary": "subject", "body": "body", "notes": "body",
+    "outcome": "outcome", "deal id": "ignore", "user": "ignore",
+})  # fmt: skip
+KINDS = {
+    "companies": ("company", COMPANY_PRESET, COMPANY_FIELDS),
+    "deals": ("deal", DEAL_PRESET, DEAL_FIELDS),
+    "interactions": ("interaction", INTERACTION_PRESET, INTERACTION_FIELDS),
+}
+
+
+def _company_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
+    from crmtui.core.companies import add_company, company_rows, find_company, update_company
+    from crmtui.core.schemas import CompanyInput
+
+    name = values.get("name", "")
+    if not name:
+        raise Invalid("no company name")
+    tags = split_list(values["tags"]) if "tags" in values else None
+    existing = find_company(session, name)
+    plain = {k: v for k, v in values.items() if k in COMPANY_FIELDS[1:11]}
+    if existing is None:
+        company = add_company(session, CompanyInput(
+            name=name, **plain, owner=values.get("owner"), tags=tags,
+            custom_fields=custom or None,
+        ))  # fmt: skip
+        return "insert", company.id, name
+    if mode == "skip":
+        return "unchanged", existing.id, name
+    if mode == "merge":
+        current = company_rows(session, [existing])[0]
+        plain = {k: v for k, v in plain.items() if not current.get(k)}
+        custom = {k: v for k, v in custom.items() if k not in existing.custom_fields}
+    changes = update_company(session, existing, CompanyInput(**plain, custom_fields=custom or None))
+    return ("updated" if changes else "unchanged"), existing.id, name
+
+
+def _deal_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
+    from crmtui.core.companies import find_company
+    from crmtui.core.contacts import get_contact
+    from crmtui.core.deals import add_deal
+    from crmtui.core.schemas import DealInput
+    from crmtui.core.timeparse import parse_date, parse_when
+
+    title = values.get("title", "")
+    if not title:
+        raise Invalid("no deal title")
+    contact = get_contact(session, values["contact"]) if values.get("contact") else None
+    company = find_company(session, values["company"]) if values.get("company") else None
+    # A deal is the same deal when its title, and the contact and company named, agree.
+    same = select(Deal.id).where(func.lower(Deal.title) == title.strip().lower())
+    if contact is not None:
+        same = same.where(Deal.contact_id == contact.id)
+    if values.get("company"):
+        same = same.where(Deal.company_id == (company.id if company else -1))
+    existing = session.scalars(same.limit(1)).first()
+    if existing is not None:
+        return "unchanged", existing, title
+    deal = add_deal(session, DealInput(
+        title=title, contact=str(contact.id) if contact else None, company=values.get("company"),
+        pipeline=values.get("pipeline"), stage=values.get("stage"), amount=values.get("amount"),
+        currency=values.get("currency"),
+        expected_close=parse_date(values["expected_close"]) if values.get("expected_close") else None,
+        owner=values.get("owner"), notes=values.get("notes"),
+        tags=split_list(values["tags"]) if values.get("tags") else None,
+        created_at=parse_when(values["created_at"]) if values.get("created_at") else None,
+    ))  # fmt: skip
+    return "insert", deal.id, title
+
+
+def _interaction_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
+    from crmtui.core.contacts import check_choice, get_contact
+    from crmtui.core.interactions import log_interaction
+    from crmtui.core.models import INTERACTION_KINDS
+    from crmtui.core.schemas import InteractionInput
+    from crmtui.core.timeparse import parse_when
+
+    if not values.get("contact"):
+        raise Invalid("no contact email")
+    contact = get_contact(session, values["contact"])
+    kind = check_choice(values.get("kind", "note"), INTERACTION_KINDS, "interaction kind")
+    occurred = parse_when(values["occurred_at"]) if values.get("occurred_at") else None
+    subject = values.get("subject", "")
+    if occurred is not None:
+        existing = session.scalars(
+            select(Interaction.id).where(
+                Interaction.contact_id == contact.id,
+                Interaction.kind == kind,
+                Interaction.occurred_at == occurred,
+                Interaction.subject == subject.strip(),
+            )
+        ).first()
+        if existing is not None:
+            return "unchanged", existing, subject
+    duration = values.get("duration_seconds")
+    if duration and not duration.isdigit():
+        raise Invalid(f"invalid duration {duration!r}: give whole seconds")
+    interaction = log_interaction(session, InteractionInput(
+        contact=str(contact.id), kind=kind, subject=subject, occurred_at=occurred,
+        direction=values.get("direction") or "out",
+        duration_seconds=int(duration) if duration else None, body=values.get("body"),
+        outcome=values.get("outcome"),
+    ))  # fmt: skip
+    return "insert", interaction.id, subject
+
+
+HANDLERS: dict[str, Callable[..., tuple]] = {
+    "companies": _company_row,
+    "deals": _deal_row,
+    "interactions": _interaction_row,
+}
+
+
+def import_records(
+    kind: str,
+    db: Database,
+    request: Any,
+    *,
+    username: str | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Callable | None = None,
+    on_event: Callable | None = None,
+) -> ImportResult:
+    """Companies, deals or interactions from CSV, each row through its service, one batch."""
+    from crmtui.io.imports import _rejects
+
+    entity, preset, allowed = KINDS[kind]
+    mode = check_on_duplicate(request.on_duplicate)
+    handler = HANDLERS[kind]
+    with ExitStack() as stack:
+        source = open_source(request.path, request.encoding, stdin)
+        stack.callback(source.close)
+        rejects = _rejects(stack, request.rejects_path)
+        table = read_csv(source, request.delimiter)
+        columns = map_columns(
+            table.header, preset, request.mapping, request.keep_unknown, allowed=allowed
+        )
+        rejects.header(table.header)
+        result = ImportResult(entity=entity, source=source.name, dry_run=request.dry_run)
+        with db.transaction(username=username) as session:
+            batch = start_batch(session, entity, source.name)
+            for line, raw, pairs in mapped_rows(table.rows, columns.fields):
+                result.rows += 1
+                try:
+                    if isinstance(pairs, str):
+                        raise Invalid(pairs)
+                    values: dict[str, str] = {}
+                    custom: dict[str, str] = {}
+                    for target, cell in pairs:
+                        value = unescape_formula(cell.strip())
+                        if not value:
+                            continue
+                        if target.startswith("custom:"):
+                            custom[target[7:]] = value
+                        elif target == "custom_fields":
+                            from crmtui.io.contacts_import import _custom_json
+
+                            custom.update(_custom_json(value))
+                        else:
+                            values.setdefault(target, value)
+                    with session.begin_nested():
+                        action, record_id, label = handler(session, values, custom, mode)
+                except (Invalid, NotFound, Conflict, Ambiguous) as exc:
+                    result.rejected += 1
+                    rejects.reject(line, raw, str(exc))
+                    if on_event:
+                        on_event(line, "reject", str(exc))
+                    continue
+                if action == "insert":
+                    result.inserted += 1
+                elif action == "updated":
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+                if on_event:
+                    on_event(line, action, f"{entity} {record_id}: {label}")
+                if progress and result.rows % 1000 == 0:
+                    progress(source.bytes_read, source.size, result.rows)
+            finish_batch(session, batch, result)
+            if request.dry_run:
+                session.rollback()
+                result.batch = None
+        result.ignored_columns = columns.ignored
+        return result

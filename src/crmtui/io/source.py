@@ -1,0 +1,165 @@
+"""Opening CSV input: file or stdin, encoding and delimiter detection, rows with line numbers."""
+
+import codecs
+import csv
+import io
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from crmtui.core.errors import Invalid, OperationalError
+
+PEEK_BYTES = 1 << 16
+DELIMITERS = (",", ";", "\t", "|")
+
+# Fields beyond the csv module's 128 KiB default (long notes, pasted e-mails) are real data.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read, so progress can be shown against the file size."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        return n
+
+
+@dataclass
+class TextSource:
+    """An opened input: its text stream, what was detected, and how far it has been read."""
+
+    name: str
+    text: io.TextIOWrapper
+    encoding: str
+    size: int | None
+    _counter: _CountingReader = field(repr=False)
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count
+
+    def close(self) -> None:
+        self.text.close()
+
+
+def detect_encoding(head: bytes) -> str:
+    """utf-8-sig with a BOM, utf-16 with its BOM, utf-8 when the start decodes, else cp1252."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def open_source(
+    path: str, encoding: str | None = None, stdin: BinaryIO | None = None
+) -> TextSource:
+    """A file path, or `-` for stdin, opened as text with the encoding detected or given."""
+    if path == "-":
+        raw = stdin if stdin is not None else sys.stdin.buffer
+        name, size = "<stdin>", None
+    else:
+        file = Path(path)
+        try:
+            raw = file.open("rb")
+            size = file.stat().st_size
+        except OSError as exc:
+            raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from None
+        name = str(file)
+    counter = _CountingReader(raw)
+    buffered = io.BufferedReader(counter, buffer_size=PEEK_BYTES)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise Invalid(f"unknown encoding {encoding!r}") from None
+    else:
+        encoding = detect_encoding(buffered.peek(PEEK_BYTES))
+        if encoding == "utf-8" and buffered.peek(3).startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+    text = io.TextIOWrapper(buffered, encoding=encoding, newline="", errors="strict")
+    return TextSource(name=name, text=text, encoding=encoding, size=size, _counter=counter)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header line the most, ignoring quoted parts."""
+    outside, quoted = [], False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(ch)
+    bare = "".join(outside)
+    counts = {d: bare.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@dataclass
+class CsvRows:
+    """The header and an iterator of (line number, fields) for each data record."""
+
+    header: list[str]
+    delimiter: str
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def read_csv(
+    source: TextSource, delimiter: str | None = None, on_bad_bytes: Callable | None = None
+) -> CsvRows:
+    """Parse the source as CSV; blank lines are skipped, line numbers are 1-based physical lines."""
+    text = source.text
+    try:
+        first = text.readline()
+    except UnicodeDecodeError:
+        raise Invalid(
+            f"{source.name} is not {source.encoding}: pass --encoding (e.g. cp1252)"
+        ) from None
+    if not first.strip():
+        raise Invalid(f"{source.name} is empty: a CSV file needs a header line")
+    if delimiter in ("\\t", "tab"):
+        delimiter = "\t"
+    chosen = delimiter or sniff_delimiter(first)
+    header_reader = csv.reader(_chain_first(first, text), delimiter=chosen)
+    header = [h.strip() for h in next(header_reader)]
+    start_line = header_reader.line_num
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        last = start_line
+        try:
+            for record in header_reader:
+                line = last + 1
+                last = header_reader.line_num
+                if not any(cell.strip() for cell in record):
+                    continue
+                yield line, record
+        except UnicodeDecodeError:
+            raise Invalid(
+                f"{source.name}: line {last + 1} is not {source.encoding}: "
+                "pass --encoding (e.g. cp1252)"
+            ) from None
+        except csv.Error as exc:
+            raise Invalid(f"{source.name}: line {last + 1}: {exc}") from None
+
+    return CsvRows(header=header, delimiter=chosen, rows=rows())
+
+
+def _chain_first(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
+    yield first
+    yield from rest

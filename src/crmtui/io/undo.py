@@ -1,0 +1,167 @@
+"""Reverting an import batch from its `change` rows: delete inserts, restore updates."""
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from crmtui.core.contacts import build_contact_search_text
+from crmtui.core.errors import Conflict
+from crmtui.core.text import email_key, fold, phone_key
+from crmtui.io.bulk import BulkWriter
+from crmtui.io.values import parse_birthday
+
+TABLES = {"interaction": "interaction", "deal": "deal", "contact": "contact", "company": "company"}
+RESTORABLE = {
+    "contact": {
+        "first_name", "last_name", "display_name", "job_title", "company_id", "street", "city",
+        "region", "postal_code", "country", "website", "notes", "source", "lifecycle_stage",
+        "owner_id", "email_consent", "do_not_contact", "custom_fields",
+    },
+    "company": {
+        "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
+        "website", "notes", "custom_fields",
+    },
+}  # fmt: skip
+# Records that would lose their link, or vanish by cascade, if a created row were deleted.
+REFERENCES = {
+    "contact": (("deal", "contact_id"), ("task", "contact_id"), ("interaction", "contact_id")),
+    "deal": (("task", "deal_id"), ("interaction", "deal_id")),
+    "company": (("contact", "company_id"), ("deal", "company_id")),
+    "interaction": (),
+}
+
+
+def revert_batch(session: Session, batch_id: int) -> dict[str, int]:
+    w = BulkWriter(session)
+    _refuse_if_changed_later(w, batch_id)
+    restored = 0
+    updates = w.query(
+        "SELECT entity, entity_id, changes FROM change "
+        "WHERE batch_id = ? AND action = 'update' ORDER BY id DESC",
+        [batch_id],
+    )
+    for entity, entity_id, changes in updates:
+        changes = json.loads(changes) if isinstance(changes, str) else changes
+        if entity == "contact":
+            _restore_contact(w, entity_id, changes)
+        else:
+            _restore_fields(w, entity, entity_id, changes)
+        restored += 1
+    deleted = 0
+    created = "SELECT entity_id FROM change WHERE batch_id = ? AND entity = ? AND action = 'create'"
+    for entity, table in TABLES.items():
+        for other, column in REFERENCES[entity]:
+            linked = w.query(
+                f"SELECT {other}.id FROM {other} WHERE {column} IN ({created}) LIMIT 1",
+                [batch_id, entity],
+            )
+            if linked:
+                raise Conflict(
+                    f"cannot undo import batch {batch_id}: {other} {linked[0][0]} was added "
+                    f"since and links to a {entity} it created"
+                )
+        w.execute(f"DELETE FROM {table} WHERE id IN ({created})", [batch_id, entity])
+        deleted += max(w.cursor.rowcount, 0)
+    return {"deleted": deleted, "restored": restored}
+
+
+def _refuse_if_changed_later(w: BulkWriter, batch_id: int) -> None:
+    rows = w.query(
+        "SELECT later.entity, later.entity_id FROM change mine JOIN change later "
+        "ON later.entity = mine.entity AND later.entity_id = mine.entity_id AND later.id > mine.id "
+        "WHERE mine.batch_id = ? AND (later.batch_id IS NULL OR (later.batch_id != mine.batch_id "
+        "AND later.batch_id NOT IN (SELECT id FROM import_batch WHERE undone_at IS NOT NULL))) "
+        "LIMIT 1",
+        [batch_id],
+    )
+    if rows:
+        entity, entity_id = rows[0]
+        raise Conflict(
+            f"cannot undo import batch {batch_id}: {entity} {entity_id} was changed after it; "
+            "nothing was undone"
+        )
+
+
+def _column_value(w: BulkWriter, value: Any) -> Any:
+    return w.json(value) if isinstance(value, dict) else value
+
+
+def _restore_fields(w: BulkWriter, entity: str, entity_id: int, changes: dict) -> None:
+    allowed = RESTORABLE.get(entity, set())
+    columns = {k: _column_value(w, old) for k, (old, _new) in changes.items() if k in allowed}
+    if entity == "company" and "name" in changes:
+        name = changes["name"][0]
+        columns.update(name=name, name_key=fold(name))
+    if not columns:
+        return
+    assignments = ", ".join(f"{k} = ?" for k in columns)
+    w.execute(
+        f"UPDATE {TABLES[entity]} SET {assignments}, version = version + 1 WHERE id = ?",
+        [*columns.values(), entity_id],
+    )
+
+
+def _restore_contact(w: BulkWriter, contact_id: int, changes: dict) -> None:
+    columns = {
+        k: _column_value(w, old) for k, (old, _new) in changes.items() if k in RESTORABLE["contact"]
+    }
+    if changes.get("email_consent", [None])[0] == "unknown":
+        columns["consent_at"] = None
+    if "birthday" in changes:
+        old = changes["birthday"][0]
+        year, month, day = parse_birthday(old) if old else (None, None, None)
+        columns.update(birthday_year=year, birthday_month=month, birthday_day=day)
+    if "emails" in changes:
+        old = changes["emails"][0]
+        keep = {email_key(e) for e in old}
+        for row_id, key in w.query(
+            "SELECT id, email_key FROM contact_email WHERE contact_id = ?", [contact_id]
+        ):
+            if key not in keep:
+                w.execute("DELETE FROM contact_email WHERE id = ?", [row_id])
+        columns["email"] = old[0] if old else None
+    if "phones" in changes:
+        old = changes["phones"][0]
+        keep = {phone_key(p) for p in old}
+        for row_id, key in w.query(
+            "SELECT id, phone_key FROM contact_phone WHERE contact_id = ?", [contact_id]
+        ):
+            if key not in keep:
+                w.execute("DELETE FROM contact_phone WHERE id = ?", [row_id])
+        columns["phone"] = old[0] if old else None
+    if "tags" in changes:
+        old, new = changes["tags"]
+        added = {fold(t) for t in new} - {fold(t) for t in old}
+        for key in added:
+            w.execute(
+                "DELETE FROM contact_tag WHERE contact_id = ? AND tag_id IN "
+                "(SELECT id FROM tag WHERE name_key = ?)",
+                [contact_id, key],
+            )
+    if columns:
+        assignments = ", ".join(f"{k} = ?" for k in columns)
+        w.execute(f"UPDATE contact SET {assignments} WHERE id = ?", [*columns.values(), contact_id])
+    _refresh_contact(w, contact_id)
+
+
+def _refresh_contact(w: BulkWriter, contact_id: int) -> None:
+    """Derived columns from the restored state: sort key, search text, version, updated_at."""
+    ((display, company_id),) = w.query(
+        "SELECT display_name, company_id FROM contact WHERE id = ?", [contact_id]
+    )
+    emails = [r[0] for r in w.query(
+        "SELECT email FROM contact_email WHERE contact_id = ? ORDER BY is_primary DESC, id",
+        [contact_id],
+    )]  # fmt: skip
+    phones = [r[0] for r in w.query(
+        "SELECT phone FROM contact_phone WHERE contact_id = ? ORDER BY is_primary DESC, id",
+        [contact_id],
+    )]  # fmt: skip
+    company = w.query("SELECT name FROM company WHERE id = ?", [company_id]) if company_id else []
+    search = build_contact_search_text(display, emails, phones, company[0][0] if company else None)
+    w.execute(
+        "UPDATE contact SET sort_key = ?, search_text = ?, version = version + 1, "
+        "updated_at = ? WHERE id = ?",
+        [fold(display), search, w.timestamp(), contact_id],
+    )
