@@ -228,12 +228,12 @@ class ContactImporter:
             return
         has_name = "display_name" in values
         if not has_name:
-            if not emails:
-                self._reject(line, raw, "no name and no email")
-                return
-            values.update(first_name="", last_name="", display_name=emails[0])
+            values.update(first_name="", last_name="", display_name=emails[0] if emails else "")
         record = _Record(line, raw, values, emails, phones, tags, custom, has_name)
         record.keys = self._keys(record)
+        if not has_name and not record.keys:
+            self._reject(line, raw, "no name and no email")
+            return
         if self.pending_keys.intersection(record.keys):
             self.flush()
         self.pending.append(record)
@@ -243,7 +243,7 @@ class ContactImporter:
 
     def _keys(self, record: _Record) -> list[tuple[str, str]]:
         keys = [("e", email_key(e)) for e in record.emails]
-        if not keys:
+        if not keys and record.has_name:
             keys.append(("n", fold(record.values["display_name"])))
         if self.match_phone:
             keys.extend(("p", phone_key(p)) for p in record.phones if phone_key(p))
@@ -323,7 +323,10 @@ class ContactImporter:
             except Invalid as exc:
                 self._reject(record.line, record.raw, str(exc))
                 continue
-            if contact_id is None:
+            if contact_id is None and not record.values["display_name"]:
+                # Only a phone or an external id: good for finding someone, not for adding them.
+                self._reject(record.line, record.raw, "no name and no email")
+            elif contact_id is None:
                 new.append(record)
             else:
                 matched.append((record, contact_id))

@@ -82,6 +82,8 @@ GOOGLE_PATTERNS = (
     (r"address \d+ country", "country"), (r"address \d+ .*", "ignore"),
     (r"website \d+ value", "website"), (r"website \d+ (label|type)", "ignore"),
     (r"(relation|event|im|custom field) \d+ .*", "ignore"),
+    (r"organization \d+ (type|yomi name|department|symbol|location|job description)", "ignore"),
+    (r"(language|photo)", "ignore"),
 )  # fmt: skip
 OUTLOOK = {
     "first name": "first_name", "middle name": "middle_name", "last name": "last_name",
@@ -92,14 +94,26 @@ OUTLOOK = {
     "primary phone": "phone", "other phone": "phone", "company main phone": "phone",
     "business street": "street", "business city": "city", "business state": "region",
     "business postal code": "postal_code", "business country/region": "country",
+    "business country": "country",
     "birthday": "birthday", "categories": "tags", "notes": "notes", "web page": "website",
     "e mail display name": "ignore", "e mail 2 display name": "ignore",
     "e mail 3 display name": "ignore", "e mail type": "ignore", "e mail 2 type": "ignore",
     "e mail 3 type": "ignore", "anniversary": "ignore", "gender": "ignore",
     "initials": "ignore", "priority": "ignore", "private": "ignore", "sensitivity": "ignore",
     "business fax": "ignore", "home fax": "ignore", "other fax": "ignore", "pager": "ignore",
+    "account": "ignore", "location": "ignore", "language": "ignore", "internet free busy": "ignore",
+    "office location": "ignore", "keywords": "ignore", "mileage": "ignore", "hobby": "ignore",
+    "billing information": "ignore", "directory server": "ignore", "user 1": "ignore",
+    "user 2": "ignore", "user 3": "ignore", "user 4": "ignore", "spouse": "ignore",
+    "children": "ignore", "referred by": "ignore", "manager's name": "ignore",
+    "assistant's name": "ignore", "assistant's phone": "ignore", "callback": "ignore",
+    "car phone": "ignore", "isdn": "ignore", "radio phone": "ignore", "tty/tdd phone": "ignore",
+    "telex": "ignore", "organizational id number": "ignore", "profession": "ignore",
+    "business address": "ignore", "business address po box": "ignore",
+    "business street 2": "ignore", "business street 3": "ignore", "home address": "ignore",
+    "other address": "ignore",
 }  # fmt: skip
-OUTLOOK_PATTERNS = ((r"(home|other) (street|city|state|postal code|country/region).*", "ignore"),)
+OUTLOOK_PATTERNS = ((r"(home|other) (street|city|state|postal code|country|address).*", "ignore"),)
 HUBSPOT = {
     "first name": "first_name", "last name": "last_name", "email": "email",
     "phone number": "phone", "mobile phone number": "phone", "company name": "company",
@@ -219,7 +233,7 @@ def map_columns(
         target = by_key.get(key) or preset.field_for(column)
         if target is not None and target not in allowed and not target.startswith(("custom:",)):
             target = None if target != "ignore" else "ignore"
-        if key in REJECT_COLUMNS:
+        if key in ("crm line", "crm error"):
             target = "ignore"
         if target is None:
             if keep_unknown and column.strip():
