@@ -135,7 +135,7 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
         elif target == "tags":
             tags.extend(t for t in split_list(value) if not t.startswith("* "))
         elif target in NAME_FIELDS:
-            names.setdefault(target, " ".join(value.split()))
+            names.setdefault(target, value)
         elif target.startswith("custom:"):
             custom[target[7:]] = value
         elif target == "custom_fields":
@@ -204,6 +204,8 @@ class ContactImporter:
         self.user_id = session.info.get("user_id")
         self.writer = BulkWriter(session)
         self.now = self.writer.timestamp()
+        # Contacts with ids from here on were added by this import.
+        self.first_new_id = self.writer.query("SELECT COALESCE(MAX(id), 0) + 1 FROM contact")[0][0]
         self.match_fields = [m for m in options.match if m not in ("email", "phone", "name")]
         self.match_phone = "phone" in options.match
         self.pending: list[_Record] = []
@@ -234,10 +236,13 @@ class ContactImporter:
         if not has_name and not record.keys:
             self._reject(line, raw, "no name and no email")
             return
-        if self.pending_keys.intersection(record.keys):
+        # Rows of this file that share an email (or a --match key) are one person; rows that
+        # share only a name are not: the name matches only contacts that existed before.
+        strong = [key for key in record.keys if key[0] != "n"]
+        if self.pending_keys.intersection(strong):
             self.flush()
         self.pending.append(record)
-        self.pending_keys.update(record.keys)
+        self.pending_keys.update(strong)
         if len(self.pending) >= self.options.batch_size:
             self.flush()
 
@@ -269,11 +274,14 @@ class ContactImporter:
         w = self.writer
         queries = {
             "e": "SELECT email_key, contact_id FROM contact_email WHERE email_key IN ({in})",
-            "n": "SELECT sort_key, id FROM contact WHERE email IS NULL AND sort_key IN ({in})",
+            "n": "SELECT sort_key, id FROM contact WHERE email IS NULL AND id < ? "
+            "AND sort_key IN ({in})",
             "p": "SELECT phone_key, contact_id FROM contact_phone WHERE phone_key IN ({in})",
         }
         for kind, keys in wanted.items():
-            if kind in queries:
+            if kind == "n":
+                rows = w.query_in(queries[kind], keys, extra=[self.first_new_id])
+            elif kind in queries:
                 rows = w.query_in(queries[kind], keys)
             else:
                 path = "$." + json.dumps(kind[2:])

@@ -50,7 +50,9 @@ PLAIN = {
     "zip code": "postal_code", "country": "country", "country/region": "country",
     "website": "website", "web site": "website", "url": "website", "web page": "website",
     "source": "source", "lead source": "source", "owner": "owner",
-    "custom fields": "custom_fields", "id": "id",
+    "custom fields": "custom_fields", "id": "ignore", "created at": "ignore",
+    "updated at": "ignore", "version": "ignore", "consent at": "ignore",
+    "last contacted at": "ignore",
 }  # fmt: skip
 
 GOOGLE = {

@@ -60,7 +60,8 @@ def card_pairs(text: str) -> Pairs:
         pairs.append(("company", org[0] if isinstance(org, list) and org else str(org)))
     simple = {"title": "job_title", "note": "notes", "url": "website", "bday": "birthday",
               "x-crm-lifecycle-stage": "lifecycle_stage", "x-crm-email-consent": "email_consent",
-              "x-crm-source": "source", "x-crm-custom-fields": "custom_fields"}  # fmt: skip
+              "x-crm-source": "source", "x-crm-owner": "owner",
+              "x-crm-custom-fields": "custom_fields"}  # fmt: skip
     for name, target in simple.items():
         if name in contents:
             value = str(contents[name][0].value)
@@ -133,6 +134,8 @@ def contact_card(row: dict[str, Any]) -> str:
         card.add("x-crm-do-not-contact").value = "true"
     if row.get("source"):
         card.add("x-crm-source").value = row["source"]
+    if row.get("owner"):
+        card.add("x-crm-owner").value = row["owner"]
     if row.get("custom_fields"):
         card.add("x-crm-custom-fields").value = json.dumps(row["custom_fields"], ensure_ascii=False)
     return card.serialize()
