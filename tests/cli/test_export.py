@@ -1,0 +1,76 @@
+"""`crm export ...`: files and stdout in every format, with the filters of `list`."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+DATA = Path(__file__).parent.parent / "data" / "import"
+
+
+def test_csv_to_a_file_and_back_into_an_empty_database(crm, tmp_path, monkeypatch):
+    crm.ok("import", "contacts", DATA / "google.csv")
+    crm.ok("import", "contacts", DATA / "hubspot.csv")
+    out = tmp_path / "contacts.csv"
+
+    result = crm.ok("export", "contacts", "-o", out)
+
+    assert "exported 6 contacts" in result.stderr
+    before = crm.json("contact", "list", "--sort", "name")
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "fresh.db"))
+    crm.ok("import", "contacts", out)
+    after = crm.json("contact", "list", "--sort", "name")
+    volatile = {"id", "created_at", "updated_at", "version", "consent_at"}
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in volatile} for r in rows]  # noqa: E731
+    assert strip(after) == strip(before)
+
+
+def test_stdout_formats_and_filters(crm):
+    crm.ok("import", "contacts", DATA / "google.csv")
+
+    ndjson = crm.ok("export", "contacts", "--format", "ndjson", "--tag", "vip").stdout
+    as_json = json.loads(crm.ok("export", "contacts", "-f", "json", "--company", "us navy").stdout)
+    vcf = crm.ok("export", "contacts", "-f", "vcf").stdout
+
+    assert [json.loads(line)["name"] for line in ndjson.splitlines()] == ["Ada Lovelace"]
+    assert [r["name"] for r in as_json] == ["Grace Brewster Hopper"]
+    assert vcf.count("BEGIN:VCARD") == 3 and "BDAY:--0412" in vcf
+
+
+def test_formula_escaping_can_be_turned_off(crm):
+    crm.ok("contact", "add", "=1+1", "--email", "sum@example.com", "--phone", "+61 2 5550 1234")
+
+    safe = next(csv.DictReader(io.StringIO(crm.ok("export", "contacts").stdout)))
+    raw = next(
+        csv.DictReader(io.StringIO(crm.ok("export", "contacts", "--no-escape-formulas").stdout))
+    )
+
+    assert (safe["name"], safe["phones"]) == ("'=1+1", "+61 2 5550 1234")
+    assert raw["name"] == "=1+1"
+
+
+def test_companies_deals_and_interactions(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com", "--company", "Engines")
+    crm.ok("deal", "add", "Engine v2", "--contact", "ada@example.com", "--amount", "1500")
+    crm.ok("log", "call", "ada@example.com", "--summary", "Intro call")
+
+    companies = list(csv.DictReader(io.StringIO(crm.ok("export", "companies").stdout)))
+    deals = json.loads(crm.ok("export", "deals", "-f", "json", "--status", "open").stdout)
+    interactions = [
+        json.loads(x) for x in crm.ok("export", "interactions", "-f", "ndjson").stdout.splitlines()
+    ]
+
+    assert [(c["name"], c["contacts"]) for c in companies] == [("Engines", "1")]
+    assert [(d["title"], d["contact_email"], d["amount"]) for d in deals] == [
+        ("Engine v2", "ada@example.com", "1500.00"),
+    ]  # fmt: skip
+    assert [(i["kind"], i["contact_email"], i["subject"]) for i in interactions] == [
+        ("call", "ada@example.com", "Intro call"),
+    ]  # fmt: skip
+
+
+def test_vcf_only_for_contacts(crm):
+    result = crm("export", "deals", "-f", "vcf")
+
+    assert result.exit_code == 2
+    assert "cannot export deals as 'vcf'" in result.stderr

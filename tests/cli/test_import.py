@@ -1,0 +1,145 @@
+"""`crm import ...` as scripts and people use it: summaries, exit codes, stdin, history, undo."""
+
+import json
+from pathlib import Path
+
+DATA = Path(__file__).parent.parent / "data" / "import"
+SUMMARY_KEYS = ["batch", "rows", "inserted", "updated", "unchanged", "rejected", "ignored_columns"]
+
+
+def test_json_summary_for_scripts(crm):
+    result = crm("import", "contacts", DATA / "google.csv", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert list(summary) == SUMMARY_KEYS
+    assert summary == {
+        "batch": 1, "rows": 3, "inserted": 3, "updated": 0, "unchanged": 0, "rejected": 0,
+        "ignored_columns": [],
+    }  # fmt: skip
+    ada = crm.json("contact", "show", "ada@example.com")
+    assert ada["emails"][0] == "ada@example.com" and ada["birthday"] == "1815-12-10"
+    companies = crm.json("company", "list")
+    assert [(c["name"], c["contacts"]) for c in companies] == [
+        ("Analytical Engines", 2), ("US Navy", 1),
+    ]  # fmt: skip
+
+
+def test_exit_2_when_rows_are_rejected_and_the_rejects_file(crm, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+
+    result = crm("import", "contacts", DATA / "bad.csv", "--rejects", rejects, "--format", "json")
+
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["rejected"] == 6
+    assert rejects.read_text().count("\n") == 7
+
+
+def test_exit_1_when_the_import_fails(crm, tmp_path):
+    missing = crm("import", "contacts", tmp_path / "nope.csv")
+    assert missing.exit_code == 1
+    assert "cannot read" in missing.stderr
+
+
+def test_reads_stdin(crm):
+    text = "name,email\nAda,ada@example.com\nGrace,grace@example.com\n"
+
+    result = crm("import", "contacts", "-", "--format", "json", input=text)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inserted"] == 2
+    assert json.loads(result.stdout)["batch"] == 1
+    assert crm.json("import", "history")[0]["file"] == "<stdin>"
+
+
+def test_dry_run_verbose_shows_each_change_and_writes_nothing(crm):
+    result = crm("import", "contacts", DATA / "hubspot.csv", "--dry-run", "-v")
+
+    assert result.exit_code == 0, result.output
+    assert "line 2: insert Katherine Johnson <katherine@nasa.example>" in result.stderr
+    assert "would be inserted 3" in result.stderr
+    assert crm.json("contact", "list") == []
+    assert crm.json("import", "history") == []
+
+
+def test_second_import_is_all_unchanged(crm):
+    crm.ok("import", "contacts", DATA / "outlook.csv")
+
+    again = crm.json("import", "contacts", DATA / "outlook.csv", "--on-duplicate", "update")
+
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 2)
+
+
+def test_history_and_undo(crm, tmp_path):
+    crm.ok("import", "contacts", DATA / "pipedrive.csv")
+    update = tmp_path / "update.csv"
+    update.write_text("name,email,city\nHedy Lamarr,hedy@mgm.example,Vienna\n")
+    crm.ok("import", "contacts", update, "--on-duplicate", "update")
+
+    history = crm.json("import", "history")
+    assert [(b["id"], b["entity"], b["inserted"], b["updated"]) for b in history] == [
+        (2, "contact", 0, 1), (1, "contact", 2, 0),
+    ]  # fmt: skip
+    assert set(history[0]) >= {"id", "file", "started", "rows", "inserted", "updated"}
+
+    crm.ok("import", "undo", "2")
+    assert crm.json("contact", "show", "hedy@mgm.example")["city"] is None
+    assert crm.json("import", "history")[0]["status"] == "undone"
+
+    crm.ok("contact", "edit", "claude@bell.example", "--city", "Murray Hill")
+    refused = crm("import", "undo", "1")
+    assert refused.exit_code == 4
+    assert "changed after" in refused.stderr
+    assert len(crm.json("contact", "list")) == 2
+
+
+def test_presets_are_listed(crm):
+    rows = crm.json("import", "presets", "outlook")
+
+    assert {"preset": "outlook", "column": "e mail address", "field": "email"} in rows
+    assert {r["preset"] for r in rows} == {"outlook"}
+
+
+def test_companies_deals_and_interactions_by_natural_keys(crm, tmp_path):
+    crm.ok("import", "contacts", DATA / "google.csv")
+    companies = tmp_path / "companies.csv"
+    companies.write_text(
+        "Company Name,Domain,Industry\nanalytical engines,ae.example,Computing\nAcme,acme.example,\n"
+    )
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Deal Name,Contact Email,Company,Stage,Amount,Currency\n"
+        "Engine v2,ada@example.com,Analytical Engines,Proposal,1500.00,EUR\n"
+        "Ghost deal,nobody@example.com,,,,\n"
+    )
+    interactions = tmp_path / "calls.csv"
+    interactions.write_text(
+        "contact_email,kind,occurred_at,subject,duration_seconds\n"
+        "ada@example.com,call,2026-11-01T10:00:00Z,Intro call,300\n"
+    )
+
+    co = crm.json("import", "companies", companies, "--on-duplicate", "merge")
+    de = crm("import", "deals", deals, "--format", "json")
+    it = crm.json("import", "interactions", interactions)
+
+    assert (co["inserted"], co["updated"]) == (1, 1)
+    assert de.exit_code == 2 and json.loads(de.stdout)["rejected"] == 1
+    assert it["inserted"] == 1
+    [deal] = crm.json("deal", "list")
+    assert (deal["stage"], deal["amount"], deal["company"]) == (
+        "Proposal",
+        "1500.00",
+        "Analytical Engines",
+    )
+    listed = {c["name"]: c for c in crm.json("company", "list")}
+    assert listed["Analytical Engines"]["domain"] == "ae.example"
+    for kind, path in (("companies", companies), ("deals", deals), ("interactions", interactions)):
+        again = json.loads(crm("import", kind, path, "--format", "json").stdout)
+        assert again["inserted"] == 0, kind
+
+
+def test_bad_options_are_bad_usage(crm):
+    result = crm("import", "contacts", DATA / "google.csv", "--on-duplicate", "overwrite")
+
+    assert result.exit_code == 2
+    assert "skip, update, merge" in result.stderr
