@@ -204,6 +204,7 @@ class ContactImporter:
         self.user_id = session.info.get("user_id")
         self.writer = BulkWriter(session)
         self.now = self.writer.timestamp()
+        self.fts_trigger = self._suspend_fts_trigger()
         # Contacts with ids from here on were added by this import.
         self.first_new_id = self.writer.query("SELECT COALESCE(MAX(id), 0) + 1 FROM contact")[0][0]
         self.match_fields = [m for m in options.match if m not in ("email", "phone", "name")]
@@ -214,6 +215,28 @@ class ContactImporter:
         self.company_names: dict[int, str] = {}
         self.tags: dict[str, int] = {}
         self.owners: dict[str, int] = {}
+
+    def _suspend_fts_trigger(self) -> str | None:
+        """Drop SQLite's per-row full-text trigger for this transaction; index each batch at once.
+
+        The trigger (migration 0001) costs about 25 us a row; one INSERT ... SELECT per batch
+        does the same work in a tenth of the time. The DROP is part of the transaction, so a
+        failure or Ctrl-C brings the trigger back with everything else.
+        """
+        if self.writer.dialect != "sqlite":
+            return None
+        rows = self.writer.query(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'contact_fts_ai'"
+        )
+        if not rows:
+            return None
+        self.writer.execute("DROP TRIGGER contact_fts_ai")
+        return rows[0][0]
+
+    def _restore_fts_trigger(self) -> None:
+        if self.fts_trigger:
+            self.writer.execute(self.fts_trigger)
+            self.fts_trigger = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -421,6 +444,12 @@ class ContactImporter:
             if self.on_event:
                 self.on_event(record.line, "insert", f"{display} <{primary_email or ''}>")
         w.many(INSERT_CONTACT, contacts)
+        if self.fts_trigger:
+            w.execute(
+                "INSERT INTO contact_fts (rowid, search_text) "
+                "SELECT id, search_text FROM contact WHERE id BETWEEN ? AND ?",
+                [first_id, first_id + len(records) - 1],
+            )
         w.many(INSERT_EMAIL, emails)
         w.many(INSERT_PHONE, phones)
         w.many(INSERT_TAG, list(dict.fromkeys(tags)))
@@ -609,6 +638,7 @@ class ContactImporter:
 
     def finish(self) -> ImportResult:
         self.flush()
+        self._restore_fts_trigger()
         finish_batch(self.session, self.batch, self.result)
         return self.result
 
