@@ -34,7 +34,8 @@ def demo(
     from crmtui.core.demo import build_demo
 
     path = Path(db or context.state.db_path or default_data_dir() / "demo.db")
-    summary = build_demo(path, contacts=contacts, seed=seed, fresh=fresh, progress=message)
+    progress = message if sys.stderr.isatty() else None
+    summary = build_demo(path, contacts=contacts, seed=seed, fresh=fresh, progress=progress)
     message(summary)
     if open_app and sys.stdout.isatty() and sys.stdin.isatty():
         from crmtui.tui import run_app
