@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -40,8 +41,14 @@ def generate(path: Path, rows: int) -> None:
             ])  # fmt: skip
 
 
-def baseline_import(csv_path: Path, db_path: Path) -> float:
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def baseline_import(csv_path: Path, db_path: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of plain sqlite3 executemany of the CSV into one table."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -53,11 +60,12 @@ def baseline_import(csv_path: Path, db_path: Path) -> float:
         conn.executemany("INSERT INTO person VALUES (?, ?, ?, ?, ?)", reader)
     conn.commit()
     conn.close()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def baseline_export(db_path: Path, out_path: Path) -> float:
-    start = time.perf_counter()
+def baseline_export(db_path: Path, out_path: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of the csv module over a plain sqlite3 query of the contacts."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     conn = sqlite3.connect(db_path)
     cursor = conn.execute(
         "SELECT c.*, co.name FROM contact c LEFT JOIN company co ON co.id = c.company_id "
@@ -68,10 +76,11 @@ def baseline_export(db_path: Path, out_path: Path) -> float:
         writer.writerow([d[0] for d in cursor.description])
         writer.writerows(cursor)
     conn.close()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def run_crm_measured(*args: str) -> tuple[float, float, str]:
+def run_crm_measured(*args: str) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, stdout) of one `crm` child process."""
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "crmtui", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -83,7 +92,14 @@ def run_crm_measured(*args: str) -> tuple[float, float, str]:
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"crm {' '.join(args)} failed ({code}): {stderr.decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stdout.decode()
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout.decode()
+
+
+def line(label: str, wall: float, cpu: float, base: tuple[float, float], target: float, extra=""):
+    print(
+        f"{label:<34} {wall:7.2f} s wall {wall / base[0]:6.2f}x   {cpu:7.2f} s CPU "
+        f"{cpu / base[1]:6.2f}x   (target {target:g}x){extra}"
+    )
 
 
 def main() -> None:
@@ -98,32 +114,31 @@ def main() -> None:
         stale.unlink()
     print(f"rows: {args.rows:,}  dir: {work}")
     generate(csv_path, args.rows)
+    db = ["--db", str(db_path)]
 
     base = baseline_import(csv_path, work / "baseline.db")
-    print(f"baseline sqlite3 executemany:  {base:8.2f} s")
-
-    env_db = ["--db", str(db_path)]
-    elapsed, rss, out = run_crm_measured(*env_db, "import", "contacts", str(csv_path),
-                                         "--format", "json")  # fmt: skip
+    print(
+        f"{'baseline: sqlite3 executemany':<34} {base[0]:7.2f} s wall           {base[1]:7.2f} s CPU"
+    )
+    wall, cpu, rss, out = run_crm_measured(*db, "import", "contacts", str(csv_path), "-f", "json")
     summary = json.loads(out)
-    print(f"crm import contacts:           {elapsed:8.2f} s  {elapsed / base:5.2f}x (target 5x)"
-          f"  peak RSS {rss:6.1f} MB (target 300)  inserted {summary['inserted']:,}")  # fmt: skip
+    line("crm import contacts", wall, cpu, base, 5,
+         f"  peak RSS {rss:.0f} MB (target 300), inserted {summary['inserted']:,}")  # fmt: skip
 
-    elapsed, rss, out = run_crm_measured(*env_db, "import", "contacts", str(csv_path),
-                                         "--on-duplicate", "update", "--format", "json")  # fmt: skip
+    wall, cpu, rss, out = run_crm_measured(*db, "import", "contacts", str(csv_path),
+                                           "--on-duplicate", "update", "-f", "json")  # fmt: skip
     summary = json.loads(out)
-    print(f"re-import --on-duplicate update:{elapsed:7.2f} s  {elapsed / base:5.2f}x (target 6x)"
-          f"  peak RSS {rss:6.1f} MB  unchanged {summary['unchanged']:,}")  # fmt: skip
+    line("re-import --on-duplicate update", wall, cpu, base, 6,
+         f"  peak RSS {rss:.0f} MB, unchanged {summary['unchanged']:,}")  # fmt: skip
     if summary["unchanged"] != args.rows:
         print(f"  !! expected {args.rows:,} unchanged, got {summary}")
 
-    export_base = baseline_export(db_path, work / "baseline-export.csv")
-    print(f"baseline csv over sqlite3:     {export_base:8.2f} s")
-    out_path = work / "export.csv"
-    elapsed, rss, _ = run_crm_measured(*env_db, "export", "contacts", "--format", "csv",
-                                       "-o", str(out_path))  # fmt: skip
-    print(f"crm export contacts --format csv:{elapsed:6.2f} s  {elapsed / export_base:5.2f}x "
-          f"(target 3x)  peak RSS {rss:6.1f} MB")  # fmt: skip
+    base = baseline_export(db_path, work / "baseline-export.csv")
+    print(
+        f"{'baseline: csv over sqlite3 query':<34} {base[0]:7.2f} s wall           {base[1]:7.2f} s CPU"
+    )
+    wall, cpu, rss, _ = run_crm_measured(*db, "export", "contacts", "-o", str(work / "export.csv"))
+    line("crm export contacts --format csv", wall, cpu, base, 3, f"  peak RSS {rss:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from crmtui.core.types import utcnow
 
-IN_CHUNK = 500
+IN_CHUNK = 5000  # bound parameters per query; SQLite allows 32766
 
 
 class BulkWriter:

@@ -76,6 +76,14 @@ INSERT_LIFECYCLE = (
     " VALUES (?, ?, ?, ?, ?)"
 )
 _EMAIL_SPLIT = re.compile(r"\s*(?::::|[,;])\s*")
+_EMAIL_SEPARATORS = re.compile(r"[,;]|:::")
+_PHONE_SEPARATORS = re.compile(r":::|;|,\s")
+_HAS_DIGIT = re.compile(r"\d")
+_JSON_PLAIN = re.compile(r'[^"\\\x00-\x1f]*\Z')
+PLAIN_TARGETS = frozenset(
+    ("company", "city", "job_title", "street", "region", "postal_code", "country", "website",
+     "source", "owner")
+)  # fmt: skip
 _PHONE_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*|,\s+")
 NAME_FIELDS = ("name", "first_name", "middle_name", "last_name", "prefix", "suffix")
 
@@ -106,10 +114,20 @@ class _Record:
 
 
 def _clean_phone(value: str) -> str:
-    phone = " ".join(value.split())
-    if not any(ch.isdigit() for ch in phone):
+    phone = value if "  " not in value and value.isprintable() else " ".join(value.split())
+    if not _HAS_DIGIT.search(phone):
         raise Invalid(f"invalid phone {value!r}: it has no digits")
     return phone
+
+
+def _unique(values: list[str], key) -> list[str]:
+    """The values in order, dropping later ones with the same key."""
+    if len(values) < 2:
+        return values
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(key(value), value)
+    return list(seen.values())
 
 
 def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], list[str], dict]:
@@ -126,16 +144,24 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
             continue
         if value[0] == "'":
             value = unescape_formula(value)
-        if target == "email":
-            for part in _EMAIL_SPLIT.split(value):
-                if part:
-                    emails.append(normalize_email(part))
+        if target in PLAIN_TARGETS:
+            if target not in values:
+                values[target] = value
+        elif target in NAME_FIELDS:
+            if target not in names:
+                names[target] = value
+        elif target == "email":
+            if _EMAIL_SEPARATORS.search(value):
+                emails.extend(normalize_email(p) for p in _EMAIL_SPLIT.split(value) if p)
+            else:
+                emails.append(normalize_email(value))
         elif target == "phone":
-            phones.extend(_clean_phone(p) for p in _PHONE_SPLIT.split(value) if p.strip())
+            if _PHONE_SEPARATORS.search(value):
+                phones.extend(_clean_phone(p) for p in _PHONE_SPLIT.split(value) if p.strip())
+            else:
+                phones.append(_clean_phone(value))
         elif target == "tags":
             tags.extend(t for t in split_list(value) if not t.startswith("* "))
-        elif target in NAME_FIELDS:
-            names.setdefault(target, value)
         elif target.startswith("custom:"):
             custom[target[7:]] = value
         elif target == "custom_fields":
@@ -158,19 +184,32 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
                 values["do_not_contact"] = True
         elif target == "notes":
             values.setdefault("notes", value.replace("\r\n", "\n").replace("\r", "\n"))
-        elif target != "id":
-            values.setdefault(target, value)
-    emails = list({email_key(e): e for e in reversed(emails)}.values())[::-1]
-    phones = list({phone_key(p): p for p in reversed(phones)}.values())[::-1]
-    tags = list({fold(t): t for t in reversed(tags)}.values())[::-1]
-    first = " ".join(p for p in (names.get("first_name"), names.get("middle_name")) if p)
-    last = names.get("last_name", "")
-    display = names.get("name") or " ".join(p for p in (first, last) if p)
-    if names.get("name") and not first and not last:
-        first, last = split_name(display)
-    if display:
-        values.update(first_name=first, last_name=last, display_name=display)
+    emails = _unique(emails, email_key)
+    phones = _unique(phones, phone_key)
+    tags = _unique(tags, fold)
+    if names:
+        first = names.get("first_name", "")
+        if "middle_name" in names:
+            first = f"{first} {names['middle_name']}".strip()
+        last = names.get("last_name", "")
+        display = names.get("name") or (
+            f"{first} {last}".strip() if first and last else first or last
+        )
+        if "name" in names and not first and not last:
+            first, last = split_name(display)
+        if display:
+            values["first_name"], values["last_name"], values["display_name"] = first, last, display
     return values, emails, phones, tags, custom
+
+
+def _created_json(name: str, email: str | None) -> str:
+    """The audit entry of an imported contact, {"name": [null, ...], "email": [null, ...]}."""
+    if _JSON_PLAIN.match(name) and (email is None or _JSON_PLAIN.match(email)):
+        if email is None:
+            return f'{{"name":[null,"{name}"]}}'
+        return f'{{"name":[null,"{name}"],"email":[null,"{email}"]}}'
+    summary = {"name": [None, name]} | ({"email": [None, email]} if email else {})
+    return json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
 
 
 def _custom_json(text: str) -> dict[str, str]:
@@ -211,7 +250,7 @@ class ContactImporter:
         self.match_phone = "phone" in options.match
         self.pending: list[_Record] = []
         self.pending_keys: set[tuple[str, str]] = set()
-        self.companies: dict[str, int] = {}
+        self.companies: dict[str, int] = {}  # by name as written and by folded name
         self.company_names: dict[int, str] = {}
         self.tags: dict[str, int] = {}
         self.owners: dict[str, int] = {}
@@ -375,12 +414,16 @@ class ContactImporter:
     def _company_id(self, name: str | None) -> int | None:
         if not name:
             return None
-        key = fold(name)
-        if key not in self.companies:
-            company = get_or_create_company(self.session, name)
-            self.companies[key] = company.id
-            self.company_names[company.id] = company.name
-        return self.companies[key]
+        company_id = self.companies.get(name)
+        if company_id is None:
+            key = fold(name)
+            company_id = self.companies.get(key)
+            if company_id is None:
+                company = get_or_create_company(self.session, name)
+                company_id = company.id
+                self.company_names[company_id] = company.name
+            self.companies[key] = self.companies[name] = company_id
+        return company_id
 
     def _company_name(self, company_id: int | None) -> str | None:
         if company_id is None:
@@ -434,12 +477,10 @@ class ContactImporter:
                 phones.append((contact_id, phone, phone_key(phone), position == 0, now, now))
             for tag in record.tags:
                 tags.append((contact_id, self._tag_id(tag)))
-            summary = {"name": [None, display]}
-            if primary_email:
-                summary["email"] = [None, primary_email]
             changes.append(
-                ("contact", contact_id, "create", w.json(summary), user_id, batch_id, now)
-            )
+                ("contact", contact_id, "create", _created_json(display, primary_email), user_id,
+                 batch_id, now)
+            )  # fmt: skip
             stages.append((contact_id, None, stage, now, user_id))
             if self.on_event:
                 self.on_event(record.line, "insert", f"{display} <{primary_email or ''}>")
@@ -464,7 +505,8 @@ class ContactImporter:
         for row in w.query_in(sql, ids):
             item = dict(zip(CURRENT_COLUMNS, row, strict=True))
             custom = item["custom_fields"]
-            item["custom_fields"] = json.loads(custom) if isinstance(custom, str) else custom
+            if isinstance(custom, str):
+                item["custom_fields"] = {} if custom == "{}" else json.loads(custom)
             item["do_not_contact"] = bool(item["do_not_contact"])
             item["birthday"] = (
                 (item["birthday_year"], item["birthday_month"], item["birthday_day"])
