@@ -478,3 +478,6 @@ def seed_default_pipeline() -> None:
             for position, (name, probability, kind) in enumerate(DEFAULT_STAGES)
         ],
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # The explicit id above does not advance the serial; the next pipeline would collide.
+        op.execute("SELECT setval(pg_get_serial_sequence('pipeline', 'id'), 1)")
