@@ -143,3 +143,25 @@ def test_bad_options_are_bad_usage(crm):
 
     assert result.exit_code == 2
     assert "skip, update, merge" in result.stderr
+
+
+def test_undo_of_company_deal_and_interaction_imports(crm, tmp_path):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("company", "add", "Engines")
+    companies = tmp_path / "companies.csv"
+    companies.write_text("name,domain,city\nEngines,engines.example,London\nAcme,acme.example,\n")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact email,company,amount\nBig one,ada@example.com,New Co,100\n")
+    calls = tmp_path / "calls.csv"
+    calls.write_text("contact email,kind,subject\nada@example.com,call,Hello\n")
+    crm.ok("import", "companies", companies, "--on-duplicate", "update")
+    crm.ok("import", "deals", deals)
+    crm.ok("import", "interactions", calls)
+
+    for batch in ("3", "2", "1"):
+        crm.ok("import", "undo", batch)
+
+    assert [c["name"] for c in crm.json("company", "list")] == ["Engines"]
+    assert crm.json("company", "show", "Engines")["domain"] is None
+    assert crm.json("deal", "list") == []
+    assert crm.json("contact", "show", "ada@example.com")["interactions"] == []

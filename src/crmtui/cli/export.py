@@ -32,8 +32,15 @@ Tag = Annotated[str | None, typer.Option("--tag", "-t", help="Only records with 
 @contextmanager
 def _output(path: str):
     if path == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): that is fine, and not worth a message.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         return
     with open(path, "w", encoding="utf-8", newline="") as out:
         yield out
