@@ -165,7 +165,7 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
         elif target.startswith("custom:"):
             custom[target[7:]] = value
         elif target == "custom_fields":
-            custom.update(_custom_json(value))
+            custom.update(parse_custom_json(value))
         elif target == "birthday":
             birthday = parse_birthday(value)
             if birthday is not None:
@@ -212,7 +212,7 @@ def _created_json(name: str, email: str | None) -> str:
     return json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
 
 
-def _custom_json(text: str) -> dict[str, str]:
+def parse_custom_json(text: str) -> dict[str, str]:
     try:
         data = json.loads(text)
     except ValueError:

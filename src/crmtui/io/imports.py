@@ -38,7 +38,8 @@ class ImportRequest:
     rejects_path: str | None = None
 
 
-def _rejects(stack: ExitStack, path: str | None) -> RejectsWriter:
+def open_rejects(stack: ExitStack, path: str | None) -> RejectsWriter:
+    """A writer for refused rows: to the file given (closed with the stack), or nowhere."""
     if not path:
         return RejectsWriter(None)
     out = stack.enter_context(Path(path).open("w", encoding="utf-8", newline=""))  # noqa: SIM115
@@ -67,7 +68,7 @@ def import_contacts(
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
         stack.callback(source.close)
-        rejects = _rejects(stack, request.rejects_path)
+        rejects = open_rejects(stack, request.rejects_path)
         if looks_like_vcard(_peek_first_line(source)):
             rows = (
                 (line, [text], card_pairs_or_reason(text)) for line, text in read_cards(source.text)

@@ -11,7 +11,7 @@ from crmtui.core.db import Database
 from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
 from crmtui.core.models import Deal, Interaction
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
-from crmtui.io.contacts_import import mapped_rows
+from crmtui.io.contacts_import import mapped_rows, parse_custom_json
 from crmtui.io.presets import Preset, map_columns
 from crmtui.io.source import open_source, read_csv
 from crmtui.io.values import split_list, unescape_formula
@@ -176,7 +176,7 @@ def import_records(
     on_event: Callable | None = None,
 ) -> ImportResult:
     """Companies, deals or interactions from CSV, each row through its service, one batch."""
-    from crmtui.io.imports import _rejects
+    from crmtui.io.imports import open_rejects
 
     entity, preset, allowed = KINDS[kind]
     mode = check_on_duplicate(request.on_duplicate)
@@ -184,7 +184,7 @@ def import_records(
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
         stack.callback(source.close)
-        rejects = _rejects(stack, request.rejects_path)
+        rejects = open_rejects(stack, request.rejects_path)
         table = read_csv(source, request.delimiter)
         columns = map_columns(
             table.header, preset, request.mapping, request.keep_unknown, allowed=allowed
@@ -207,9 +207,7 @@ def import_records(
                         if target.startswith("custom:"):
                             custom[target[7:]] = value
                         elif target == "custom_fields":
-                            from crmtui.io.contacts_import import _custom_json
-
-                            custom.update(_custom_json(value))
+                            custom.update(parse_custom_json(value))
                         else:
                             values.setdefault(target, value)
                     with session.begin_nested():
