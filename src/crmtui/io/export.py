@@ -23,6 +23,7 @@ from crmtui.core.models import (
     Interaction,
 )
 from crmtui.core.schemas import ContactFilter
+from crmtui.core.text import fold
 from crmtui.core.users import usernames_by_id
 from crmtui.io.values import MULTI, escape_formula, format_birthday, join_list
 
@@ -102,8 +103,8 @@ def _children(session: Session, sql: str, lo: int, hi: int) -> dict[int, list[st
     return result
 
 
-def contact_raw_pages(session: Session, filters: ContactFilter) -> Iterator[list[dict[str, Any]]]:
-    """Pages of contact rows (the `contact list --format json` shape), in id order."""
+def _contact_batches(session: Session, filters: ContactFilter) -> Iterator[tuple]:
+    """Pages of raw contact tuples, in id order, with what they link to."""
     base = filtered_contacts(session, filters).with_only_columns(*_CONTACT_FIELDS)
     companies: dict[int, str] = {}
     owners: dict[int, str] = {}
@@ -129,6 +130,12 @@ def contact_raw_pages(session: Session, filters: ContactFilter) -> Iterator[list
         missing = {r[9] for r in page if r[9] and r[9] not in owners}
         if missing:
             owners.update(usernames_by_id(session, missing))
+        yield page, emails, phones, tags, companies, owners
+
+
+def contact_raw_pages(session: Session, filters: ContactFilter) -> Iterator[list[dict[str, Any]]]:
+    """Pages of contact rows (the `contact list --format json` shape), in id order."""
+    for page, emails, phones, tags, companies, owners in _contact_batches(session, filters):
         yield [
             {
                 "id": r[0],
@@ -141,7 +148,7 @@ def contact_raw_pages(session: Session, filters: ContactFilter) -> Iterator[list
                 "phones": phones.get(r[0], []),
                 "company": companies.get(r[6]),
                 "job_title": r[7],
-                "tags": sorted(tags[r[0]], key=str.casefold) if r[0] in tags else [],
+                "tags": sorted(tags[r[0]], key=fold) if r[0] in tags else [],
                 "lifecycle_stage": r[8],
                 "owner": owners.get(r[9]),
                 "email_consent": r[10],
@@ -165,6 +172,49 @@ def contact_raw_pages(session: Session, filters: ContactFilter) -> Iterator[list
             }  # fmt: skip
             for r in page
         ]
+
+
+def contact_csv_pages(session: Session, filters: ContactFilter) -> Iterator[list[list[Any]]]:
+    """Pages of CSV cells in CONTACT_CSV_COLUMNS order, built straight from the raw rows."""
+    for page, emails, phones, tags, companies, owners in _contact_batches(session, filters):
+        yield [
+            [
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                # emails and phones never hold ` ::: `, so Google's separator keeps them apart.
+                MULTI.join(emails[r[0]]) if r[0] in emails else "",
+                MULTI.join(phones[r[0]]) if r[0] in phones else "",
+                companies.get(r[6]),
+                r[7],
+                join_list(sorted(tags[r[0]], key=fold)) if r[0] in tags else "",
+                r[8],
+                r[10],
+                "true" if r[13] else "false",
+                format_birthday(r[14], r[15], r[16]) if r[15] else "",
+                r[17],
+                r[18],
+                r[19],
+                r[20],
+                r[21],
+                r[22],
+                r[23],
+                owners.get(r[9]),
+                r[24],
+                _custom_cell(r[25]),
+                _iso(r[28]),
+                _iso(r[29]),
+            ]  # fmt: skip
+            for r in page
+        ]
+
+
+def _custom_cell(custom: Any) -> str:
+    if not custom or custom == "{}":
+        return ""
+    return custom if isinstance(custom, str) else json.dumps(custom, ensure_ascii=False)
 
 
 def contact_pages(session: Session, filters: ContactFilter) -> Iterator[list[dict[str, Any]]]:
@@ -315,22 +365,6 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
-def _contact_csv_cells(row: dict[str, Any]) -> list[Any]:
-    custom = row["custom_fields"]
-    return [
-        row["id"], row["name"], row["first_name"], row["last_name"], row["email"],
-        # emails and phones never hold ` ::: `, so Google's separator keeps them apart.
-        MULTI.join(row["emails"]), MULTI.join(row["phones"]), row["company"], row["job_title"],
-        join_list(row["tags"]), row["lifecycle_stage"], row["email_consent"],
-        "true" if row["do_not_contact"] else "false", row["birthday"], row["street"],
-        row["city"], row["region"], row["postal_code"], row["country"], row["website"],
-        row["source"], row["owner"], row["notes"],
-        "" if not custom or custom == "{}" else
-        (custom if isinstance(custom, str) else json.dumps(custom, ensure_ascii=False)),
-        row["created_at"], row["updated_at"],
-    ]  # fmt: skip
-
-
 def write_export(
     pages: Iterator[list[dict[str, Any]]],
     out: TextIO,
@@ -387,9 +421,9 @@ def write_export(
 
 def export_contacts(session, filters, out, fmt, *, escape_formulas=True, progress=None) -> int:
     return write_export(
-        (contact_raw_pages if fmt == "csv" else contact_pages)(session, filters), out,
+        (contact_csv_pages if fmt == "csv" else contact_pages)(session, filters), out,
         check_format(fmt, "contacts"),
-        CONTACT_CSV_COLUMNS, escape_formulas=escape_formulas, cells=_contact_csv_cells,
+        CONTACT_CSV_COLUMNS, escape_formulas=escape_formulas, cells=lambda cells: cells,
         progress=progress,
     )  # fmt: skip
 
