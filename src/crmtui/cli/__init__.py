@@ -87,11 +87,13 @@ def _register() -> None:
         deals,
         demo,
         export,
+        history,
         import_,
         log,
         pipelines,
         search,
         tasks,
+        users,
     )
 
     app.add_typer(
@@ -108,6 +110,9 @@ def _register() -> None:
     app.command("demo")(demo.demo)
     app.add_typer(import_.app, name="import", help="Import CSV or vCard; import history and undo.")
     app.add_typer(export.app, name="export", help="Export contacts, companies, deals, interactions.")
+    app.add_typer(users.app, name="user", help="Add, list and disable team members.")
+    app.command("history")(history.history)
+    app.command("undo")(history.undo)
 
 
 _register()

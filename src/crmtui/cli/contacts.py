@@ -119,6 +119,7 @@ def list_(
         str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
     ] = None,
     owner: Owner = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only contacts I own.")] = False,
     stage: Stage = None,
     where: Annotated[
         list[str] | None,
@@ -141,8 +142,8 @@ def list_(
     from crmtui.core.schemas import ContactFilter
 
     filters = ContactFilter(
-        query=query, tag=tag, company=company, owner=owner, lifecycle_stage=stage,
-        where=key_values(where, "--where"),
+        query=query, tag=tag, company=company, owner=context.username() if mine else owner,
+        lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
     with context.database().session() as session:
         contacts = list_contacts(session, filters, sort=sort, limit=limit or None)
@@ -313,3 +314,50 @@ def untag(
         f"contact {record.id}: "
         + (f"untagged {', '.join(removed)}" if removed else "had none of those tags")
     )
+
+
+@app.command("assign")
+def assign(
+    contacts: Annotated[
+        list[str] | None, typer.Argument(help="Ids, emails or names; or use the filters.")
+    ] = None,
+    to: Annotated[str, typer.Option("--to", help="The new owner's user name; - for nobody.")] = "",
+    query: Annotated[str | None, typer.Option("--search", "-q", help="Every match.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Every contact so tagged.")] = None,
+    company: Annotated[str | None, typer.Option("--company", "-c", help="Its contacts.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Now owned by this user.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Now owned by me.")] = False,
+    stage: Stage = None,
+    if_version: Annotated[
+        int | None,
+        typer.Option("--if-version", help="Fail unless the contact is still at this version."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before a bulk change.")] = False,
+) -> None:
+    """Give contacts to a team member: the named ones, or every contact matching a filter.
+
+    Example: crm contact assign --tag trade-show --owner sam --to kim --yes
+    """
+    from crmtui.core.assign import assign_contacts
+    from crmtui.core.errors import Invalid
+    from crmtui.core.schemas import ContactFilter
+
+    if not to:
+        raise Invalid("say who gets them: --to USER (or --to - for nobody)")
+    filters = ContactFilter(
+        query=query, tag=tag, company=company, owner=context.username() if mine else owner,
+        lifecycle_stage=stage,
+    )  # fmt: skip
+    bulk = not contacts
+    if bulk and not any((query, tag, company, owner, mine, stage)):
+        raise Invalid("name the contacts, or give a filter (--tag, --search, --owner, ...)")
+    with context.database().transaction(username=context.username()) as session:
+        if bulk:
+            from crmtui.core.contacts import count_contacts
+
+            confirm_or_yes(f"Give {count_contacts(session, filters)} contacts to {to}?", yes)
+        changed = assign_contacts(
+            session, to, refs=contacts, filters=filters if bulk else None,
+            expected_version=if_version,
+        )  # fmt: skip
+    message(f"assigned {len(changed)} contact{'s' if len(changed) != 1 else ''} to {to}")

@@ -88,6 +88,7 @@ def list_(
     stage: Annotated[str | None, typer.Option("--stage", help="Only deals in this stage.")] = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline")] = None,
     owner: Annotated[str | None, typer.Option("--owner")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only deals I own.")] = False,
     contact: Annotated[str | None, typer.Option("--contact")] = None,
     company: Annotated[str | None, typer.Option("--company")] = None,
     tag: Annotated[str | None, typer.Option("--tag", "-t")] = None,
@@ -106,6 +107,7 @@ def list_(
     """
     from crmtui.core.deals import deal_rows, list_deals
 
+    owner = context.username() if mine else owner
     with context.database().session() as session:
         deals = list_deals(
             session, status=status, stage=stage, pipeline=pipeline, owner=owner, contact=contact,
@@ -263,3 +265,48 @@ def delete(
         label = f"{record.id} ({record.title})"
         delete_deal(session, record)
     message(f"deleted deal {label}")
+
+
+@app.command("assign")
+def assign(
+    deals: Annotated[list[int] | None, typer.Argument(help="Deal ids; or use the filters.")] = None,
+    to: Annotated[str, typer.Option("--to", help="The new owner's user name; - for nobody.")] = "",
+    status: Annotated[str | None, typer.Option("--status", help="open, won or lost.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Every deal in this stage.")] = None,
+    pipeline: Annotated[str | None, typer.Option("--pipeline")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Now owned by this user.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Now owned by me.")] = False,
+    company: Annotated[str | None, typer.Option("--company")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", "-t")] = None,
+    query: Annotated[str | None, typer.Option("--search", "-q", help="Every match.")] = None,
+    if_version: Annotated[
+        int | None, typer.Option("--if-version", help="Fail unless still at this version.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before a bulk change.")] = False,
+) -> None:
+    """Give deals to a team member: the given ids, or every deal matching a filter.
+
+    Example: crm deal assign --status open --owner sam --to kim --yes
+    """
+    from crmtui.core.assign import assign_deals
+    from crmtui.core.errors import Invalid
+
+    if not to:
+        raise Invalid("say who gets them: --to USER (or --to - for nobody)")
+    filters = {
+        "status": status, "stage": stage, "pipeline": pipeline, "company": company, "tag": tag,
+        "owner": context.username() if mine else owner, "query": query,
+    }  # fmt: skip
+    bulk = not deals
+    if bulk and not any(filters.values()):
+        raise Invalid("name the deals, or give a filter (--status, --owner, --tag, ...)")
+    with context.database().transaction(username=context.username()) as session:
+        if bulk:
+            from crmtui.core.deals import list_deals
+
+            count = len(list_deals(session, **filters, sort="id", limit=None))
+            confirm_or_yes(f"Give {count} deals to {to}?", yes)
+        changed = assign_deals(
+            session, to, ids=deals, filters=filters if bulk else None, expected_version=if_version
+        )
+    message(f"assigned {len(changed)} deal{'s' if len(changed) != 1 else ''} to {to}")

@@ -59,7 +59,10 @@ def add(
 def list_(
     all_: Annotated[bool, typer.Option("--all", help="Include done tasks.")] = False,
     contact: Annotated[str | None, typer.Option("--contact")] = None,
-    assignee: Annotated[str | None, typer.Option("--assignee")] = None,
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", "--owner", help="Only tasks of this user.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only my tasks.")] = False,
     limit: LimitOption = 100,
     fmt: FormatOption = None,
 ) -> None:
@@ -69,6 +72,7 @@ def list_(
     """
     from crmtui.core.tasks import list_tasks, task_rows
 
+    assignee = context.username() if mine else assignee
     with context.database().session() as session:
         tasks = list_tasks(
             session, include_done=all_, contact=contact, assignee=assignee, limit=limit or None

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
@@ -304,9 +304,13 @@ def update_contact(
 
 def delete_contact(session: Session, contact: Contact) -> None:
     """Delete a contact with its emails, phones and interactions; deals and tasks stay, unlinked."""
-    session.execute(update(Deal).where(Deal.contact_id == contact.id).values(contact_id=None))
-    session.execute(update(Task).where(Task.contact_id == contact.id).values(contact_id=None))
-    record_deleted(session, "contact", contact)
+    for model in (Deal, Task):  # unlinked one by one so the log shows each
+        for linked in session.scalars(select(model).where(model.contact_id == contact.id)):
+            apply_changes(session, model.__tablename__, linked, {"contact_id": None})
+    row = contact_rows(session, [contact])[0]
+    change = record_deleted(session, "contact", contact)
+    # the lists live in their own tables: logged too, so undo can restore them
+    change.changes = {**change.changes, **{k: [row[k], None] for k in ("emails", "phones", "tags")}}
     session.delete(contact)
     session.flush()
 

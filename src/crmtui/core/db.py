@@ -68,9 +68,27 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     except (ImportError, ArgumentError) as exc:
         raise OperationalError(f"cannot use {display_url(parsed)}: {exc}") from exc
+    if engine.dialect.name == "postgresql":
+        _serialise_postgres_writes(engine)
+    return engine
+
+
+WRITE_LOCK_KEY = 0x63726D  # "crm": one advisory lock that every crm write transaction takes
+
+
+def _serialise_postgres_writes(engine: Engine) -> None:
+    """Writers take one advisory lock, like SQLite's BEGIN IMMEDIATE: a write reads the latest
+    state and nothing commits between its version check and its update, so no edit is lost.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("crm_write", False):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -110,7 +128,7 @@ def describe_db_error(exc: BaseException, url: str | URL | None = None) -> str:
     where = f" ({display_url(url)})" if url is not None else ""
     if "file is not a database" in message:
         return f"not a crm database: the file is not SQLite{where}"
-    if "database is locked" in message:
+    if "database is locked" in message or "lock timeout" in message:
         return f"the database is locked by another process; try again{where}"
     if "unable to open database" in message:
         return f"cannot open the database{where}"

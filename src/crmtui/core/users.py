@@ -5,8 +5,10 @@ import os
 
 from sqlmodel import Session, select
 
-from crmtui.core.errors import Invalid, NotFound
+from crmtui.core.audit import record_created
+from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import User
+from crmtui.core.records import apply_changes
 
 
 def current_username(explicit: str | None = None) -> str:
@@ -30,7 +32,47 @@ def ensure_user(session: Session, username: str) -> User:
         user = User(username=username, name=username)
         session.add(user)
         session.flush()
+    elif not user.active:
+        raise Invalid(f"user {username!r} is disabled")
     return user
+
+
+def add_user(
+    session: Session, username: str, name: str | None = None, email: str | None = None
+) -> User:
+    """A new team member; the name defaults to the user name."""
+    username = username.strip()
+    if not username or any(ch.isspace() for ch in username):
+        raise Invalid(f"invalid user name {username!r}: one word, no spaces")
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise Conflict(f"a user named {username!r} already exists")
+    user = User(username=username, name=(name or "").strip() or username, email=email or None)
+    session.add(user)
+    session.flush()
+    record_created(session, "user", user)
+    return user
+
+
+def set_user_active(session: Session, username: str, active: bool) -> User:
+    """Disable (or enable again) a user: a disabled user cannot act or be given records."""
+    user = get_user(session, username)
+    if user.active != active:
+        apply_changes(session, "user", user, {"active": active})
+    return user
+
+
+def user_rows(session: Session, users: list[User]) -> list[dict]:
+    return [
+        {
+            "id": u.id,
+            "username": u.username,
+            "name": u.name,
+            "email": u.email,
+            "active": u.active,
+            "created_at": u.created_at,
+        }
+        for u in users
+    ]
 
 
 def get_user(session: Session, username: str) -> User:
