@@ -1,4 +1,7 @@
-"""`crm db info`: where the database is, its schema version and row counts."""
+"""`crm db info` and `crm db copy`: where the database is, its counts; copy it elsewhere."""
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -25,3 +28,25 @@ def info(fmt: FormatOption = None) -> None:
             fmt,
             sections={"counts": [data["counts"]]},
         )
+
+
+@app.command("copy")
+def copy(
+    to: Annotated[str, typer.Option("--to", help="Database URL (or SQLite file) to copy into.")],
+    fmt: FormatOption = None,
+) -> None:
+    """Copy the whole database, ids and history included, into an empty one (SQLite or PostgreSQL).
+
+    Example: crm db copy --to postgresql+psycopg://crm@db.example.com/crm
+    """
+    from crmtui.cli.output import message, render_rows
+    from crmtui.core.db import sqlite_url
+    from crmtui.core.dbcopy import copy_database
+
+    target = to if "://" in to else sqlite_url(Path(to))
+    result = copy_database(context.database(), target)
+    rows = [{"table": name, "rows": count} for name, count in result.counts.items()]
+    if fmt is not None:
+        render_rows(rows, ("table", "rows"), fmt)
+    total = sum(result.counts.values())
+    message(f"copied {total} rows from {result.source} to {result.target}; counts verified")

@@ -27,8 +27,15 @@ def matching_ids(session: Session, entity: str, query: str):
             .select_from(text(f"{entity}_fts"))
             .where(text(f"{entity}_fts MATCH :fts_query").bindparams(fts_query=_fts_query(tokens)))
         )
+    # The trigram GIN index answers the LIKE; the regex keeps SQLite's meaning: each word of the
+    # query starts a word of the text (`ann` finds Anna, not Joanna).
     conditions = [
-        model.search_text.like("%" + _escape_like(token) + "%", escape="\\") for token in tokens
+        condition
+        for token in tokens
+        for condition in (
+            model.search_text.like("%" + _escape_like(token) + "%", escape="\\"),
+            model.search_text.regexp_match("(^|[^[:alnum:]])" + token),
+        )
     ]
     return select(model.id).where(and_(*conditions))
 

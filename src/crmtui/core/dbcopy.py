@@ -1,0 +1,115 @@
+"""Copy a whole crm database to another URL (SQLite to PostgreSQL and back), keeping every id."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+from crmtui.core import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from crmtui.core.db import Database, display_url, translate_db_errors
+from crmtui.core.errors import Conflict, OperationalError
+
+BATCH_ROWS = 2000
+SEEDED = {"pipeline", "stage"}  # what a fresh database starts with; replaced by the copy
+
+
+@dataclass
+class CopyResult:
+    source: str
+    target: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def copied_tables() -> list[Table]:
+    """Every table of the schema, parents before children."""
+    return list(SQLModel.metadata.sorted_tables)
+
+
+def _count(conn: Connection, table: Table) -> int:
+    return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _refuse_non_empty(conn: Connection, target: Database) -> None:
+    for table in copied_tables():
+        if table.name in SEEDED:
+            continue
+        if conn.execute(select(text("1")).select_from(table).limit(1)).first():
+            raise Conflict(
+                f"{target.location} already holds data ({table.name}); copy into an empty database"
+            )
+    pipelines = _count(conn, SQLModel.metadata.tables["pipeline"])
+    if pipelines > 1:
+        raise Conflict(f"{target.location} already holds data (pipeline); copy into an empty one")
+
+
+def copy_database(
+    source: Database,
+    target_url: str,
+    *,
+    progress: Callable[[str, int], None] | None = None,
+) -> CopyResult:
+    """Copy every row of `source` into the empty database at `target_url`, in one transaction.
+
+    Ids are kept (so every link and history entry still points at the same record), PostgreSQL
+    sequences are moved past the copied ids, and row counts are compared before committing.
+    """
+    if display_url(target_url) == source.location:
+        raise OperationalError("the target is the database being copied")
+    target = Database(target_url)
+    result = CopyResult(source=source.location, target=target.location)
+    try:
+        with (
+            translate_db_errors(target_url),
+            source.engine.connect() as reader,
+            target._write_engine.begin() as writer,
+        ):
+            _refuse_non_empty(writer, target)
+            for table in reversed(copied_tables()):
+                if table.name in SEEDED:
+                    writer.execute(table.delete())
+            for table in copied_tables():
+                result.counts[table.name] = _copy_table(reader, writer, table, progress)
+            if target.dialect == "postgresql":
+                _reset_sequences(writer)
+            for table in copied_tables():
+                copied = _count(writer, table)
+                if copied != result.counts[table.name]:
+                    raise OperationalError(
+                        f"copy check failed: {table.name} has {copied} rows in the target, "
+                        f"{result.counts[table.name]} in the source; nothing was copied"
+                    )
+    finally:
+        target.dispose()
+    return result
+
+
+def _copy_table(reader: Connection, writer: Connection, table: Table, progress) -> int:
+    order = list(table.primary_key.columns) or list(table.columns)[:1]
+    rows = reader.execution_options(yield_per=BATCH_ROWS).execute(select(table).order_by(*order))
+    total = 0
+    for batch in rows.partitions(BATCH_ROWS):
+        writer.execute(table.insert(), [dict(row._mapping) for row in batch])
+        total += len(batch)
+        if progress:
+            progress(table.name, total)
+    return total
+
+
+def _reset_sequences(writer: Connection) -> None:
+    """After inserting explicit ids, the next new row must get an id above them."""
+    for table in copied_tables():
+        if "id" not in table.columns or not table.columns["id"].autoincrement:
+            continue
+        sequence = writer.execute(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+        ).scalar()
+        if sequence:
+            writer.execute(
+                text(
+                    f'SELECT setval(:seq, COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, '
+                    "false)"
+                ),
+                {"seq": sequence},
+            )

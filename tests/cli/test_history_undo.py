@@ -1,0 +1,171 @@
+"""`crm history` and `crm undo` through the real command, on both backends."""
+
+from datetime import timedelta
+
+
+def add_ada(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com", "--tag", "vip")
+
+
+def test_history_shows_who_changed_which_field(crm):
+    crm.ok("user", "add", "kim")
+    add_ada(crm)
+    crm.ok("--user", "kim", "contact", "edit", "ada", "--title", "Countess", "--city", "London")
+
+    history = crm.json("history", "ada")
+
+    assert [h["action"] for h in history] == ["update", "create"]
+    assert history[0]["user"] == "kim"
+    assert history[0]["changes"] == {"job_title": [None, "Countess"], "city": [None, "London"]}
+    assert history[1]["summary"] == "created Ada Lovelace"
+    table = crm.ok("history", "ada").stdout
+    assert "Countess" in table and "kim" in table
+
+
+def test_history_of_a_deal_by_user_and_since(crm):
+    crm.ok("user", "add", "kim")
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada", "--amount", "500")
+    crm.ok("--user", "kim", "deal", "edit", "1", "--amount", "750.50")
+
+    deal = crm.json("history", "--deal", "1")
+    assert [h["action"] for h in deal] == ["update", "create"]
+    assert deal[0]["changes"]["amount_units"] == [5_000_000, 7_505_000]
+
+    by_kim = crm.json("history", "--user", "kim")
+    assert [(h["entity"], h["entity_id"]) for h in by_kim] == [("deal", 1)]
+    assert len(crm.json("history", "--since", "7d")) >= 3
+    assert crm("history", "--since", "whenever").exit_code == 2
+    assert crm("history", "--user", "nobody").exit_code == 3
+
+
+def test_since_excludes_older_changes(db):
+    from sqlmodel import select
+
+    from crmtui.core import contacts
+    from crmtui.core.history import list_changes, parse_since
+    from crmtui.core.models import Change
+    from crmtui.core.schemas import ContactInput
+    from crmtui.core.types import utcnow
+
+    with db.transaction(username="sam") as session:
+        contacts.add_contact(session, ContactInput(name="Ada", emails=["ada@example.com"]))
+    with db.transaction(username="sam") as session:
+        for change in session.exec(select(Change)):
+            change.at = utcnow() - timedelta(days=10)
+            session.add(change)
+    with db.transaction(username="sam") as session:
+        contacts.add_contact(session, ContactInput(name="Grace", emails=["grace@example.com"]))
+
+    with db.session() as session:
+        recent = list_changes(session, since=parse_since("7d"))
+        everything = list_changes(session)
+
+    assert [c.changes["display_name"][1] for c in recent] == ["Grace"]
+    assert len(everything) == 2
+
+
+def test_undo_an_edit_restores_the_old_values(crm):
+    add_ada(crm)
+    crm.ok("contact", "edit", "ada", "--title", "Countess", "--name", "Augusta Ada King")
+    change_id = crm.json("history", "1")[0]["id"]
+
+    crm.ok("undo", str(change_id))
+
+    ada = crm.json("contact", "show", "1")
+    assert ada["name"] == "Ada Lovelace"
+    assert ada["job_title"] is None
+    assert [r["name"] for r in crm.json("contact", "list", "--search", "lovelace")] == [
+        "Ada Lovelace"
+    ]
+    assert crm.json("contact", "list", "--search", "augusta") == []
+    assert crm.json("history", "1")[0]["changes"]["job_title"] == ["Countess", None]
+
+
+def test_undo_refuses_when_the_field_changed_since(crm):
+    add_ada(crm)
+    crm.ok("contact", "edit", "ada", "--title", "Countess")
+    first = crm.json("history", "1")[0]["id"]
+    crm.ok("contact", "edit", "ada", "--title", "Analyst")
+
+    refused = crm("undo", str(first))
+
+    assert refused.exit_code == 4
+    assert "job_title" in refused.stderr and "Analyst" in refused.stderr
+    assert "nothing was changed" in refused.stderr
+    assert crm.json("contact", "show", "1")["job_title"] == "Analyst"
+
+
+def test_undo_a_delete_brings_the_contact_back_with_emails_and_tags(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "-e", "ada@example.com", "-e", "ada@home.org",
+           "--phone", "+44 20 7946 0000", "--tag", "vip")  # fmt: skip
+    crm.ok("deal", "add", "Engines", "--contact", "ada")
+    crm.ok("contact", "delete", "ada", "--yes")
+    deleted = crm.json("history", "1")[0]
+    assert deleted["action"] == "delete"
+
+    crm.ok("undo", str(deleted["id"]))
+
+    ada = crm.json("contact", "show", "ada@home.org")
+    assert ada["id"] == 1
+    assert ada["emails"] == ["ada@example.com", "ada@home.org"]
+    assert ada["phones"] == ["+44 20 7946 0000"]
+    assert ada["tags"] == ["vip"]
+    found = crm.json("search", "lovelace")
+    assert [r["name"] for r in found if r["type"] == "contact"] == ["Ada Lovelace"]
+    assert crm.json("history", "1")[0]["action"] == "create"
+
+
+def test_undo_a_create_deletes_it_unless_it_was_changed_since(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada")
+    crm.ok("deal", "add", "Looms", "--contact", "ada")
+    crm.ok("deal", "edit", "2", "--amount", "10")
+    engines, looms = (crm.json("history", "--deal", str(i))[-1]["id"] for i in (1, 2))
+
+    crm.ok("undo", str(engines))
+    refused = crm("undo", str(looms))
+
+    assert [d["title"] for d in crm.json("deal", "list")] == ["Looms"]
+    assert refused.exit_code == 4
+    assert "changed since" in refused.stderr
+
+
+def test_undo_a_tag_and_an_unknown_change(crm):
+    add_ada(crm)
+    crm.ok("contact", "tag", "ada", "speaker")
+    tagged = crm.json("history", "1")[0]
+    assert tagged["action"] == "tag"
+
+    crm.ok("undo", str(tagged["id"]))
+
+    assert crm.json("contact", "show", "1")["tags"] == ["vip"]
+    missing = crm("undo", "9999")
+    assert missing.exit_code == 3
+
+
+def test_undo_of_an_undo_redoes(crm):
+    add_ada(crm)
+    crm.ok("contact", "edit", "ada", "--city", "London")
+    edit = crm.json("history", "1")[0]["id"]
+    crm.ok("undo", str(edit))
+    undo = crm.json("history", "1")[0]["id"]
+
+    crm.ok("undo", str(undo))
+
+    assert crm.json("contact", "show", "1")["city"] == "London"
+
+
+def test_stale_edits_are_conflicts_not_overwrites(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada", "--amount", "100")
+    crm.ok("contact", "edit", "ada", "--title", "Countess", "--if-version", "1")
+    crm.ok("deal", "edit", "1", "--amount", "200", "--if-version", "1")
+
+    contact = crm("contact", "edit", "ada", "--title", "Analyst", "--if-version", "1")
+    deal = crm("deal", "edit", "1", "--amount", "300", "--if-version", "1")
+
+    assert (contact.exit_code, deal.exit_code) == (4, 4)
+    assert "changed by someone else" in contact.stderr
+    assert crm.json("contact", "show", "1")["job_title"] == "Countess"
+    assert crm.json("deal", "show", "1")["amount"] == "200.00"

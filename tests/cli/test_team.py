@@ -1,0 +1,117 @@
+"""Team members, owners and assignment through the real `crm` command, on both backends."""
+
+
+def names(rows):
+    return [r["name"] if "name" in r else r["title"] for r in rows]
+
+
+def test_users_are_added_listed_and_disabled(crm):
+    crm.ok("user", "add", "kim", "--name", "Kim Lee", "--email", "kim@example.com")
+
+    users = {u["username"]: u for u in crm.json("user", "list")}
+    assert users["kim"]["name"] == "Kim Lee"
+    assert users["kim"]["active"] is True
+
+    crm.ok("user", "disable", "kim")
+    refused = crm("--user", "kim", "contact", "add", "Ada", "--email", "ada@example.com")
+
+    assert refused.exit_code == 2
+    assert "kim" in refused.stderr and "disabled" in refused.stderr
+    assert crm.json("contact", "list") == []
+    assert {u["username"]: u["active"] for u in crm.json("user", "list")}["kim"] is False
+
+
+def test_a_user_name_is_taken_once(crm):
+    crm.ok("user", "add", "kim")
+
+    again = crm("user", "add", "kim")
+
+    assert again.exit_code == 4
+    assert "already exists" in again.stderr
+
+
+def test_mine_and_owner_filter_contacts_deals_and_tasks(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    crm.ok("--user", "kim", "contact", "add", "Grace Hopper", "--email", "grace@example.com")
+    crm.ok("deal", "add", "Engines", "--contact", "ada")
+    crm.ok("--user", "kim", "deal", "add", "Compilers", "--contact", "grace")
+    crm.ok("task", "add", "Call Ada", "--contact", "ada")
+    crm.ok("task", "add", "Call Grace", "--contact", "grace", "--assignee", "kim")
+
+    assert names(crm.json("contact", "list", "--mine")) == ["Ada Lovelace"]
+    assert names(crm.json("--user", "kim", "contact", "list", "--mine")) == ["Grace Hopper"]
+    assert names(crm.json("contact", "list", "--owner", "kim")) == ["Grace Hopper"]
+    assert names(crm.json("deal", "list", "--mine")) == ["Engines"]
+    assert names(crm.json("deal", "list", "--owner", "kim")) == ["Compilers"]
+    assert names(crm.json("task", "list", "--mine")) == ["Call Ada"]
+    assert names(crm.json("task", "list", "--owner", "kim")) == ["Call Grace"]
+
+
+def test_assign_one_contact_and_every_match_of_a_filter(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com", "--tag", "expo")
+    crm.ok("contact", "add", "Grace Hopper", "--email", "grace@example.com", "--tag", "expo")
+    crm.ok("contact", "add", "Alan Turing", "--email", "alan@example.com")
+
+    crm.ok("contact", "assign", "alan@example.com", "--to", "kim")
+    assert names(crm.json("contact", "list", "--owner", "kim")) == ["Alan Turing"]
+
+    result = crm.ok("contact", "assign", "--tag", "expo", "--to", "kim", "--yes")
+    assert "assigned 2 contacts to kim" in result.stderr
+    assert len(crm.json("contact", "list", "--owner", "kim")) == 3
+    assert crm.json("contact", "list", "--mine") == []
+
+    history = crm.json("history", "ada")
+    assert history[0]["action"] == "update"
+    assert history[0]["user"] == "sam"
+    assert list(history[0]["changes"]) == ["owner_id"]
+
+
+def test_assign_needs_a_target_and_a_selection(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+
+    assert crm("contact", "assign", "ada").exit_code == 2
+    assert crm("contact", "assign", "--to", "sam").exit_code == 2
+    unknown = crm("contact", "assign", "ada", "--to", "nobody")
+    assert unknown.exit_code == 3
+    assert "nobody" in unknown.stderr
+
+
+def test_assign_refuses_a_disabled_user(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("user", "disable", "kim")
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+
+    refused = crm("contact", "assign", "ada", "--to", "kim")
+
+    assert refused.exit_code == 2
+    assert crm.json("contact", "list")[0]["owner"] == "sam"
+
+
+def test_assign_deals_in_bulk_and_unassign(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    for title in ("Engines", "Looms", "Tables"):
+        crm.ok("deal", "add", title, "--contact", "ada")
+    crm.ok("deal", "won", "3")
+
+    crm.ok("deal", "assign", "--status", "open", "--to", "kim", "--yes")
+
+    assert sorted(names(crm.json("deal", "list", "--owner", "kim"))) == ["Engines", "Looms"]
+    assert names(crm.json("deal", "list", "--mine")) == ["Tables"]
+
+    crm.ok("deal", "assign", "1", "--to", "-")
+    assert [d["owner"] for d in crm.json("deal", "list", "--sort", "id")][:2] == [None, "kim"]
+
+
+def test_assign_with_a_stale_version_is_a_conflict(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    crm.ok("contact", "edit", "ada", "--title", "Countess")
+
+    stale = crm("contact", "assign", "ada", "--to", "kim", "--if-version", "1")
+
+    assert stale.exit_code == 4
+    assert "version" in stale.stderr
+    assert crm.json("contact", "list")[0]["owner"] == "sam"
