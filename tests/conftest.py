@@ -43,14 +43,16 @@ def new_database_url(backend, tmp_path, request):
 
     def make() -> str:
         if backend == "sqlite":
-            return sqlite_url(tmp_path / f"extra-{len(made)}.db")
-        url = pg_backend.create_database(migrated=False)
+            url = sqlite_url(tmp_path / f"extra-{len(made)}.db")
+        else:
+            url = pg_backend.create_database(migrated=False)
         made.append(url)
         return url
 
     yield make
-    for url in made:
-        pg_backend.drop_database(url)
+    if backend == "postgres":
+        for url in made:
+            pg_backend.drop_database(url)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,101 @@
+"""`crm db copy`: a whole database to SQLite or PostgreSQL and back, ids and history intact."""
+
+import pytest
+from sqlalchemy import select
+
+from crmtui.core.db import Database, sqlite_url
+from crmtui.core.dbcopy import copied_tables, copy_database
+from crmtui.core.errors import Conflict
+
+
+def fill(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Zoë Müller", "-e", "zoe@example.com", "-e", "zoe@home.de",
+           "--phone", "+49 30 1234567", "--company", "Acme", "--tag", "vip", "--field", "tier=gold")  # fmt: skip
+    crm.ok("contact", "add", "Ada Lovelace", "-e", "ada@example.com", "--birthday", "--12-10")
+    crm.ok("contact", "add", "Gone Person", "-e", "gone@example.com")
+    crm.ok("contact", "delete", "gone@example.com", "--yes")
+    crm.ok("--user", "kim", "deal", "add", "Engines", "--contact", "ada", "--amount", "1234.56")
+    crm.ok("deal", "move", "1", "Proposal")
+    crm.ok("pipeline", "add", "Partners", "Intro:10", "Signed:100:won", "Dropped:0:lost")
+    crm.ok("log", "call", "ada", "--summary", "Talked engines", "--duration", "15m")
+    crm.ok("task", "add", "Send plans", "--contact", "ada", "--due", "2026-12-01")
+    crm.ok("contact", "edit", "zoe@example.com", "--title", "CTO")
+
+
+def snapshot(url: str) -> dict[str, list]:
+    db = Database(url)
+    try:
+        with db.session() as session:
+            return {
+                table.name: [
+                    tuple(row)
+                    for row in session.execute(select(table).order_by(*table.primary_key.columns))
+                ]
+                for table in copied_tables()
+            }
+    finally:
+        db.dispose()
+
+
+def test_copy_to_the_other_backend_and_back_keeps_every_row(
+    crm, backend, database_url, new_database_url, tmp_path
+):
+    fill(crm)
+    before = snapshot(database_url)
+    # On PostgreSQL: PostgreSQL -> SQLite -> PostgreSQL; on SQLite: SQLite -> SQLite -> SQLite.
+    middle = sqlite_url(tmp_path / "middle.db") if backend == "postgres" else new_database_url()
+    back = new_database_url()
+
+    source = Database(database_url)
+    there = copy_database(source, middle)
+    source.dispose()
+    middle_db = Database(middle)
+    returned = copy_database(middle_db, back)
+    middle_db.dispose()
+
+    assert there.counts == returned.counts == {name: len(rows) for name, rows in before.items()}
+    assert there.counts["change"] > 10 and there.counts["contact"] == 2
+    assert snapshot(middle) == before
+    assert snapshot(back) == before
+
+
+def test_the_copy_works_as_a_database(crm, database_url, new_database_url, monkeypatch):
+    fill(crm)
+    target = new_database_url()
+    crm.ok("db", "copy", "--to", target)
+    monkeypatch.delenv("CRM_DB", raising=False)
+    monkeypatch.setenv("CRM_DATABASE_URL", target)
+
+    assert [r["name"] for r in crm.json("search", "zoe")] == ["Zoë Müller"]
+    assert crm.json("history", "--deal", "1")[0]["action"] == "update"
+    crm.ok("contact", "add", "Grace Hopper", "-e", "grace@example.com")
+    crm.ok("pipeline", "add", "Renewals", "Due:50", "Renewed:100:won", "Lapsed:0:lost")
+    ids = [c["id"] for c in crm.json("contact", "list", "--sort", "id")]
+    assert ids[:2] == [1, 2] and ids[2] > 2  # new rows get ids after the copied ones
+
+
+def test_copy_refuses_a_target_with_data(crm, database_url, new_database_url):
+    fill(crm)
+    target = new_database_url()
+    crm.ok("db", "copy", "--to", target)
+
+    again = crm("db", "copy", "--to", target)
+
+    assert again.exit_code == 4
+    assert "already holds data" in again.stderr
+    source = Database(database_url)
+    with pytest.raises(Conflict):
+        copy_database(source, target)
+    source.dispose()
+
+
+def test_copy_into_a_sqlite_path(crm, tmp_path):
+    crm.ok("contact", "add", "Ada Lovelace", "-e", "ada@example.com")
+
+    result = crm.ok("db", "copy", "--to", str(tmp_path / "copy.db"), "--format", "json")
+
+    assert {"table": "contact", "rows": 1} in __import__("json").loads(result.stdout)
+    assert crm.json("--db", str(tmp_path / "copy.db"), "contact", "list")[0]["name"] == (
+        "Ada Lovelace"
+    )
