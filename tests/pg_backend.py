@@ -25,6 +25,8 @@ def backends_for(metafunc) -> list:
         or any(part in SQLITE_ONLY_DIRS for part in path.relative_to(path.parents[1]).parts[:1])
     )
     postgres = pytest.param("postgres", marks=pytest.mark.postgres)
+    if metafunc.definition.get_closest_marker("postgres_only") is not None:
+        return [postgres]
     return ["sqlite"] if sqlite_only else ["sqlite", postgres]
 
 

@@ -1,0 +1,126 @@
+"""Private database files, a read-only PostgreSQL role, and passwords kept out of every message."""
+
+import logging
+import os
+import stat
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from crmtui.core.db import Database, sqlite_url
+
+
+@pytest.mark.sqlite_only
+def test_the_database_and_its_wal_files_are_private(crm, tmp_path):
+    path = tmp_path / "team.db"
+    old_umask = os.umask(0o022)  # a typical umask would make new files world-readable
+    try:
+        crm.ok("--db", str(path), "contact", "add", "Ada", "--email", "ada@example.com")
+        db = Database(sqlite_url(path))
+        with db.transaction(username="sam") as session:  # holds the WAL open while we look
+            from crmtui.core.contacts import add_contact
+            from crmtui.core.schemas import ContactInput
+
+            add_contact(session, ContactInput(name="Grace", emails=["grace@example.com"]))
+            session.flush()
+            files = [path, path.with_name("team.db-wal"), path.with_name("team.db-shm")]
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files}
+        db.dispose()
+    finally:
+        os.umask(old_umask)
+
+    assert modes == {"team.db": 0o600, "team.db-wal": 0o600, "team.db-shm": 0o600}
+
+
+@pytest.mark.sqlite_only
+def test_an_unreachable_server_is_named_without_its_password(crm, monkeypatch):
+    monkeypatch.delenv("CRM_DB")
+    monkeypatch.setenv("CRM_DATABASE_URL", "postgresql+psycopg://crm:Sup3rSecretPw@127.0.0.1:1/crm")
+
+    result = crm("contact", "list")
+
+    assert result.exit_code == 1
+    assert "Sup3rSecretPw" not in result.output + result.stderr
+    assert "127.0.0.1" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.postgres_only
+def test_a_wrong_password_is_not_echoed_and_logs_hide_it(crm, database_url, caplog):
+    wrong = make_url(database_url).set(password="Wr0ngSecretPw").render_as_string(False)
+    os.environ["CRM_DATABASE_URL"] = wrong
+    caplog.set_level(logging.DEBUG)
+
+    result = crm("contact", "list")
+
+    assert result.exit_code == 1
+    assert "Wr0ngSecretPw" not in result.output + result.stderr + caplog.text
+    assert "password" in result.stderr  # says what failed: password authentication
+    os.environ["CRM_DATABASE_URL"] = database_url
+    info = crm.ok("db", "info").stdout + crm.ok("db", "info", "--format", "json").stdout
+    real = make_url(database_url).password
+    assert real not in info
+    assert real not in caplog.text
+
+
+READ_ONLY_GRANTS = """
+CREATE ROLE {role} LOGIN PASSWORD '{password}';
+GRANT CONNECT ON DATABASE "{database}" TO {role};
+GRANT USAGE ON SCHEMA public TO {role};
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
+"""
+
+
+@pytest.fixture
+def read_only_url(database_url):
+    """A login role that may read everything and write nothing (the GRANTs of docs/team.md)."""
+    import psycopg
+
+    url = make_url(database_url)
+    role = f"crm_reader_{os.getpid()}"
+    admin = psycopg.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password,
+        dbname=url.database, autocommit=True,
+    )  # fmt: skip
+    admin.execute(f"DROP OWNED BY {role}") if _role_exists(admin, role) else None
+    admin.execute(f"DROP ROLE IF EXISTS {role}")
+    for statement in READ_ONLY_GRANTS.format(
+        role=role, password="reader-pw", database=url.database
+    ).split(";"):
+        if statement.strip():
+            admin.execute(statement)
+    yield url.set(username=role, password="reader-pw").render_as_string(hide_password=False)
+    admin.execute(f"DROP OWNED BY {role}")
+    admin.execute(f'REVOKE ALL ON DATABASE "{url.database}" FROM {role}')
+    admin.execute(f"DROP ROLE {role}")
+    admin.close()
+
+
+def _role_exists(conn, role: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+
+
+@pytest.mark.postgres_only
+def test_a_read_only_role_reads_everything_and_writes_nothing(crm, read_only_url, monkeypatch):
+    crm.ok("contact", "add", "Zoë Müller", "--email", "zoe@example.com", "--tag", "vip")
+    crm.ok("deal", "add", "Engines", "--contact", "zoe", "--amount", "100")
+    crm.ok("log", "call", "zoe", "--summary", "Intro")
+    monkeypatch.setenv("CRM_DATABASE_URL", read_only_url)
+
+    assert [c["name"] for c in crm.json("contact", "list")] == ["Zoë Müller"]
+    assert [r["name"] for r in crm.json("search", "muller") if r["type"] == "contact"] == [
+        "Zoë Müller"
+    ]
+    assert crm.json("deal", "list")[0]["title"] == "Engines"
+    assert crm.json("history")[0]["entity"] == "interaction"
+    crm.ok("contact", "show", "zoe")
+    crm.ok("due")
+    crm.ok("db", "info")
+    crm.ok("export", "contacts", "--format", "csv")
+
+    refused = crm("contact", "add", "Grace", "--email", "grace@example.com")
+
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
+    assert "read-only" in refused.stderr
+    assert "reader-pw" not in refused.stderr
