@@ -1,0 +1,57 @@
+"""Search means the same on SQLite and PostgreSQL: folded, word-prefix, indexed."""
+
+import pytest
+from sqlalchemy import text
+
+from crmtui.core.contacts import add_contact
+from crmtui.core.schemas import ContactInput
+from crmtui.core.search import matching_ids, search_all
+
+PEOPLE = [
+    ("Zoë Müller", "zoe@example.com"),
+    ("José NÚÑEZ", "jose@beispiel.de"),
+    ("Joanna Smith", "joanna@example.com"),
+    ("Anna Łukasiewicz", "anna@example.org"),
+]
+
+
+@pytest.fixture
+def people(db):
+    with db.transaction(username="sam") as session:
+        for name, email in PEOPLE:
+            add_contact(session, ContactInput(name=name, emails=[email]))
+    return db
+
+
+def found(db, query):
+    with db.session() as session:
+        return sorted(r["name"] for r in search_all(session, query) if r["type"] == "contact")
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("zoe", ["Zoë Müller"]),
+        ("MULL", ["Zoë Müller"]),
+        ("nunez jo", ["José NÚÑEZ"]),
+        ("núñez", ["José NÚÑEZ"]),
+        ("ann", ["Anna Łukasiewicz"]),  # a word prefix: not Joanna
+        ("lukas", ["Anna Łukasiewicz"]),
+        ("beispiel", ["José NÚÑEZ"]),
+        ("example", ["Anna Łukasiewicz", "Joanna Smith", "Zoë Müller"]),
+        ("nobody", []),
+    ],
+)
+def test_search_is_case_accent_insensitive_and_matches_word_prefixes(people, query, names):
+    assert found(people, query) == names
+
+
+@pytest.mark.postgres_only
+def test_postgres_search_uses_the_trigram_index(people):
+    with people.session() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        stmt = matching_ids(session, "contact", "muller")
+        compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")))
+
+    assert "ix_contact_search_trgm" in plan
