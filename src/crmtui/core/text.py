@@ -26,7 +26,7 @@ def email_key(email: str) -> str:
 
 def phone_key(phone: str) -> str:
     """Digits only, with a leading + kept: `+44 20 7946 0000` -> `+442079460000`."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = "".join(filter(str.isdigit, phone))
     return ("+" + digits) if phone.strip().startswith("+") else digits
 
 

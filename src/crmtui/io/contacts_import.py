@@ -426,7 +426,7 @@ class ContactImporter:
                     for record, contact_id in matched:
                         self.on_event(record.line, "skip", f"contact {contact_id} already exists")
             else:
-                self._update(matched)
+                self._update(matched, found)
 
     def _company_id(self, name: str | None) -> int | None:
         if not name:
@@ -530,14 +530,8 @@ class ContactImporter:
                 if item["birthday_month"]
                 else None
             )
-            item.update(emails=[], phones=[], tags={})
+            item.update(emails=None, phones=[], tags={})  # emails: loaded when needed
             current[item["id"]] = item
-        for contact_id, email in w.query_in(
-            "SELECT contact_id, email FROM contact_email WHERE contact_id IN ({in}) "
-            "ORDER BY contact_id, is_primary DESC, id",
-            ids,
-        ):
-            current[contact_id]["emails"].append(email)
         for contact_id, phone in w.query_in(
             "SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({in}) "
             "ORDER BY contact_id, is_primary DESC, id",
@@ -595,13 +589,16 @@ class ContactImporter:
                 values["custom_fields"] = merged
         return values
 
-    def _update(self, matched: list[tuple[_Record, int]]) -> None:
+    def _update(self, matched: list[tuple[_Record, int]], found: dict) -> None:
         current = self._current(sorted({contact_id for _, contact_id in matched}))
         for record, contact_id in matched:
             cur = current[contact_id]
             values = self._changes(record, cur)
-            email_keys = {email_key(e) for e in cur["emails"]}
-            new_emails = [e for e in record.emails if email_key(e) not in email_keys]
+            # The lookup already says which of the row's emails exist (all on this contact).
+            new_emails = [
+                e for e, key in zip(record.emails, record.keys, strict=False)
+                if key not in found
+            ]  # fmt: skip
             phone_keys = {phone_key(p) for p in cur["phones"]}
             new_phones = [p for p in record.phones if phone_key(p) not in phone_keys]
             new_tags = [t for t in record.tags if fold(t) not in cur["tags"]]
@@ -610,6 +607,11 @@ class ContactImporter:
                 if self.on_event:
                     self.on_event(record.line, "unchanged", f"contact {contact_id}")
                 continue
+            if cur["emails"] is None:
+                cur["emails"] = [row[0] for row in self.writer.query(
+                    "SELECT email FROM contact_email WHERE contact_id = ? "
+                    "ORDER BY is_primary DESC, id", [contact_id],
+                )]  # fmt: skip
             self._write_update(contact_id, cur, values, new_emails, new_phones, new_tags)
             cur.update(values)
             cur["emails"] += new_emails
