@@ -1,0 +1,130 @@
+"""Everyday commands on a big demo database against `python -c "import sqlmodel"`.
+
+    python benchmarks/bench_queries.py --contacts 1000000 --db /tmp/demo1m.db
+
+Builds the demo first unless --db names one (an existing demo is reused). Targets (issue 3):
+`crm search smith --limit 20`, `crm contact list --limit 50 --sort name` and `crm contact show ID`
+each within 1.3x of the sqlmodel import as whole processes (medians); the search itself, in
+process, under 20 ms, where a LIKE scan over the same text takes far longer.
+"""
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUERY = "smith"
+
+
+def crm() -> list[str]:
+    script = Path(sys.executable).parent / "crm"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "crmtui"]
+
+
+def median_times(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median seconds per command, run in turns so that a busy moment hits all alike."""
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, command in commands.items():
+            start = time.perf_counter()
+            result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            times[label].append(time.perf_counter() - start)
+            if result.returncode != 0:
+                sys.exit(f"{' '.join(command)} failed: {result.stderr.decode().strip()}")
+    return {label: statistics.median(t) for label, t in times.items()}
+
+
+def in_process_search(path: Path, runs: int) -> tuple[float, float, int]:
+    """(first, median of the next runs) seconds of core.search.search_all, and the hits."""
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.core.search import search_all
+
+    db = Database(sqlite_url(path))
+    times = []
+    with db.session() as session:
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            hits = search_all(session, QUERY, limit=20)
+            times.append(time.perf_counter() - start)
+    db.dispose()
+    return times[0], statistics.median(times[1:]), len(hits)
+
+
+def like_scan(path: Path) -> tuple[float, int]:
+    """The same words found with LIKE over search_text in the three tables: a full scan."""
+    conn = sqlite3.connect(path)
+    start = time.perf_counter()
+    found = sum(
+        conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE search_text LIKE ?", (f"%{QUERY}%",)
+        ).fetchone()[0]
+        for table in ("contact", "company", "deal")
+    )
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed, found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--db", help="A demo database to use (built there if missing).")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    path = Path(args.db or Path(tempfile.gettempdir()) / f"crm-bench-demo-{args.contacts}.db")
+    start = time.perf_counter()
+    subprocess.run(
+        [*crm(), "demo", "--contacts", str(args.contacts), "--db", str(path), "--no-open"],
+        check=True,
+    )
+    print(f"demo ready in {time.perf_counter() - start:.1f} s: {path}")
+    conn = sqlite3.connect(path)
+    contacts = conn.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
+    some_id = conn.execute("SELECT MAX(id) / 2 FROM contact").fetchone()[0] or 1
+    conn.close()
+    print(f"contacts: {contacts:,}   runs: {args.runs} (medians, commands taken in turns)")
+
+    os.environ["NO_COLOR"] = "1"
+    db = ["--db", str(path)]
+    baseline = "python -c 'import sqlmodel'"
+    results = median_times(
+        {
+            baseline: [sys.executable, "-c", "import sqlmodel"],
+            f"crm search {QUERY} --limit 20": [*crm(), *db, "search", QUERY, "--limit", "20"],
+            "crm contact list --limit 50 --sort name": [
+                *crm(),
+                *db,
+                "contact",
+                "list",
+                "--limit",
+                "50",
+                "--sort",
+                "name",
+            ],
+            f"crm contact show {some_id}": [*crm(), *db, "contact", "show", str(some_id)],
+        },
+        args.runs,
+    )
+    base = results[baseline]
+    for label, elapsed in results.items():
+        ratio = "" if label == baseline else f"  {elapsed / base:5.2f}x (target 1.3x)"
+        print(f"{label:<42}{elapsed:7.3f} s{ratio}")
+
+    first, warm, hits = in_process_search(path, max(args.runs, 10))
+    print(
+        f"{'in-process search_all(' + repr(QUERY) + ', limit=20)':<42}{warm * 1000:7.1f} ms "
+        f"(target 20 ms; first call {first * 1000:.1f} ms, {hits} hits)"
+    )
+    scan, found = like_scan(path)
+    print(
+        f"{'LIKE scan of the same text, for comparison':<42}{scan * 1000:7.1f} ms ({found:,} rows)"
+    )
+
+
+if __name__ == "__main__":
+    main()
