@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import and_, literal_column, select, text
+from sqlalchemy import func, literal_column, select, text
 from sqlmodel import Session
 
 from crmtui.core.models import Company, Contact, Deal
@@ -27,21 +27,18 @@ def matching_ids(session: Session, entity: str, query: str):
             .select_from(text(f"{entity}_fts"))
             .where(text(f"{entity}_fts MATCH :fts_query").bindparams(fts_query=_fts_query(tokens)))
         )
-    # The trigram GIN index answers the LIKE; the regex keeps SQLite's meaning: each word of the
-    # query starts a word of the text (`ann` finds Anna, not Joanna).
-    conditions = [
-        condition
-        for token in tokens
-        for condition in (
-            model.search_text.like("%" + _escape_like(token) + "%", escape="\\"),
-            model.search_text.regexp_match("(^|[^[:alnum:]])" + token),
-        )
-    ]
-    return select(model.id).where(and_(*conditions))
+    # Migration 0003 indexes exactly this expression; each query word is a word prefix, as in
+    # SQLite's FTS5 (`ann` finds Anna, not Joanna).
+    words = literal_column(POSTGRES_WORDS.format(table=entity))
+    prefixes = " & ".join(f"{part}:*" for token in tokens for part in token.split("_") if part)
+    return select(model.id).where(
+        words.op("@@")(func.to_tsquery(literal_column("'simple'"), prefixes))
+    )
 
 
-def _escape_like(token: str) -> str:
-    return token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+POSTGRES_WORDS = (
+    "to_tsvector('simple', regexp_replace({table}.search_text, '[[:space:][:punct:]]+', ' ', 'g'))"
+)
 
 
 def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[int]:
