@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--dir", help="Work in this directory (default: a temp dir).")
     parser.add_argument("--no-tuned", action="store_true", help="Skip the tuned baseline.")
+    parser.add_argument("--keep", action="store_true", help="Keep the databases (GBs at 1M).")
     args = parser.parse_args()
     work = Path(args.dir or tempfile.mkdtemp(prefix="crm-bench-demo-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -135,6 +136,9 @@ def main() -> None:
         print("  !! the demo and the baseline hold different rows")
     else:
         print("  same row counts in every table")
+    if not args.keep:
+        for built in work.glob("*.db"):
+            built.unlink()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The demo database: deterministic, realistic, consistent with the services, never over real data."""
 
+import os
 import sqlite3
 from datetime import UTC, date, datetime
 
@@ -329,3 +330,16 @@ def test_progress_is_reported_only_for_long_builds(tmp_path, monkeypatch):
 
     assert quiet == []
     assert "200 of 200 contacts" in chatty and "indexing for search" in chatty
+
+
+def test_files_left_by_a_killed_build_are_removed_by_the_next(tmp_path):
+    folder = tmp_path / "demos"
+    folder.mkdir()
+    abandoned = folder / ".demo.db.999999999.building"
+    abandoned.write_bytes(b"half a demo")
+    running = folder / f".demo.db.{os.getppid()}.building"
+    running.write_bytes(b"another build still under way")
+
+    build_demo(folder / "demo.db", contacts=10)
+
+    assert sorted(p.name for p in folder.iterdir()) == [running.name, "demo.db"]

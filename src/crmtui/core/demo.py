@@ -1,6 +1,7 @@
 """The demo database: deterministic, realistic rows bulk-inserted into a file of its own."""
 
 import contextlib
+import glob
 import json
 import os
 import random
@@ -795,8 +796,8 @@ def build_demo(
             "--fresh rebuilds it"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_builds(path)
     building = path.with_name(f".{path.name}.{os.getpid()}.building")
-    _remove_database_files(building)
     report = _Progress(progress)
     started = time.monotonic()
     try:
@@ -812,6 +813,26 @@ def build_demo(
         f"contacts, {rows['company']:,} companies, {rows['deal']:,} deals, "
         f"{rows['interaction']:,} interactions, {rows['task']:,} tasks (seed {seed})"
     )
+
+
+def _remove_abandoned_builds(path: Path) -> None:
+    """Delete what builds of this demo left when their process was killed (they can be GBs)."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.building"):
+        pid = leftover.name[len(path.name) + 2 : -len(".building")]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            _remove_database_files(leftover)
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would interrupt the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _remove_database_files(path: Path) -> None:
