@@ -79,11 +79,13 @@ def baseline(path: Path, contacts: int, tuned: bool) -> float:
 
 def crm_demo(path: Path, contacts: int) -> float:
     start = time.perf_counter()
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "crmtui", "demo", "--contacts", str(contacts), "--seed", "1",
          "--db", str(path), "--fresh", "--no-open"],
-        check=True, stdout=subprocess.DEVNULL,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if result.returncode != 0:
+        sys.exit(f"crm demo failed: {result.stderr.strip()}")
     return time.perf_counter() - start
 
 
