@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+from crmtui.core.contacts import build_contact_search_text
 from crmtui.core.errors import Conflict, OperationalError
 from crmtui.core.text import email_key, fold, phone_key, search_text
 
@@ -550,7 +551,7 @@ class DemoRows:
             custom = json.dumps({"plan": ("starter", "pro", "enterprise")[int(r() * 3)]})
         elif r() < 0.1:
             custom = json.dumps({"segment": ("retail", "public sector", "startup")[int(r() * 3)]})
-        search = search_text(display, *emails, *phones, *(phone_key(p) for p in phones), company_name)  # fmt: skip
+        search = build_contact_search_text(display, emails, phones, company_name)
         t["contact"].append((
             cid, first, last, display, first_key + " " + last_key, emails[0],
             phones[0] if phones else None,
