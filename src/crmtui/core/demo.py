@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from crmtui.core.contacts import build_contact_search_text
-from crmtui.core.errors import Conflict, OperationalError
+from crmtui.core.errors import Conflict, Invalid, OperationalError
 from crmtui.core.text import email_key, fold, phone_key, search_text
 
 DEMO_SEED_KEY = "demo_seed"
@@ -310,9 +310,6 @@ class Clock:
         day, rest = divmod(t, DAY)
         minute, second = divmod(rest, 60)
         return self.days[day - self.first_day] + self.minutes[minute] + self.seconds[second]
-
-    def date_text(self, t: int) -> str:
-        return self.days[t // DAY - self.first_day][:-1]
 
 
 @dataclass
@@ -782,11 +779,11 @@ def build_demo(
 
     The file is built next to `path` and moved into place when complete, so an interrupted
     build leaves nothing behind and `fresh` keeps the old demo until the new one is ready.
+    History runs up to `today` (UTC, by default the current day): the same seed, size and day
+    give the same rows.
     """
     path = Path(path).expanduser()
     if contacts < 1:
-        from crmtui.core.errors import Invalid
-
         raise Invalid("a demo needs at least one contact")
     found = existing_demo(path)
     if found is not None and not fresh:
