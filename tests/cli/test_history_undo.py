@@ -169,3 +169,37 @@ def test_stale_edits_are_conflicts_not_overwrites(crm):
     assert "changed by someone else" in contact.stderr
     assert crm.json("contact", "show", "1")["job_title"] == "Countess"
     assert crm.json("deal", "show", "1")["amount"] == "200.00"
+
+
+def test_deleting_a_deal_unlinks_its_task_and_call_in_the_log(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada")
+    crm.ok("task", "add", "Send plans", "--deal", "1")
+    crm.ok("log", "call", "ada", "--deal", "1", "--summary", "Engines call")
+
+    crm.ok("deal", "delete", "1", "--yes")
+
+    assert crm.json("task", "list")[0]["title"] == "Send plans"
+    changes = crm.json("history", "--since", "1h")
+    unlinked = {(c["entity"], c["action"]): c["changes"] for c in changes[1:3]}
+    assert changes[0]["entity"] == "deal" and changes[0]["action"] == "delete"
+    assert unlinked == {
+        ("task", "update"): {"deal_id": [1, None]},
+        ("interaction", "update"): {"deal_id": [1, None]},
+    }
+
+
+def test_deleting_a_company_or_contact_logs_what_goes_with_it(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "-e", "ada@example.com", "--company", "Acme")
+    crm.ok("log", "call", "ada", "--summary", "Hello")
+    crm.ok("company", "delete", "Acme", "--yes")
+    crm.ok("contact", "delete", "ada", "--yes")
+
+    changes = [(c["entity"], c["action"]) for c in crm.json("history")]
+
+    assert changes[:4] == [
+        ("contact", "delete"),
+        ("interaction", "delete"),
+        ("company", "delete"),
+        ("contact", "update"),
+    ]

@@ -218,6 +218,12 @@ def reopen_deal(
 
 
 def delete_deal(session: Session, deal: Deal) -> None:
+    """Delete the deal; its tasks and logged interactions stay, unlinked (each in the log)."""
+    from crmtui.core.models import Interaction, Task
+
+    for model in (Task, Interaction):
+        for linked in list(session.scalars(select(model).where(model.deal_id == deal.id))):
+            apply_changes(session, model.__tablename__, linked, {"deal_id": None})
     record_deleted(session, "deal", deal)
     session.delete(deal)
     session.flush()

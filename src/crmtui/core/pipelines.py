@@ -109,6 +109,7 @@ def add_stage(
     )
     session.add(stage)
     session.flush()
+    record_change(session, "stage", stage.id, "create", {"name": [None, name]})
     if position is not None:
         move_stage(session, stage, position)
     return stage
