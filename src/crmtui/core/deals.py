@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
@@ -378,3 +378,15 @@ def deal_rows(session: Session, deals: list[Deal]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def open_deal_counts(session: Session, contact_ids: list[int]) -> dict[int, int]:
+    """How many open deals each of these contacts has (a page at a time; absent means none)."""
+    if not contact_ids:
+        return {}
+    rows = session.execute(
+        select(Deal.contact_id, func.count())
+        .where(Deal.contact_id.in_(contact_ids), Deal.status == "open")
+        .group_by(Deal.contact_id)
+    )
+    return dict(rows.all())

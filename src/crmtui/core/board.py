@@ -1,0 +1,93 @@
+"""The pipeline board: open deals of one pipeline by stage, with per-currency totals."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from crmtui.core.models import Company, Deal, Stage
+from crmtui.core.money import format_amount
+from crmtui.core.pipelines import get_pipeline, list_pipelines, stages_of
+
+
+def pipeline_board(
+    session: Session, pipeline_ref: str | int | None = None, *, per_column: int = 50
+) -> dict[str, Any]:
+    """Columns for the open stages: the oldest-in-stage `per_column` cards and exact totals.
+
+    Totals are per currency: count, sum and sum weighted by the stage's probability.
+    """
+    pipeline = get_pipeline(session, pipeline_ref)
+    stages = [s for s in stages_of(session, pipeline.id) if s.kind == "open"]
+    totals: dict[int, dict[str, dict[str, int]]] = {s.id: {} for s in stages}
+    counts: dict[int, int] = {s.id: 0 for s in stages}
+    for stage_id, currency, count, units in session.execute(
+        select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount_units))
+        .where(Deal.pipeline_id == pipeline.id, Deal.status == "open")
+        .group_by(Deal.stage_id, Deal.currency)
+    ):
+        if stage_id in totals:
+            totals[stage_id][currency] = {"count": count, "units": int(units or 0)}
+            counts[stage_id] += count
+    columns = []
+    for stage in stages:
+        cards = session.execute(
+            select(
+                Deal.id,
+                Deal.title,
+                Deal.amount_units,
+                Deal.currency,
+                Deal.stage_entered_at,
+                Deal.contact_id,
+                Company.name,
+            )
+            .outerjoin(Company, Company.id == Deal.company_id)
+            .where(Deal.stage_id == stage.id, Deal.status == "open")
+            .order_by(Deal.stage_entered_at, Deal.id)
+            .limit(per_column)
+        ).all()
+        columns.append(
+            {
+                "stage_id": stage.id,
+                "stage": stage.name,
+                "probability": stage.probability,
+                "count": counts[stage.id],
+                "totals": [
+                    {
+                        "currency": currency,
+                        "count": t["count"],
+                        "sum": format_amount(t["units"], currency),
+                        "weighted": format_amount(t["units"] * stage.probability // 100, currency),
+                    }
+                    for currency, t in sorted(totals[stage.id].items())
+                ],
+                "cards": [
+                    {
+                        "id": row.id,
+                        "title": row.title,
+                        "company": row.name,
+                        "contact_id": row.contact_id,
+                        "amount": format_amount(row.amount_units, row.currency),
+                        "currency": row.currency,
+                        "stage_entered_at": row.stage_entered_at,
+                    }
+                    for row in cards
+                ],
+            }
+        )
+    return {
+        "pipeline_id": pipeline.id,
+        "pipeline": pipeline.name,
+        "pipelines": [p.name for p in list_pipelines(session)],
+        "columns": columns,
+    }
+
+
+def neighbour_stage(session: Session, deal: Deal, step: int) -> Stage | None:
+    """The open stage `step` places after (or before) the deal's stage, or None at either end."""
+    stages = [s for s in stages_of(session, deal.pipeline_id) if s.kind == "open"]
+    ids = [s.id for s in stages]
+    if deal.stage_id not in ids:
+        return None
+    index = ids.index(deal.stage_id) + step
+    return stages[index] if 0 <= index < len(stages) else None

@@ -1,0 +1,44 @@
+"""The pipeline board and open-deal counts: what the full-screen app shows, as plain data."""
+
+from crmtui.core.board import neighbour_stage, pipeline_board
+from crmtui.core.contacts import add_contact
+from crmtui.core.deals import add_deal, get_deal, lose_deal, move_deal, open_deal_counts
+from crmtui.core.schemas import ContactInput, DealInput
+
+
+def test_board_columns_totals_and_open_deal_counts(db):
+    with db.transaction(username="sam") as session:
+        ada = add_contact(session, ContactInput(name="Ada Lovelace", company="Analytical"))
+        bob = add_contact(session, ContactInput(name="Bob Stone"))
+        add_deal(session, DealInput(title="Engines", contact=str(ada.id), amount="1000"))
+        add_deal(session, DealInput(title="Cards", contact=str(ada.id), amount="500"))
+        add_deal(
+            session, DealInput(title="Gears", contact=str(ada.id), amount="20", currency="USD")
+        )
+        lost = add_deal(session, DealInput(title="Lost", contact=str(bob.id), amount="9"))
+        lose_deal(session, lost, "price")
+        ids = (ada.id, bob.id)
+    with db.session() as session:
+        board = pipeline_board(session)
+        assert open_deal_counts(session, list(ids)) == {ids[0]: 3}
+    first = board["columns"][0]
+    assert [c["title"] for c in first["cards"]] == ["Engines", "Cards", "Gears"]
+    assert first["cards"][0]["company"] == "Analytical"
+    assert first["count"] == 3
+    eur = next(t for t in first["totals"] if t["currency"] == "EUR")
+    assert (eur["count"], eur["sum"]) == (2, "1500.00")
+    weighted = int(1500 * first["probability"] / 100)
+    assert eur["weighted"] == f"{weighted}.00"
+    assert all(len(c["cards"]) == 0 for c in board["columns"][1:])
+
+
+def test_neighbour_stage_stops_at_the_open_ends(db):
+    with db.transaction(username="sam") as session:
+        deal = add_deal(session, DealInput(title="Engines", amount="1"))
+        assert neighbour_stage(session, deal, -1) is None
+        nxt = neighbour_stage(session, deal, 1)
+        move_deal(session, deal, nxt.id)
+    with db.session() as session:
+        deal = get_deal(session, deal.id)
+        assert deal.stage_id == nxt.id
+        assert neighbour_stage(session, deal, -1) is not None
