@@ -1,0 +1,133 @@
+"""The Textual app: modes for contacts, pipeline and tasks, global keys, the command palette."""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+from textual.screen import Screen
+
+from crmtui.tui.screens.contact_detail import ContactDetailScreen
+from crmtui.tui.screens.contacts import ContactsScreen
+from crmtui.tui.screens.help import HelpScreen
+from crmtui.tui.screens.pipeline import PipelineScreen
+from crmtui.tui.screens.tasks import TasksScreen
+
+
+class ContactSearchProvider(Provider):
+    """Jump to a contact by name, email, company or phone from the command palette."""
+
+    async def search(self, query: str) -> Hits:
+        import asyncio
+
+        query = query.strip()
+        if len(query) < 2:
+            return
+        app = self.app
+
+        def read() -> list[tuple[int, str, str]]:
+            from sqlalchemy import select
+
+            from crmtui.core.models import Contact
+            from crmtui.core.search import ranked_ids
+
+            with app.database.session() as session:
+                ids = ranked_ids(session, "contact", query, 10)
+                if not ids:
+                    return []
+                found = {
+                    row.id: row
+                    for row in session.execute(
+                        select(Contact.id, Contact.display_name, Contact.email).where(
+                            Contact.id.in_(ids)
+                        )
+                    )
+                }
+            return [(i, found[i].display_name, found[i].email or "") for i in ids if i in found]
+
+        try:
+            rows = await asyncio.to_thread(read)
+        except Exception:  # noqa: BLE001 - a palette search that fails just finds nothing
+            return
+        matcher = self.matcher(query)
+        for position, (contact_id, name, email) in enumerate(rows):
+            yield Hit(
+                max(matcher.match(name), 1.0 - position / 20),
+                matcher.highlight(f"Contact: {name}"),
+                partial(app.open_contact, contact_id),
+                text=f"Contact: {name}",
+                help=email,
+            )
+
+
+class CRMApp(App[None]):
+    """crm: contacts, pipeline and tasks from the keyboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "crm"
+    COMMANDS = App.COMMANDS | {ContactSearchProvider}
+    MODES = {"contacts": ContactsScreen, "pipeline": PipelineScreen, "tasks": TasksScreen}
+    DEFAULT_MODE = "contacts"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("c", "switch_mode('contacts')", "Contacts", id="contacts"),
+        Binding("p", "switch_mode('pipeline')", "Pipeline", id="pipeline"),
+        Binding("t", "switch_mode('tasks')", "Tasks", id="tasks"),
+        Binding("ctrl+r", "refresh_data", "Refresh", id="refresh"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", id="theme", show=False),
+    ]
+
+    def __init__(
+        self, database, username: str | None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        super().__init__()
+        from crmtui.core.types import utcnow
+
+        self.database = database
+        self.username = username
+        self.clock = clock or utcnow
+        self.theme = "textual-dark"
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_refresh_data(self) -> None:
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
+            self.notify("Refreshed", timeout=1.5)
+
+    def open_contact(self, contact_id: int) -> None:
+        self.push_screen(ContactDetailScreen(contact_id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Contacts", "The contact list (c)", partial(self.switch_mode, "contacts")
+        )
+        yield SystemCommand("Pipeline", "The deal board (p)", partial(self.switch_mode, "pipeline"))
+        yield SystemCommand(
+            "Tasks", "Overdue, today, this week (t)", partial(self.switch_mode, "tasks")
+        )
+        yield SystemCommand(
+            "Refresh", "Reload from the database (ctrl+r)", self.action_refresh_data
+        )
+        yield SystemCommand("Light/dark theme", "Toggle (ctrl+t)", self.action_toggle_theme)
+        yield SystemCommand("Help", "Every key (?)", self.action_help)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description and binding.show:
+                yield SystemCommand(
+                    binding.description,
+                    f"{screen.__class__.__name__.removesuffix('Screen')} ({binding.key})",
+                    partial(screen.run_action, binding.action),
+                )

@@ -1,0 +1,1 @@
+"""One screen per view; modals return their value with `dismiss`."""

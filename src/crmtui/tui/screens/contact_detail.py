@@ -1,0 +1,117 @@
+"""Everything about one contact: fields, timeline newest first, deals, open tasks, tags, consent."""
+
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from crmtui.tui.dbwork import run_db
+from crmtui.tui.formatting import joined, local_time
+
+TIMELINE_LIMIT = 50
+
+
+class ContactDetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("l", "log", "Log", id="log"),
+        Binding("e", "edit", "Edit", id="edit"),
+        Binding("d", "new_deal", "New deal", id="new_deal"),
+    ]
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="detail"):
+            with VerticalScroll(id="detail-fields"):
+                yield Static("", id="contact-card")
+            with Vertical(id="detail-lists"):
+                yield Label("Timeline", classes="section")
+                yield DataTable(id="timeline", cursor_type="row")
+                yield Label("Deals", classes="section")
+                yield DataTable(id="contact-deals", cursor_type="row")
+                yield Label("Open tasks", classes="section")
+                yield DataTable(id="contact-tasks", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline", DataTable).add_columns("When", "Kind", "Summary", "Outcome")
+        self.query_one("#contact-deals", DataTable).add_columns("Deal", "Stage", "Amount", "Status")
+        self.query_one("#contact-tasks", DataTable).add_columns("Due", "Task", "Priority")
+        self.query_one("#timeline", DataTable).focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        contact_id = self.contact_id
+
+        def read(session) -> dict[str, Any]:
+            from crmtui.core.contact_detail import contact_detail
+
+            return contact_detail(session, contact_id, timeline_limit=TIMELINE_LIMIT)
+
+        run_db(self, read, self._show, group="detail", exclusive=True)
+
+    def _show(self, detail: dict[str, Any]) -> None:
+        c = detail["contact"]
+        self.sub_title = c["name"]
+        rows = [
+            ("Company", c["company"]), ("Job title", c["job_title"]),
+            ("Emails", "\n".join(c["emails"])), ("Phones", "\n".join(c["phones"])),
+            ("Lifecycle", (c["lifecycle_stage"] or "").replace("_", " ")), ("Owner", c["owner"]),
+            ("Tags", joined(c["tags"])), ("Consent", c["email_consent"]),
+            ("Do not contact", "yes" if c["do_not_contact"] else ""),
+            ("Last contacted", local_time(c["last_contacted_at"])),
+            ("City", c["city"]), ("Country", c["country"]), ("Notes", c["notes"]),
+        ]  # fmt: skip
+        lines = [f"[b]{escape(c['name'])}[/b]", ""]
+        for label, value in rows:
+            if value:
+                lines.append(f"[dim]{label}[/dim]\n{escape(str(value))}")
+        self.query_one("#contact-card", Static).update("\n".join(lines))
+        timeline = self.query_one("#timeline", DataTable)
+        timeline.clear()
+        for i in detail["interactions"]:
+            summary = i["subject"] or (i["body"] or "")
+            timeline.add_row(
+                local_time(i["occurred_at"]),
+                i["kind"],
+                summary,
+                i["outcome"] or "",
+                key=str(i["id"]),
+            )
+        deals = self.query_one("#contact-deals", DataTable)
+        deals.clear()
+        for d in detail["deals"]:
+            deals.add_row(d["title"], d["stage"], f"{d['amount']} {d['currency']}", d["status"])
+        tasks = self.query_one("#contact-tasks", DataTable)
+        tasks.clear()
+        for t in detail["tasks"]:
+            tasks.add_row(local_time(t["due_at"]), t["title"], t["priority"], key=str(t["id"]))
+
+    def _saved(self, result: Any) -> None:
+        if result is not None:
+            self.refresh_data()
+            for screen in self.app.screen_stack:
+                if hasattr(screen, "refresh_contact"):
+                    screen.refresh_contact(self.contact_id)
+
+    def action_log(self) -> None:
+        from crmtui.tui.screens.forms import LogInteractionScreen
+
+        self.app.push_screen(LogInteractionScreen(self.contact_id), self._saved)
+
+    def action_edit(self) -> None:
+        from crmtui.tui.screens.forms import ContactFormScreen
+
+        self.app.push_screen(ContactFormScreen(self.contact_id), self._saved)
+
+    def action_new_deal(self) -> None:
+        from crmtui.tui.screens.forms import DealFormScreen
+
+        self.app.push_screen(DealFormScreen(self.contact_id), self._saved)

@@ -1,0 +1,268 @@
+"""The start screen: every contact in a table paged by keyset as you scroll, searchable as you type."""
+
+from functools import partial
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from crmtui.tui.dbwork import run_db
+from crmtui.tui.formatting import joined, local_date
+
+PAGE = 100
+PREFETCH = 40  # rows left below the cursor before the next page is asked for
+# every sort has a non-null key, so keyset paging never stops at a NULL
+SORTS = (("name", "name"), ("-updated", "recently updated"), ("-created", "newest"))
+COLUMNS = (
+    ("name", "Name", 22),
+    ("company", "Company", 18),
+    ("email", "Email", 26),
+    ("phone", "Phone", 16),
+    ("last", "Last contacted", 14),
+    ("deals", "Deals", 5),
+    ("tags", "Tags", 16),
+)
+
+
+def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, Any]:
+    """One page of table rows after the keyset position `after`, and where the next one starts."""
+    from crmtui.core.contacts import contact_rows, list_contacts, sort_value
+    from crmtui.core.deals import open_deal_counts
+    from crmtui.core.schemas import ContactFilter
+
+    contacts = list_contacts(session, ContactFilter(**filters), sort=sort, limit=PAGE, after=after)
+    rows = contact_rows(session, contacts)
+    deals = open_deal_counts(session, [c.id for c in contacts])
+    last = contacts[-1] if contacts else None
+    return {
+        "rows": [
+            (
+                row["id"],
+                (
+                    row["name"],
+                    row["company"] or "",
+                    row["email"] or "",
+                    row["phone"] or "",
+                    local_date(row["last_contacted_at"]),
+                    str(deals.get(row["id"], "")),
+                    joined(row["tags"]),
+                ),
+            )
+            for row in rows
+        ],
+        "after": (sort_value(last, sort), last.id) if last else after,
+        "done": len(contacts) < PAGE,
+    }
+
+
+class ContactsScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/", id="search"),
+        Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding("f", "filter", "Filter", id="filter"),
+        Binding("n", "new_contact", "New", id="new_contact"),
+        Binding("l", "log", "Log", id="log"),
+        Binding("e", "edit", "Edit", id="edit", show=False),
+        Binding("d", "new_deal", "Deal", id="new_deal", show=False),
+        Binding("escape", "clear_search", "Clear search", id="clear_search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search_text = ""
+        self.filters: dict[str, Any] = {}
+        self.sort_index = 0
+        self.generation = 0
+        self.after = None
+        self.done = False
+        self.loading = False
+        self.loaded = 0
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/  search name, email, company, phone", id="search")
+        yield Static("", id="contacts-status", classes="status")
+        yield DataTable(id="contacts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#contacts", DataTable)
+
+    @property
+    def sort(self) -> str:
+        return SORTS[self.sort_index][0]
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.table.add_column(label, key=key, width=width)
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
+        self.table.focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Start again from the first page with the current search, filter and sort."""
+        self.generation += 1
+        self.after = None
+        self.done = False
+        self.loaded = 0
+        self._fetch(reset=True)
+
+    def _fetch(self, reset: bool) -> None:
+        self.loading = True
+        filters = dict(self.filters, query=self.search_text or None)
+        run_db(
+            self,
+            partial(read_page, filters=filters, sort=self.sort, after=self.after),
+            partial(self._apply_page, self.generation, reset),
+            group="contacts",
+            exclusive=reset,
+            on_error=self._failed,
+        )
+
+    def _failed(self, message: str) -> None:
+        self.loading = False
+        self.notify(message, severity="error", title="crm")
+
+    def _apply_page(self, generation: int, reset: bool, page: dict[str, Any]) -> None:
+        if generation != self.generation:
+            return  # an older search or sort answered late
+        table = self.table
+        if reset:
+            table.clear()
+        for contact_id, cells in page["rows"]:
+            table.add_row(*cells, key=str(contact_id))
+        self.loaded += len(page["rows"])
+        self.after = page["after"]
+        self.done = page["done"]
+        self.loading = False
+        self._show_status()
+        self.maybe_load_more()
+
+    def _show_status(self) -> None:
+        parts = [
+            f"{self.loaded:,}{'' if self.done else '+'} contacts",
+            f"sort: {SORTS[self.sort_index][1]}",
+        ]
+        if self.search_text:
+            parts.append(f"search: {self.search_text}")
+        parts += [f"{key}: {value}" for key, value in self.filters.items() if value]
+        self.query_one("#contacts-status", Static).update("  ·  ".join(parts))
+
+    def maybe_load_more(self) -> None:
+        """Ask for the next page when the cursor or the view nears the last loaded row."""
+        if self.loading or self.done:
+            return
+        table = self.table
+        bottom = max(table.cursor_row, int(table.scroll_y) + table.size.height)
+        if bottom >= table.row_count - PREFETCH:
+            self._fetch(reset=False)
+
+    def _scrolled(self, _value: float) -> None:
+        self.maybe_load_more()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.maybe_load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_contact(int(event.row_key.value))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.search_text = event.value.strip()
+            self.refresh_data()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.table.focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+        self.table.focus()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.refresh_data()
+
+    def action_filter(self) -> None:
+        from crmtui.tui.screens.forms import FilterScreen
+
+        def chosen(filters: dict[str, Any] | None) -> None:
+            if filters is not None:
+                self.filters = filters
+                self.refresh_data()
+
+        self.app.push_screen(FilterScreen(self.filters), chosen)
+
+    def selected_contact(self) -> int | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_new_contact(self) -> None:
+        from crmtui.tui.screens.forms import ContactFormScreen
+
+        self.app.push_screen(ContactFormScreen(), self._saved)
+
+    def action_edit(self) -> None:
+        from crmtui.tui.screens.forms import ContactFormScreen
+
+        if (contact_id := self.selected_contact()) is not None:
+            self.app.push_screen(ContactFormScreen(contact_id), self._saved_row)
+
+    def action_log(self) -> None:
+        from crmtui.tui.screens.forms import LogInteractionScreen
+
+        if (contact_id := self.selected_contact()) is not None:
+            self.app.push_screen(LogInteractionScreen(contact_id), self._saved_row)
+
+    def action_new_deal(self) -> None:
+        from crmtui.tui.screens.forms import DealFormScreen
+
+        if (contact_id := self.selected_contact()) is not None:
+            self.app.push_screen(DealFormScreen(contact_id), self._saved_row)
+
+    def _saved(self, result: Any) -> None:
+        if result is not None:
+            self.refresh_data()
+
+    def _saved_row(self, result: Any) -> None:
+        if result is not None and (contact_id := self.selected_contact()) is not None:
+            self.refresh_contact(contact_id)
+
+    def refresh_contact(self, contact_id: int) -> None:
+        """Re-read one contact's row in place, keeping the cursor where it is."""
+
+        def read(session) -> dict[str, Any]:
+            from crmtui.core.contacts import contact_rows, get_contact
+            from crmtui.core.deals import open_deal_counts
+
+            row = contact_rows(session, [get_contact(session, contact_id)])[0]
+            return {"row": row, "deals": open_deal_counts(session, [contact_id])}
+
+        run_db(self, read, self._apply_row, group="contact-row")
+
+    def _apply_row(self, data: dict[str, Any]) -> None:
+        row = data["row"]
+        key = str(row["id"])
+        cells = {
+            "name": row["name"],
+            "company": row["company"] or "",
+            "email": row["email"] or "",
+            "phone": row["phone"] or "",
+            "last": local_date(row["last_contacted_at"]),
+            "deals": str(data["deals"].get(row["id"], "")),
+            "tags": joined(row["tags"]),
+        }
+        table = self.table
+        if key not in table.rows:
+            return
+        for column, value in cells.items():
+            table.update_cell(key, column, value)

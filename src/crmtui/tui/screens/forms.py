@@ -1,0 +1,346 @@
+"""Modal forms: log an interaction, new/edit contact, new deal, lost reason, contact filter.
+
+Forms that save do it themselves in one transaction and stay open on a domain error, showing the
+message next to the field it is about; they dismiss with the saved record's id.
+"""
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from crmtui.tui.dbwork import run_db
+
+LIFECYCLE = (
+    "subscriber", "lead", "marketing_qualified", "sales_qualified", "opportunity", "customer",
+    "evangelist", "former_customer", "other",
+)  # fmt: skip
+CONSENT = ("unknown", "subscribed", "unsubscribed")
+KINDS = ("call", "email", "meeting", "note", "chat")
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+class FormScreen(ModalScreen[Any]):
+    """A titled form with Save/Cancel; `ERROR_FIELDS` routes a message to the field it names."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "save", "Save", id="save"),
+    ]
+    TITLE_TEXT = ""
+    ERROR_FIELDS: tuple[tuple[str, str], ...] = ()
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(self.TITLE_TEXT, classes="form-title")
+            yield from self.fields()
+            yield Static("", id="form-error", classes="field-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def field(self, name: str, label: str, widget) -> ComposeResult:
+        widget.id = name
+        yield Label(label, classes="field-label")
+        yield widget
+        yield Static("", id=f"{name}-error", classes="field-error")
+
+    def value(self, name: str) -> str:
+        widget = self.query_one(f"#{name}")
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.NULL else str(widget.value)
+        return widget.value.strip()
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus() if self.query(Input) else None
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        elif event.button.id == "cancel":
+            self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def clear_errors(self) -> None:
+        for error in self.query(".field-error"):
+            error.update("")
+            error.display = False
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
+
+    def show_error(self, message: str) -> None:
+        """Put the message under the field it is about (or under the form) and focus that field."""
+        self.clear_errors()
+        lowered = message.lower()
+        for keyword, name in self.ERROR_FIELDS:
+            if keyword in lowered:
+                target = self.query_one(f"#{name}-error", Static)
+                widget = self.query_one(f"#{name}")
+                widget.add_class("-invalid")
+                widget.focus()
+                break
+        else:
+            target = self.query_one("#form-error", Static)
+        target.update(message)
+        target.display = True
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        try:
+            work = self.prepare()
+        except Exception as exc:  # noqa: BLE001 - parse errors are shown like domain errors
+            self.show_error(str(exc))
+            return
+        run_db(self, work, self.dismiss, write=True, group="form", on_error=self.show_error)
+
+    def prepare(self):
+        """A function of a write session that saves the form and returns the result."""
+        raise NotImplementedError
+
+
+class LogInteractionScreen(FormScreen):
+    TITLE_TEXT = "Log an interaction"
+    ERROR_FIELDS = (
+        ("kind", "kind"), ("duration", "duration"), ("follow-up", "followup_due"),
+        ("summary", "summary"), ("date", "when"), ("time", "when"), ("when", "when"),
+    )  # fmt: skip
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+
+    def fields(self) -> ComposeResult:
+        kinds = [(kind, kind) for kind in KINDS]
+        yield from self.field("kind", "Kind", Select(kinds, value="call", allow_blank=False))
+        yield from self.field("summary", "Summary", Input(placeholder="what was it about"))
+        yield from self.field(
+            "when", "When", Input(placeholder="now (or 2026-05-01 14:30, yesterday 3pm)")
+        )
+        yield from self.field("duration", "Duration", Input(placeholder="15m, 1h30m"))
+        yield from self.field("outcome", "Outcome", Input(placeholder="optional"))
+        yield from self.field("followup", "Follow-up task", Input(placeholder="optional"))
+        yield from self.field("followup_due", "Follow-up due", Input(placeholder="tomorrow 9am"))
+
+    def on_mount(self) -> None:
+        self.query_one("#summary", Input).focus()
+
+    def prepare(self):
+        from crmtui.core.errors import Invalid
+        from crmtui.core.schemas import InteractionInput, TaskInput
+        from crmtui.core.timeparse import parse_duration, parse_when
+
+        now = self.app.now()
+        when_text, due_text = self.value("when"), self.value("followup_due")
+        occurred = parse_when(when_text, now=now) if when_text else now
+        duration = parse_duration(self.value("duration")) if self.value("duration") else None
+        followup = self.value("followup")
+        if due_text and not followup:
+            raise Invalid("give the follow-up task a title, or clear its due date")
+        try:
+            due = parse_when(due_text, now=now) if due_text else None
+        except Invalid as exc:
+            raise Invalid(f"follow-up due: {exc}") from None
+        data = InteractionInput(
+            contact=str(self.contact_id),
+            kind=self.value("kind"),
+            subject=self.value("summary"),
+            occurred_at=occurred,
+            duration_seconds=duration,
+            outcome=self.value("outcome") or None,
+        )
+
+        def save(session) -> int:
+            from crmtui.core.interactions import log_interaction
+            from crmtui.core.tasks import add_task
+
+            interaction = log_interaction(session, data)
+            if followup:
+                add_task(
+                    session, TaskInput(title=followup, due_at=due, contact=str(self.contact_id))
+                )
+            return interaction.id
+
+        return save
+
+
+class ContactFormScreen(FormScreen):
+    ERROR_FIELDS = (
+        ("consent", "consent"), ("email", "emails"), ("phone", "phones"), ("name", "name"),
+        ("lifecycle", "lifecycle"), ("tag", "tags"), ("company", "company"),
+    )  # fmt: skip
+
+    def __init__(self, contact_id: int | None = None) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.version: int | None = None
+        self.old_tags: list[str] = []
+        self.TITLE_TEXT = "Edit contact" if contact_id else "New contact"
+
+    def fields(self) -> ComposeResult:
+        stages = [(s.replace("_", " "), s) for s in LIFECYCLE]
+        yield from self.field("name", "Name", Input(placeholder="Ada Lovelace"))
+        yield from self.field("emails", "Emails", Input(placeholder="ada@example.com, ..."))
+        yield from self.field("phones", "Phones", Input(placeholder="+44 20 7946 0000, ..."))
+        yield from self.field("company", "Company", Input())
+        yield from self.field("job_title", "Job title", Input())
+        yield from self.field(
+            "lifecycle", "Lifecycle stage", Select(stages, value="lead", allow_blank=False)
+        )
+        yield from self.field(
+            "consent",
+            "Email consent",
+            Select([(c, c) for c in CONSENT], value="unknown", allow_blank=False),
+        )
+        yield from self.field("tags", "Tags", Input(placeholder="vip, london"))
+        yield from self.field("notes", "Notes", Input())
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+        if self.contact_id is not None:
+            run_db(self, self._read, self._fill)
+
+    def _read(self, session) -> dict[str, Any]:
+        from crmtui.core.contacts import contact_rows, get_contact
+
+        return contact_rows(session, [get_contact(session, self.contact_id)])[0]
+
+    def _fill(self, row: dict[str, Any]) -> None:
+        self.version = row["version"]
+        self.old_tags = row["tags"]
+        values = {
+            "name": row["name"], "emails": ", ".join(row["emails"]),
+            "phones": ", ".join(row["phones"]), "company": row["company"] or "",
+            "job_title": row["job_title"] or "", "tags": ", ".join(row["tags"]),
+            "notes": row["notes"] or "",
+        }  # fmt: skip
+        for name, value in values.items():
+            self.query_one(f"#{name}", Input).value = value
+        self.query_one("#lifecycle", Select).value = row["lifecycle_stage"]
+        self.query_one("#consent", Select).value = row["email_consent"]
+
+    def prepare(self):
+        from crmtui.core.schemas import ContactInput
+
+        tags = split_list(self.value("tags"))
+        data = ContactInput(
+            name=self.value("name"),
+            emails=split_list(self.value("emails")),
+            phones=split_list(self.value("phones")),
+            company=self.value("company"),
+            job_title=self.value("job_title"),
+            lifecycle_stage=self.value("lifecycle"),
+            email_consent=self.value("consent"),
+            notes=self.value("notes"),
+            tags=tags,
+        )
+        contact_id, version, old_tags = self.contact_id, self.version, self.old_tags
+
+        def save(session) -> int:
+            from crmtui.core.contacts import add_contact, get_contact, untag_contact, update_contact
+
+            if contact_id is None:
+                return add_contact(session, data).id
+            contact = get_contact(session, contact_id)
+            update_contact(session, contact, data, version)
+            dropped = [t for t in old_tags if t not in tags]
+            if dropped:
+                untag_contact(session, contact, dropped)
+            return contact.id
+
+        return save
+
+
+class DealFormScreen(FormScreen):
+    TITLE_TEXT = "New deal"
+    ERROR_FIELDS = (
+        ("title", "title"), ("amount", "amount"), ("currency", "currency"),
+        ("pipeline", "pipeline"), ("stage", "stage"), ("close", "expected_close"),
+        ("date", "expected_close"),
+    )  # fmt: skip
+
+    def __init__(self, contact_id: int | None = None) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+
+    def fields(self) -> ComposeResult:
+        yield from self.field("title", "Title", Input(placeholder="Website redesign"))
+        yield from self.field("amount", "Amount", Input(placeholder="1500.00"))
+        yield from self.field("currency", "Currency", Input(value="EUR"))
+        yield from self.field("pipeline", "Pipeline", Input(placeholder="default pipeline"))
+        yield from self.field("stage", "Stage", Input(placeholder="first stage"))
+        yield from self.field("expected_close", "Expected close", Input(placeholder="2026-06-30"))
+
+    def prepare(self):
+        from crmtui.core.schemas import DealInput
+        from crmtui.core.timeparse import parse_date
+
+        close = self.value("expected_close")
+        data = DealInput(
+            title=self.value("title"),
+            contact=str(self.contact_id) if self.contact_id else None,
+            amount=self.value("amount") or None,
+            currency=self.value("currency") or "EUR",
+            pipeline=self.value("pipeline") or None,
+            stage=self.value("stage") or None,
+            expected_close=parse_date(close) if close else None,
+        )
+
+        def save(session) -> int:
+            from crmtui.core.deals import add_deal
+
+            return add_deal(session, data).id
+
+        return save
+
+
+class LostReasonScreen(FormScreen):
+    """Asks why a deal was lost; dismisses with the reason (possibly empty) or None."""
+
+    TITLE_TEXT = "Why was it lost?"
+
+    def fields(self) -> ComposeResult:
+        yield from self.field(
+            "reason", "Reason", Input(placeholder="price, timing, went elsewhere")
+        )
+
+    def action_save(self) -> None:
+        self.dismiss(self.value("reason"))
+
+
+class FilterScreen(FormScreen):
+    """Narrow the contact list; dismisses with the filter fields that are set."""
+
+    TITLE_TEXT = "Filter contacts"
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__()
+        self.current = current
+
+    def fields(self) -> ComposeResult:
+        stages = [(s.replace("_", " "), s) for s in LIFECYCLE]
+        yield from self.field("tag", "Tag", Input(value=self.current.get("tag") or ""))
+        yield from self.field(
+            "lifecycle_stage",
+            "Lifecycle stage",
+            Select(stages, value=self.current.get("lifecycle_stage") or Select.NULL, prompt="any"),
+        )
+        yield from self.field("owner", "Owner", Input(value=self.current.get("owner") or ""))
+        yield from self.field("company", "Company", Input(value=self.current.get("company") or ""))
+
+    def action_save(self) -> None:
+        chosen = {name: self.value(name) for name in ("tag", "lifecycle_stage", "owner", "company")}
+        self.dismiss({key: value for key, value in chosen.items() if value})

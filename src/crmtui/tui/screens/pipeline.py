@@ -1,0 +1,228 @@
+"""The deal board: a column per open stage, cards you move with the keyboard, column totals."""
+
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.tui.dbwork import run_db
+from crmtui.tui.formatting import age
+
+PER_COLUMN = 50
+
+
+class PipelineScreen(Screen):
+    BINDINGS = [
+        Binding("left", "column(-1)", "◀", show=False, id="column_left"),
+        Binding("right", "column(1)", "▶", show=False, id="column_right"),
+        Binding("right_square_bracket,greater_than_sign", "move(1)", "Next stage", key_display="]", id="next_stage"),
+        Binding("left_square_bracket,less_than_sign", "move(-1)", "Prev stage", key_display="[", id="previous_stage"),
+        Binding("w", "won", "Won", id="won"),
+        Binding("x", "lost", "Lost", id="lost"),
+        Binding("s", "switch_pipeline", "Pipeline", id="switch_pipeline"),
+        Binding("n", "new_deal", "New deal", id="new_deal"),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pipeline: str | None = None
+        self.pipelines: list[str] = []
+        self.stage_ids: list[int] = []
+        self.follow: int | None = None
+        self.board: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="board-title", classes="status")
+        yield Horizontal(id="board")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        pipeline = self.pipeline
+
+        def read(session) -> dict[str, Any]:
+            from crmtui.core.board import pipeline_board
+
+            return pipeline_board(session, pipeline, per_column=PER_COLUMN)
+
+        run_db(self, read, self._show, group="board", exclusive=True)
+
+    async def _show(self, board: dict[str, Any]) -> None:
+        follow = self.follow if self.follow is not None else self.selected_deal()
+        focused_column = self._focused_column()
+        self.board = board
+        self.pipeline = board["pipeline"]
+        self.pipelines = board["pipelines"]
+        now = self.app.now()
+        others = (
+            f"  ·  s: switch ({len(self.pipelines)} pipelines)" if len(self.pipelines) > 1 else ""
+        )
+        self.query_one("#board-title", Static).update(f"[b]{escape(board['pipeline'])}[/b]{others}")
+        area = self.query_one("#board", Horizontal)
+        stage_ids = [c["stage_id"] for c in board["columns"]]
+        if stage_ids != self.stage_ids:
+            await area.remove_children()
+            columns = []
+            for column in board["columns"]:
+                columns.append(
+                    Vertical(
+                        Static("", classes="column-head"),
+                        OptionList(id=f"stage-{column['stage_id']}", classes="cards"),
+                        classes="column",
+                    )
+                )
+            await area.mount_all(columns)
+            self.stage_ids = stage_ids
+        for column, box in zip(board["columns"], area.query(".column"), strict=True):
+            totals = "\n".join(
+                f"{t['sum']} {t['currency']} (w {t['weighted']})" for t in column["totals"]
+            )
+            head = f"[b]{escape(column['stage'])}[/b] {column['probability']}%\n{column['count']} deals"
+            box.query_one(".column-head", Static).update(f"{head}\n{totals}" if totals else head)
+            cards = box.query_one(OptionList)
+            cards.clear_options()
+            options = []
+            for card in column["cards"]:
+                prompt = Text(card["title"], style="bold")
+                if card["company"]:
+                    prompt.append(f"\n{card['company']}")
+                prompt.append(f"\n{card['amount']} {card['currency']}  ", style="")
+                prompt.append(age(card["stage_entered_at"], now), style="dim")
+                options.append(Option(prompt, id=str(card["id"])))
+            if column["count"] > len(column["cards"]):
+                options.append(
+                    Option(f"… {column['count'] - len(column['cards'])} more", disabled=True)
+                )
+            cards.add_options(options)
+        self.follow = None
+        self._select(follow, focused_column)
+
+    def _focused_column(self) -> int:
+        lists = list(self.query(".cards"))
+        for index, widget in enumerate(lists):
+            if widget.has_focus:
+                return index
+        return 0
+
+    def _select(self, deal_id: int | None, fallback_column: int) -> None:
+        lists = list(self.query(OptionList))
+        if not lists:
+            return
+        if deal_id is not None:
+            for widget in lists:
+                try:
+                    index = widget.get_option_index(str(deal_id))
+                except Exception:  # noqa: BLE001 - not in this column
+                    continue
+                widget.highlighted = index
+                widget.focus()
+                return
+        target = lists[min(fallback_column, len(lists) - 1)]
+        target.focus()
+        if target.option_count and target.highlighted is None:
+            target.highlighted = 0
+
+    def selected_deal(self) -> int | None:
+        for widget in self.query(OptionList):
+            if widget.has_focus and widget.highlighted is not None:
+                option = widget.get_option_at_index(widget.highlighted)
+                return int(option.id) if option.id else None
+        return None
+
+    def action_column(self, step: int) -> None:
+        lists = list(self.query(OptionList))
+        if not lists:
+            return
+        index = max(0, min(len(lists) - 1, self._focused_column() + step))
+        target = lists[index]
+        target.focus()
+        if target.option_count and target.highlighted is None:
+            target.highlighted = 0
+
+    def _write(self, work, deal_id: int) -> None:
+        self.follow = deal_id
+        run_db(self, work, lambda _result: self.refresh_data(), write=True, group="board-write")
+
+    def action_move(self, step: int) -> None:
+        deal_id = self.selected_deal()
+        if deal_id is None:
+            return
+
+        def move(session) -> str:
+            from crmtui.core.board import neighbour_stage
+            from crmtui.core.deals import get_deal, move_deal
+            from crmtui.core.errors import Invalid
+
+            deal = get_deal(session, deal_id)
+            stage = neighbour_stage(session, deal, step)
+            if stage is None:
+                where = "last" if step > 0 else "first"
+                raise Invalid(f"{deal.title} is already in the {where} open stage")
+            return move_deal(session, deal, stage.id).name
+
+        self._write(move, deal_id)
+
+    def action_won(self) -> None:
+        deal_id = self.selected_deal()
+        if deal_id is None:
+            return
+
+        def win(session) -> str:
+            from crmtui.core.deals import get_deal, win_deal
+
+            return win_deal(session, get_deal(session, deal_id)).name
+
+        self._write(win, deal_id)
+        self.notify("Marked won", timeout=2)
+
+    def action_lost(self) -> None:
+        from crmtui.tui.screens.forms import LostReasonScreen
+
+        deal_id = self.selected_deal()
+        if deal_id is None:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:
+                return
+
+            def lose(session) -> str:
+                from crmtui.core.deals import get_deal, lose_deal
+
+                return lose_deal(session, get_deal(session, deal_id), reason or None).name
+
+            self._write(lose, deal_id)
+            self.notify("Marked lost", timeout=2)
+
+        self.app.push_screen(LostReasonScreen(), chosen)
+
+    def action_switch_pipeline(self) -> None:
+        if len(self.pipelines) < 2:
+            self.notify("There is only one pipeline", timeout=2)
+            return
+        index = self.pipelines.index(self.pipeline) if self.pipeline in self.pipelines else -1
+        self.pipeline = self.pipelines[(index + 1) % len(self.pipelines)]
+        self.stage_ids = []
+        self.refresh_data()
+
+    def action_new_deal(self) -> None:
+        from crmtui.tui.screens.forms import DealFormScreen
+
+        self.app.push_screen(DealFormScreen(), lambda r: r is not None and self.refresh_data())
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        board = self.board or {"columns": []}
+        for column in board["columns"]:
+            for card in column["cards"]:
+                if str(card["id"]) == event.option.id and card["contact_id"]:
+                    self.app.open_contact(card["contact_id"])
+                    return
+        self.notify("This deal has no contact", timeout=2)

@@ -1,0 +1,97 @@
+"""What is due: overdue, today and this week; mark done, jump to the contact."""
+
+from datetime import timedelta
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from crmtui.tui.dbwork import run_db
+from crmtui.tui.formatting import local_time
+
+GROUPS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "This week"))
+
+
+class TasksScreen(Screen):
+    BINDINGS = [
+        Binding("x,space", "done", "Done", key_display="x", id="done"),
+        Binding("enter", "open_contact", "Contact", id="open_contact", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contacts: dict[str, int | None] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="tasks-status", classes="status")
+        yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("", "Due", "Task", "Contact", "Priority")
+        self.query_one(DataTable).focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        now = self.app.now()
+
+        def read(session) -> dict[str, list[dict[str, Any]]]:
+            from crmtui.core.tasks import due_groups, task_rows
+
+            groups = due_groups(session, within=timedelta(days=6), now=now)
+            return {name: task_rows(session, tasks) for name, tasks in groups.items()}
+
+        run_db(self, read, self._show, group="tasks", exclusive=True)
+
+    def _show(self, groups: dict[str, list[dict[str, Any]]]) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.contacts = {}
+        for name, label in GROUPS:
+            for task in groups.get(name, []):
+                key = str(task["id"])
+                self.contacts[key] = task["contact_id"]
+                table.add_row(
+                    label, local_time(task["due_at"]), task["title"], task["contact"] or "",
+                    task["priority"], key=key,
+                )  # fmt: skip
+        counts = "  ·  ".join(f"{label}: {len(groups.get(name, []))}" for name, label in GROUPS)
+        self.query_one("#tasks-status", Static).update(counts)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def selected_task(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_done(self) -> None:
+        task_id = self.selected_task()
+        if task_id is None:
+            return
+
+        def done(session) -> str:
+            from crmtui.core.tasks import complete_task, get_task
+
+            return complete_task(session, get_task(session, task_id)).title
+
+        def finished(title: str) -> None:
+            self.notify(f"Done: {title}", timeout=2)
+            self.refresh_data()
+
+        run_db(self, done, finished, write=True, group="task-write")
+
+    def action_open_contact(self) -> None:
+        task_id = self.selected_task()
+        contact_id = self.contacts.get(task_id) if task_id else None
+        if contact_id:
+            self.app.open_contact(contact_id)
+        elif task_id:
+            self.notify("This task has no contact", timeout=2)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_contact()
