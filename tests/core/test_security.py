@@ -124,3 +124,14 @@ def test_a_read_only_role_reads_everything_and_writes_nothing(crm, read_only_url
     assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
     assert "read-only" in refused.stderr
     assert "reader-pw" not in refused.stderr
+
+
+def test_a_password_given_as_a_url_parameter_is_hidden_too():
+    from crmtui.core.db import display_url
+
+    shown = display_url(
+        "postgresql+psycopg://crm@db.example.com/crm?password=Qu3rySecret&sslmode=require"
+    )
+
+    assert "Qu3rySecret" not in shown
+    assert "db.example.com" in shown and "sslmode=require" in shown

@@ -54,7 +54,12 @@ def display_url(url: str | URL) -> str:
     except ArgumentError:
         return "<invalid database URL>"
     path = sqlite_path(parsed)
-    return str(path) if path else parsed.render_as_string(hide_password=True)
+    if path:
+        return str(path)
+    secret = {k for k in parsed.query if k.lower() in ("password", "passfile", "sslpassword")}
+    if secret:  # libpq also takes a password as a query parameter
+        parsed = parsed.update_query_dict({k: "***" for k in secret})
+    return parsed.render_as_string(hide_password=True)
 
 
 def make_engine(url: str) -> Engine:
