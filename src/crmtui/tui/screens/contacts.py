@@ -10,20 +10,30 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_date
+from crmtui.tui.widgets.row_table import RowTable
 
 PAGE = 100
 PREFETCH = 40  # rows left below the cursor before the next page is asked for
 # every sort has a non-null key, so keyset paging never stops at a NULL
 SORTS = (("name", "name"), ("-updated", "recently updated"), ("-created", "newest"))
+# (key, label, share of the width left after the fixed columns); last contacted and deals fixed
 COLUMNS = (
-    ("name", "Name", 22),
-    ("company", "Company", 18),
-    ("email", "Email", 26),
+    ("name", "Name", 24),
+    ("company", "Company", 20),
+    ("email", "Email", 28),
     ("phone", "Phone", 16),
-    ("last", "Last contacted", 14),
-    ("deals", "Deals", 5),
-    ("tags", "Tags", 16),
+    ("last", "Last contact", 0),
+    ("deals", "Deals", 0),
+    ("tags", "Tags", 12),
 )
+FIXED = {"last": 12, "deals": 5}
+
+
+def column_widths(total: int) -> dict[str, int]:
+    """Widths that fill `total` cells (each column has 2 cells of padding)."""
+    free = max(40, total - 2 * len(COLUMNS) - sum(FIXED.values()) - 2)
+    shares = sum(share for _key, _label, share in COLUMNS)
+    return {key: FIXED.get(key) or max(6, free * share // shares) for key, _label, share in COLUMNS}
 
 
 def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, Any]:
@@ -83,7 +93,7 @@ class ContactsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search name, email, company, phone", id="search")
         yield Static("", id="contacts-status", classes="status")
-        yield DataTable(id="contacts", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="contacts")
         yield Footer()
 
     @property
@@ -95,8 +105,9 @@ class ContactsScreen(Screen):
         return SORTS[self.sort_index][0]
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.table.add_column(label, key=key, width=width)
+        widths = column_widths(self.app.size.width)
+        for key, label, _share in COLUMNS:
+            self.table.add_column(label, key=key, width=widths[key])
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
         self.table.focus()
         self.refresh_data()

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import local_time
+from crmtui.tui.widgets.row_table import RowTable
 
 GROUPS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "This week"))
 
@@ -26,7 +27,7 @@ class TasksScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tasks-status", classes="status")
-        yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="tasks")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,0 +1,110 @@
+"""Deterministic data and a fixed clock for the full-screen app's Pilot and snapshot tests."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crmtui.core.contacts import add_contact
+from crmtui.core.deals import add_deal
+from crmtui.core.interactions import log_interaction
+from crmtui.core.schemas import ContactInput, DealInput, InteractionInput, TaskInput
+from crmtui.core.tasks import add_task
+
+NOW = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
+FIRST = ("Ada", "Bela", "Chiara", "Dmitri", "Élodie", "Farah", "Goran", "Hiro", "Ines", "Jonas")
+LAST = (
+    "Lovelace",
+    "Müller",
+    "Okafor",
+    "Nguyen",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Weber",
+    "Zhou",
+    "Kaya",
+)
+COMPANIES = ("Analytical Engines", "Brightwater", "Cobalt Labs", None)
+
+
+def build(db, contacts: int = 30) -> dict:
+    """Contacts named from a fixed list, one with deals, an interaction and tasks; all dated."""
+    start = NOW - timedelta(days=60)
+    with db.transaction(username="sam") as session:
+        for n in range(contacts):
+            first, last = FIRST[n % 10], LAST[(n // 10) % 10]
+            suffix = "" if n < 100 else f" {n // 100}"
+            add_contact(
+                session,
+                ContactInput(
+                    name=f"{first} {last}{suffix}",
+                    emails=[f"{first.lower()}.{n}@example.com"],
+                    phones=[f"+44 20 7946 {n:04d}"],
+                    company=COMPANIES[n % 4],
+                    tags=["vip"] if n % 7 == 0 else None,
+                    created_at=start,
+                ),
+            )
+        ada = add_contact(
+            session,
+            ContactInput(
+                name="Zora Quinn", emails=["zora@quinn.example"], company="Quinn & Co",
+                tags=["partner"], email_consent="subscribed", created_at=start,
+            ),
+        )  # fmt: skip
+        log_interaction(
+            session,
+            InteractionInput(
+                contact=str(ada.id), kind="meeting", subject="Kick-off",
+                occurred_at=start + timedelta(days=10), outcome="keen",
+            ),
+        )  # fmt: skip
+        deals = [
+            add_deal(
+                session,
+                DealInput(
+                    title=title,
+                    contact=str(ada.id),
+                    amount=amount,
+                    created_at=start + timedelta(days=day),
+                ),
+            )  # fmt: skip
+            for title, amount, day in (("Website", "1500", 5), ("Audit", "800", 20))
+        ]
+        overdue = add_task(
+            session,
+            TaskInput(title="Send proposal", due_at=NOW - timedelta(days=1), contact=str(ada.id)),
+        )
+        add_task(session, TaskInput(title="Call back", due_at=NOW + timedelta(days=2)))
+    return {"zora": ada.id, "deals": [d.id for d in deals], "task": overdue.id}
+
+
+@pytest.fixture
+def data(db):
+    return build(db)
+
+
+@pytest.fixture
+def make_app(db):
+    from crmtui.tui.app import CRMApp
+
+    return lambda: CRMApp(db, "sam", clock=lambda: NOW)
+
+
+@pytest.fixture
+def settle():
+    return wait_for_workers
+
+
+@pytest.fixture
+def build_data(db):
+    return lambda contacts=30: build(db, contacts)
+
+
+async def wait_for_workers(pilot) -> None:
+    """Wait until database workers have answered and their results are on screen."""
+    for _ in range(10):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return

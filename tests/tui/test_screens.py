@@ -1,0 +1,188 @@
+"""The full-screen app driven by Pilot on a real database: search, paging, forms, board, tasks."""
+
+from sqlalchemy import func, select
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from crmtui.core.contact_detail import contact_detail
+from crmtui.core.deals import deal_history, get_deal
+from crmtui.core.models import Contact
+from crmtui.core.tasks import get_task
+from crmtui.tui.screens.contact_detail import ContactDetailScreen
+from crmtui.tui.screens.forms import ContactFormScreen
+
+SIZE = (120, 40)
+
+
+def names(app) -> list[str]:
+    table = app.screen.query_one("#contacts", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_search_narrows_the_table_as_you_type(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(names(app)) == 31
+        await pilot.press("slash", *"zora")
+        await settle(pilot)
+        assert names(app) == ["Zora Quinn"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(names(app)) == 31
+
+
+async def test_scrolling_down_loads_the_next_pages(build_data, make_app, settle):
+    build_data(300)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#contacts", DataTable)
+        assert table.row_count == 100
+        for _ in range(4):
+            await pilot.press("end")
+            await settle(pilot)
+        assert table.row_count == 301
+        assert len(set(names(app))) == 301
+        assert "301 contacts" in str(app.screen.query_one("#contacts-status", Static).render())
+
+
+async def test_enter_opens_the_contact_with_timeline_deals_and_tasks(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"zora", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert app.screen.query_one("#timeline", DataTable).get_row_at(0)[2] == "Kick-off"
+        assert app.screen.query_one("#contact-deals", DataTable).row_count == 2
+        assert app.screen.query_one("#contact-tasks", DataTable).get_row_at(0)[1] == "Send proposal"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ContactDetailScreen)
+
+
+async def test_logging_a_call_adds_it_to_the_timeline_and_last_contacted(
+    db, data, make_app, settle
+):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_contact(data["zora"])
+        await settle(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        app.screen.query_one("#summary", Input).value = "Pricing call"
+        app.screen.query_one("#duration", Input).value = "15m"
+        app.screen.query_one("#followup", Input).value = "Send quote"
+        app.screen.query_one("#followup_due", Input).value = "2026-03-20 09:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        first = app.screen.query_one("#timeline", DataTable).get_row_at(0)
+        assert (first[1], first[2]) == ("call", "Pricing call")
+        tasks = app.screen.query_one("#contact-tasks", DataTable)
+        assert "Send quote" in [tasks.get_row_at(i)[1] for i in range(tasks.row_count)]
+    with db.session() as session:
+        detail = contact_detail(session, data["zora"])
+    assert detail["contact"]["last_contacted_at"] == app.now()
+    assert detail["interactions"][0]["duration_seconds"] == 900
+
+
+async def test_an_invalid_email_is_refused_in_the_form_and_nothing_is_saved(
+    db, data, make_app, settle
+):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#name", Input).value = "Nina Bad"
+        app.screen.query_one("#emails", Input).value = "not-an-email"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactFormScreen)
+        error = app.screen.query_one("#emails-error", Static)
+        assert error.display and "not-an-email" in str(error.render())
+        assert app.screen.query_one("#emails", Input).has_class("-invalid")
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(Contact)) == 31
+        app.screen.query_one("#emails", Input).value = "nina@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ContactFormScreen)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 32
+
+
+def board_titles(app) -> list[list[str]]:
+    return [
+        [str(o.prompt).split("\n")[0] for o in cards.options if o.id]
+        for cards in app.screen.query(OptionList)
+    ]
+
+
+async def test_moving_a_deal_updates_the_board_and_its_history(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await settle(pilot)
+        assert board_titles(app)[0] == ["Website", "Audit"]
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert board_titles(app)[:2] == [["Audit"], ["Website"]]
+        assert app.screen.selected_deal() == data["deals"][0]  # the cursor follows the card
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert board_titles(app)[:2] == [["Audit", "Website"], []]  # oldest in stage first
+    with db.session() as session:
+        history = deal_history(session, get_deal(session, data["deals"][0]))
+    stages = [step["to"] for step in history]
+    assert len(stages) == 3 and stages[0] == stages[2] != stages[1]
+
+
+async def test_marking_a_deal_lost_asks_why(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("down", "x")
+        await pilot.pause()
+        app.screen.query_one("#reason", Input).value = "went elsewhere"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert board_titles(app)[0] == ["Website"]
+    with db.session() as session:
+        deal = get_deal(session, data["deals"][1])
+    assert (deal.status, deal.lost_reason) == ("lost", "went elsewhere")
+
+
+async def test_marking_a_task_done_removes_it_from_the_due_list(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        table = app.screen.query_one("#tasks", DataTable)
+        assert [table.get_row_at(i)[2] for i in range(table.row_count)] == [
+            "Send proposal",
+            "Call back",
+        ]
+        await pilot.press("x")
+        await settle(pilot)
+        assert [table.get_row_at(i)[2] for i in range(table.row_count)] == ["Call back"]
+        await pilot.press("enter")
+        await settle(pilot)
+    with db.session() as session:
+        assert get_task(session, data["task"]).done_at is not None
+
+
+async def test_help_lists_the_keys_of_the_screen(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text", Static).render())
+        for description in ("Search", "Sort", "Filter", "Log", "Pipeline", "Tasks", "Quit"):
+            assert description in text
+        await pilot.press("escape")
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"
