@@ -203,3 +203,21 @@ def test_deleting_a_company_or_contact_logs_what_goes_with_it(crm):
         ("company", "delete"),
         ("contact", "update"),
     ]
+
+
+def test_undo_one_change_of_an_import(crm, tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("name,email\nAda Lovelace,ada@example.com\n")
+    second.write_text(
+        "name,email,phone,birthday,city\nAda Lovelace,ada@example.com,+44 20 1,1815-12-10,London\n"
+    )
+    crm.ok("import", "contacts", str(first))
+    crm.ok("import", "contacts", str(second), "--on-duplicate", "update")
+    update = crm.json("history", "ada")[0]
+    assert update["batch_id"] is not None
+    assert set(update["changes"]) == {"city", "birthday", "phones"}
+
+    crm.ok("undo", str(update["id"]))
+
+    ada = crm.json("contact", "show", "ada")
+    assert (ada["phones"], ada["birthday"], ada["city"]) == ([], None, None)

@@ -23,6 +23,7 @@ MODELS: dict[str, type[SQLModel]] = {
     "user": User,
 }
 CONTACT_LISTS = ("emails", "phones", "tags")  # logged for contacts beside the columns
+CONTACT_FIELDS = (*CONTACT_LISTS, "birthday")  # `birthday` as imports log it: 1985-04-12
 NEVER_RESTORED = {"id", "version", "created_at", "updated_at"}
 
 
@@ -78,6 +79,10 @@ def undo_change(session: Session, change: Change) -> dict[str, Any]:
 
 
 def _current(session: Session, record: SQLModel, entity: str, field: str) -> Any:
+    if entity == "contact" and field == "birthday":
+        from crmtui.core.contacts import format_birthday
+
+        return format_birthday(record)
     if entity == "contact" and field in CONTACT_LISTS:
         from crmtui.core.contacts import contact_rows
 
@@ -101,7 +106,7 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
     columns = _columns(model)
     moved = []
     for field, (_old, new) in change.changes.items():
-        if field not in columns and not (change.entity == "contact" and field in CONTACT_LISTS):
+        if field not in columns and not (change.entity == "contact" and field in CONTACT_FIELDS):
             continue
         current = _current(session, record, change.entity, field)
         if not _same(current, new):
@@ -117,6 +122,12 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
         if field in columns and field not in NEVER_RESTORED
     }
     lists = {f: old for f, (old, _new) in change.changes.items() if f in CONTACT_LISTS}
+    if change.entity == "contact" and "birthday" in change.changes:
+        from crmtui.core.contacts import parse_birthday
+
+        old = change.changes["birthday"][0]
+        year, month, day = parse_birthday(old) if old else (None, None, None)
+        values.update(birthday_year=year, birthday_month=month, birthday_day=day)
     _restore(session, record, change.entity, values, lists)
 
 
