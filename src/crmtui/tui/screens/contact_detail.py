@@ -41,9 +41,16 @@ class ContactDetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#timeline", DataTable).add_columns("When", "Kind", "Summary", "Outcome")
-        self.query_one("#contact-deals", DataTable).add_columns("Deal", "Stage", "Amount", "Status")
-        self.query_one("#contact-tasks", DataTable).add_columns("Due", "Task", "Priority")
+        # fixed widths: the same layout whatever the data and however soon it arrives
+        columns = {
+            "#timeline": (("When", 16), ("Kind", 7), ("Summary", 24), ("Outcome", 14)),
+            "#contact-deals": (("Deal", 20), ("Stage", 12), ("Amount", 14), ("Status", 6)),
+            "#contact-tasks": (("Due", 16), ("Task", 30), ("Priority", 8)),
+        }
+        for selector, specs in columns.items():
+            table = self.query_one(selector, DataTable)
+            for label, width in specs:
+                table.add_column(label, width=width)
         self.query_one("#timeline", DataTable).focus()
         self.refresh_data()
 
