@@ -42,3 +42,23 @@ def test_neighbour_stage_stops_at_the_open_ends(db):
         deal = get_deal(session, deal.id)
         assert deal.stage_id == nxt.id
         assert neighbour_stage(session, deal, -1) is not None
+
+
+def test_due_summary_counts_every_group_but_lists_only_the_first(db):
+    from datetime import UTC, datetime, timedelta
+
+    from crmtui.core.schemas import TaskInput
+    from crmtui.core.tasks import add_task, due_summary
+
+    now = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
+    with db.transaction(username="sam") as session:
+        for days in range(1, 6):
+            add_task(session, TaskInput(title=f"late {days}", due_at=now - timedelta(days=days)))
+        add_task(session, TaskInput(title="tonight", due_at=now + timedelta(hours=3)))
+        add_task(session, TaskInput(title="friday", due_at=now + timedelta(days=4)))
+        add_task(session, TaskInput(title="next month", due_at=now + timedelta(days=30)))
+    with db.session() as session:
+        summary = due_summary(session, now=now, within=timedelta(days=6), limit=2)
+    assert {k: v["count"] for k, v in summary.items()} == {"overdue": 5, "today": 1, "upcoming": 1}
+    assert [t.title for t in summary["overdue"]["tasks"]] == ["late 1", "late 2"]
+    assert [t.title for t in summary["upcoming"]["tasks"]] == ["friday"]

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from crmtui.core.audit import record_created
@@ -137,3 +137,37 @@ def task_rows(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
         }
         for t in tasks
     ]
+
+
+def due_summary(
+    session: Session,
+    *,
+    within: timedelta = timedelta(0),
+    now: datetime | None = None,
+    assignee: str | None = None,
+    limit: int = 100,
+) -> dict[str, dict[str, Any]]:
+    """`due_groups` for a screen: each group's count and first `limit` tasks, never all of them.
+
+    Overdue comes most recently due first (what slipped yesterday matters more than last year).
+    """
+    now = now or utcnow()
+    start_today = now.astimezone(local_tz()).replace(hour=0, minute=0, second=0, microsecond=0)
+    end_today = start_today + timedelta(days=1)
+    horizon = max(end_today, end_today + within)
+    windows = {"overdue": (None, now), "today": (now, end_today), "upcoming": (end_today, horizon)}
+    base = select(Task).where(Task.done_at.is_(None), Task.due_at.is_not(None))
+    if assignee:
+        base = base.join(User, User.id == Task.assignee_id).where(User.username == assignee)
+    summary: dict[str, dict[str, Any]] = {}
+    for name, (start, end) in windows.items():
+        stmt = base.where(Task.due_at < end)
+        if start is not None:
+            stmt = stmt.where(Task.due_at >= start)
+        count = session.scalar(select(func.count()).select_from(stmt.subquery()))
+        order = (
+            (Task.due_at.desc(), Task.id.desc()) if name == "overdue" else (Task.due_at, Task.id)
+        )
+        tasks = list(session.scalars(stmt.order_by(*order).limit(limit))) if count else []
+        summary[name] = {"count": count, "tasks": tasks}
+    return summary

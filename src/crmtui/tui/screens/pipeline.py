@@ -1,5 +1,6 @@
 """The deal board: a column per open stage, cards you move with the keyboard, column totals."""
 
+from decimal import Decimal
 from typing import Any
 
 from rich.markup import escape
@@ -15,6 +16,19 @@ from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import age
 
 PER_COLUMN = 50
+
+
+def short(amount: str) -> str:
+    """`442689654.12` as `442.7M`: column heads are narrow; the exact sums are in reports."""
+    value = Decimal(amount)
+    for threshold, divisor, suffix in (
+        (10**9, 10**9, "G"),
+        (10**6, 10**6, "M"),
+        (10**4, 10**3, "k"),
+    ):
+        if abs(value) >= threshold:
+            return f"{value / divisor:.1f}{suffix}"
+    return f"{value:,.0f}"
 
 
 class PipelineScreen(Screen):
@@ -83,9 +97,10 @@ class PipelineScreen(Screen):
             self.stage_ids = stage_ids
         for column, box in zip(board["columns"], area.query(".column"), strict=True):
             totals = "\n".join(
-                f"{t['sum']} {t['currency']} (w {t['weighted']})" for t in column["totals"]
+                f"{t['currency']} {short(t['sum'])}[dim]/{short(t['weighted'])}[/dim]"
+                for t in column["totals"]
             )
-            head = f"[b]{escape(column['stage'])}[/b] {column['probability']}%\n{column['count']} deals"
+            head = f"[b]{escape(column['stage'])}[/b] {column['probability']}%\n{column['count']:,} deals"
             box.query_one(".column-head", Static).update(f"{head}\n{totals}" if totals else head)
             cards = box.query_one(OptionList)
             cards.clear_options()
@@ -97,6 +112,7 @@ class PipelineScreen(Screen):
                 prompt.append(f"\n{card['amount']} {card['currency']}  ", style="")
                 prompt.append(age(card["stage_entered_at"], now), style="dim")
                 options.append(Option(prompt, id=str(card["id"])))
+                options.append(None)
             if column["count"] > len(column["cards"]):
                 options.append(
                     Option(f"… {column['count'] - len(column['cards'])} more", disabled=True)

@@ -12,6 +12,7 @@ from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import local_time
 from crmtui.tui.widgets.row_table import RowTable
 
+PER_GROUP = 200
 GROUPS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "This week"))
 
 
@@ -38,28 +39,33 @@ class TasksScreen(Screen):
     def refresh_data(self) -> None:
         now = self.app.now()
 
-        def read(session) -> dict[str, list[dict[str, Any]]]:
-            from crmtui.core.tasks import due_groups, task_rows
+        def read(session) -> dict[str, dict[str, Any]]:
+            from crmtui.core.tasks import due_summary, task_rows
 
-            groups = due_groups(session, within=timedelta(days=6), now=now)
-            return {name: task_rows(session, tasks) for name, tasks in groups.items()}
+            groups = due_summary(session, within=timedelta(days=6), now=now, limit=PER_GROUP)
+            return {
+                name: {"count": group["count"], "rows": task_rows(session, group["tasks"])}
+                for name, group in groups.items()
+            }
 
         run_db(self, read, self._show, group="tasks", exclusive=True)
 
-    def _show(self, groups: dict[str, list[dict[str, Any]]]) -> None:
+    def _show(self, groups: dict[str, dict[str, Any]]) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
         self.contacts = {}
         for name, label in GROUPS:
-            for task in groups.get(name, []):
+            for task in groups[name]["rows"]:
                 key = str(task["id"])
                 self.contacts[key] = task["contact_id"]
                 table.add_row(
                     label, local_time(task["due_at"]), task["title"], task["contact"] or "",
                     task["priority"], key=key,
                 )  # fmt: skip
-        counts = "  ·  ".join(f"{label}: {len(groups.get(name, []))}" for name, label in GROUPS)
+        counts = "  ·  ".join(f"{label}: {groups[name]['count']:,}" for name, label in GROUPS)
+        if any(groups[name]["count"] > PER_GROUP for name, _label in GROUPS):
+            counts += f"  (first {PER_GROUP} of each; overdue most recent first)"
         self.query_one("#tasks-status", Static).update(counts)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
