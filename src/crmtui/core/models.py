@@ -185,6 +185,8 @@ class Stage(SQLModel, table=True):
 
 
 class Deal(SQLModel, table=True):
+    __table_args__ = (Index("ix_deal_status_closed", "status", "closed_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     title: str
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
@@ -221,7 +223,10 @@ class DealStageChange(SQLModel, table=True):
 
 
 class Interaction(SQLModel, table=True):
-    __table_args__ = (Index("ix_interaction_contact_occurred", "contact_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_interaction_contact_occurred", "contact_id", "occurred_at"),
+        Index("ix_interaction_occurred_kind_user", "occurred_at", "kind", "user_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
