@@ -1,0 +1,173 @@
+"""The full-screen app on a big demo: start-up to the first screen, search keystrokes, paging.
+
+    python benchmarks/bench_tui.py [--db /tmp/demo1m.db] [--runs 5] [--pages 200]
+
+Targets (issue 5), all headless with `App.run_test()`:
+- process start to the first screen of contacts within 1.5x of `python -c "import sqlmodel,
+  textual.app"`, both measured in this run (median of the runs, taken in turns);
+- each search keystroke to updated results under 100 ms;
+- paging down (a page of 100 rows per step) and back to the top: no step over 100 ms, RSS under
+  300 MB.
+Without --db it uses /tmp/demo1m.db if it exists, else builds /tmp/demo100k.db with `crm demo`.
+"""
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FIRST_SCREEN = """
+import asyncio, os, sys
+from pathlib import Path
+from crmtui.core.db import Database, sqlite_url
+from crmtui.tui.app import CRMApp
+
+async def main():
+    app = CRMApp(Database(sqlite_url(Path(sys.argv[1]))), "bench")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("#contacts")
+        while table.row_count == 0:
+            await pilot.pause(0.002)
+        print("ready", flush=True)
+        os._exit(0)  # the figure is the time to the first screen, not to a tidy exit
+
+asyncio.run(main())
+"""
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def demo_database(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    big = Path("/tmp/demo1m.db")
+    if big.exists():
+        return big
+    small = Path("/tmp/demo100k.db")
+    if not small.exists():
+        crm = shutil.which("crm") or str(Path(sys.executable).parent / "crm")
+        subprocess.run(
+            [crm, "demo", "--contacts", "100000", "--db", str(small), "--no-open"], check=True
+        )
+    return small
+
+
+def time_to_ready(command: list[str], marker: str | None) -> float:
+    start = time.perf_counter()
+    if marker is None:
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - start
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
+        for line in child.stdout:
+            if line.strip() == marker:
+                elapsed = time.perf_counter() - start
+                break
+        else:
+            raise RuntimeError("the app never showed its first screen")
+        child.wait()
+    return elapsed
+
+
+def startup(db: Path, runs: int) -> None:
+    commands = {
+        "import sqlmodel, textual.app": (
+            [sys.executable, "-c", "import sqlmodel, textual.app"],
+            None,
+        ),
+        "app: first screen of contacts": ([sys.executable, "-c", FIRST_SCREEN, str(db)], "ready"),
+    }
+    time_to_ready(*commands["app: first screen of contacts"])  # warm the page cache
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, (command, marker) in commands.items():
+            times[label].append(time_to_ready(command, marker))
+    base = statistics.median(times["import sqlmodel, textual.app"])
+    print(f"{'start-up':<34}{'median':>8}{'min':>8}   (runs: {runs}, taken in turns)")
+    for label, values in times.items():
+        median = statistics.median(values)
+        ratio = "" if label.startswith("import") else f"  {median / base:5.2f}x (target 1.5x)"
+        print(f"{label:<34}{median:8.3f}{min(values):8.3f}{ratio}")
+
+
+async def wait_loaded(pilot, screen, timeout: float = 30.0) -> None:
+    end = time.perf_counter() + timeout
+    while screen.loading and time.perf_counter() < end:
+        await pilot.pause(0.001)
+
+
+async def interactive(db: Path, pages: int) -> None:
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.tui.app import CRMApp
+
+    app = CRMApp(Database(sqlite_url(db)), "bench")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        table = screen.query_one("#contacts")
+        while table.row_count == 0:
+            await pilot.pause(0.005)
+
+        print("\nsearch: each keystroke to updated results (target < 100 ms)")
+        for word in ("maria", "smith", "lon", "a", "+44 20", "zz"):
+            await pilot.press("slash")
+            steps = []
+            for char in word:
+                start = time.perf_counter()
+                await pilot.press("space" if char == " " else char)
+                await pilot.pause(0)
+                await wait_loaded(pilot, screen)
+                steps.append((time.perf_counter() - start) * 1000)
+            shown = table.row_count
+            cells = " ".join(f"{ms:5.0f}" for ms in steps)
+            print(f"  {word!r:<10} ms per key: {cells}   max {max(steps):5.0f}  rows shown {shown}")
+            await pilot.press("escape")
+            await wait_loaded(pilot, screen)
+
+        print(
+            f"\npaging: end key {pages} times (100 rows a page), then home (target each < 100 ms)"
+        )
+        table.focus()
+        steps = []
+        for _ in range(pages):
+            before = table.row_count
+            start = time.perf_counter()
+            await pilot.press("end")
+            await pilot.pause(0)
+            await wait_loaded(pilot, screen)
+            steps.append((time.perf_counter() - start) * 1000)
+            if table.row_count == before and screen.done:
+                break
+        start = time.perf_counter()
+        await pilot.press("home")
+        await pilot.pause(0)
+        back = (time.perf_counter() - start) * 1000
+        print(
+            f"  {len(steps)} steps, rows loaded {table.row_count:,}: median {statistics.median(steps):.0f} ms,"
+            f" p95 {sorted(steps)[int(len(steps) * 0.95) - 1]:.0f} ms, max {max(steps):.0f} ms;"
+            f" back to the top {back:.0f} ms"
+        )
+        print(f"  RSS {rss_mb():.0f} MB (target < 300 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pages", type=int, default=200)
+    args = parser.parse_args()
+    db = demo_database(args.db)
+    print(f"database: {db} ({db.stat().st_size / 2**20:,.0f} MiB)\n")
+    startup(db, args.runs)
+    asyncio.run(interactive(db, args.pages))
+
+
+if __name__ == "__main__":
+    main()
