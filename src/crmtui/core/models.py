@@ -262,6 +262,11 @@ class Task(SQLModel, table=True):
 
 class LifecycleChange(SQLModel, table=True):
     __tablename__ = "lifecycle_change"
+    __table_args__ = (
+        Index(
+            "ix_lifecycle_change_changed_stages", "changed_at", "from_stage", "to_stage", "contact_id"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
