@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
@@ -384,9 +384,11 @@ def open_deal_counts(session: Session, contact_ids: list[int]) -> dict[int, int]
     """How many open deals each of these contacts has (a page at a time; absent means none)."""
     if not contact_ids:
         return {}
-    rows = session.execute(
-        select(Deal.contact_id, func.count())
-        .where(Deal.contact_id.in_(contact_ids), Deal.status == "open")
-        .group_by(Deal.contact_id)
-    )
-    return dict(rows.all())
+    # no status condition in SQL: SQLite would pick the status index and scan every open deal
+    counts: dict[int, int] = {}
+    for contact_id, status in session.execute(
+        select(Deal.contact_id, Deal.status).where(Deal.contact_id.in_(contact_ids))
+    ):
+        if status == "open":
+            counts[contact_id] = counts.get(contact_id, 0) + 1
+    return counts

@@ -106,3 +106,9 @@ def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, 
         for row in build(session, records):
             results.append({"type": entity, **row})
     return results
+
+
+def match_count(session: Session, entity: str, query: str, cap: int) -> int:
+    """How many rows match, counting no further than `cap` (cheap for a broad query)."""
+    found = matching_ids(session, entity, query).limit(cap).subquery()
+    return session.scalar(select(func.count()).select_from(found))

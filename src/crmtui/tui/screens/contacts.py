@@ -13,6 +13,7 @@ from crmtui.tui.formatting import joined, local_date
 from crmtui.tui.widgets.row_table import RowTable
 
 PAGE = 100
+BROAD_SEARCH = 2000
 PREFETCH = 40  # rows left below the cursor before the next page is asked for
 # every sort has a non-null key, so keyset paging never stops at a NULL
 SORTS = (("name", "name"), ("-updated", "recently updated"), ("-created", "newest"))
@@ -37,10 +38,24 @@ def column_widths(total: int) -> dict[str, int]:
 
 
 def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, Any]:
-    """One page of table rows after the keyset position `after`, and where the next one starts."""
+    """One page of table rows after the keyset position `after`, and where the next one starts.
+
+    A search matching more than BROAD_SEARCH contacts is listed in id order (the index's own
+    order) rather than by name: sorting 300,000 matches of `ma` by name costs 300 ms, reading the
+    first hundred in id order 40 ms. The order chosen on the first page is kept for the next ones.
+    """
     from crmtui.core.contacts import contact_rows, list_contacts, sort_value
     from crmtui.core.deals import open_deal_counts
     from crmtui.core.schemas import ContactFilter
+    from crmtui.core.search import match_count
+
+    query = filters.get("query")
+    if (
+        after is None
+        and query
+        and match_count(session, "contact", query, BROAD_SEARCH) == BROAD_SEARCH
+    ):
+        sort = "id"
 
     contacts = list_contacts(session, ContactFilter(**filters), sort=sort, limit=PAGE, after=after)
     rows = contact_rows(session, contacts)
@@ -64,6 +79,7 @@ def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, A
         ],
         "after": (sort_value(last, sort), last.id) if last else after,
         "done": len(contacts) < PAGE,
+        "sort": sort,
     }
 
 
@@ -89,6 +105,7 @@ class ContactsScreen(Screen):
         self.done = False
         self.loading = False
         self.loaded = 0
+        self.page_sort = SORTS[0][0]
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search name, email, company, phone", id="search")
@@ -123,9 +140,10 @@ class ContactsScreen(Screen):
     def _fetch(self, reset: bool) -> None:
         self.loading = True
         filters = dict(self.filters, query=self.search_text or None)
+        sort = self.sort if reset else self.page_sort
         run_db(
             self,
-            partial(read_page, filters=filters, sort=self.sort, after=self.after),
+            partial(read_page, filters=filters, sort=sort, after=self.after),
             partial(self._apply_page, self.generation, reset),
             group="contacts",
             exclusive=reset,
@@ -147,15 +165,14 @@ class ContactsScreen(Screen):
         self.loaded += len(page["rows"])
         self.after = page["after"]
         self.done = page["done"]
+        self.page_sort = page["sort"]
         self.loading = False
         self._show_status()
         self.maybe_load_more()
 
     def _show_status(self) -> None:
-        parts = [
-            f"{self.loaded:,}{'' if self.done else '+'} contacts",
-            f"sort: {SORTS[self.sort_index][1]}",
-        ]
+        order = SORTS[self.sort_index][1] if self.page_sort == self.sort else "id (broad search)"
+        parts = [f"{self.loaded:,}{'' if self.done else '+'} contacts", f"sort: {order}"]
         if self.search_text:
             parts.append(f"search: {self.search_text}")
         parts += [f"{key}: {value}" for key, value in self.filters.items() if value]
@@ -180,9 +197,15 @@ class ContactsScreen(Screen):
         self.app.open_contact(int(event.row_key.value))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "search":
-            self.search_text = event.value.strip()
-            self.refresh_data()
+        if event.input.id != "search":
+            return
+        text = event.value.strip()
+        if len(text) == 1 and not text.isdigit():
+            # one letter matches a third of a big database and costs FTS5 300 ms: wait for two
+            self.query_one("#contacts-status", Static).update("Type one more letter to search")
+            return
+        self.search_text = text
+        self.refresh_data()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
