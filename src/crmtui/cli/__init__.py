@@ -91,6 +91,7 @@ def _register() -> None:
         import_,
         log,
         pipelines,
+        report,
         search,
         tasks,
         users,
@@ -111,6 +112,7 @@ def _register() -> None:
     app.add_typer(import_.app, name="import", help="Import CSV or vCard; import history and undo.")
     app.add_typer(export.app, name="export", help="Export contacts, companies, deals, interactions.")
     app.add_typer(users.app, name="user", help="Add, list and disable team members.")
+    app.add_typer(report.app, name="report", help="Monthly report and other business figures.")
     app.command("history")(history.history)
     app.command("undo")(history.undo)
 

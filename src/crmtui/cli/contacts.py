@@ -214,6 +214,10 @@ def edit(
         int | None,
         typer.Option("--if-version", help="Fail unless the contact is still at this version."),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When the --stage change happened, for history entered late."),
+    ] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Edit a contact; options not given keep their value.
@@ -247,7 +251,9 @@ def edit(
             custom_fields=key_values(field) if field else None, email_consent=consent,
             do_not_contact=do_not_contact,
         )  # fmt: skip
-        changes = update_contact(session, record, data, expected_version=if_version)
+        changes = update_contact(
+            session, record, data, expected_version=if_version, stage_at=when_or_none(at)
+        )
         row = contact_rows(session, [record])[0]
     if fmt is None:
         message(

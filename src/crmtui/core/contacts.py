@@ -269,10 +269,23 @@ def add_contact(session: Session, data: ContactInput) -> Contact:
 
 
 def update_contact(
-    session: Session, contact: Contact, data: ContactInput, expected_version: int | None = None
+    session: Session,
+    contact: Contact,
+    data: ContactInput,
+    expected_version: int | None = None,
+    *,
+    stage_at: datetime | None = None,
 ) -> dict[str, list[Any]]:
-    """Apply an edit; fields left None keep their value. Returns {field: [old, new]}."""
+    """Apply an edit; fields left None keep their value. Returns {field: [old, new]}.
+
+    `stage_at` back-dates a lifecycle stage change in its history (reports read that time).
+    """
     check_version(contact, expected_version, f"contact {contact.id}")
+    if stage_at is not None and stage_at < contact.created_at:
+        raise Invalid(
+            f"{stage_at.isoformat()} is before the contact was created "
+            f"({contact.created_at.isoformat()})"
+        )
     values = _field_values(session, data)
     if data.name is not None or data.first_name is not None or data.last_name is not None:
         values.update(_name_values(data, contact))
@@ -295,7 +308,7 @@ def update_contact(
         values["phone"] = phones[0] if phones else None
     changes = apply_changes(session, "contact", contact, values)
     if "lifecycle_stage" in changes:
-        record_lifecycle(session, contact, old_stage, contact.lifecycle_stage)
+        record_lifecycle(session, contact, old_stage, contact.lifecycle_stage, stage_at)
     if data.tags:
         tagging.add_tags(session, "contact", contact.id, data.tags)
     if changes or data.emails is not None or data.phones is not None:
