@@ -49,7 +49,7 @@ def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[in
     first word, then the shortest (close to bm25 for names, and 7x cheaper than trigram
     similarity over every match).
 
-    On SQLite a query matching more than RANKED_MATCHES rows (one common surname in a million
+    A query matching more than RANKED_MATCHES rows (one common surname in a million
     contacts) returns them in id order: ranking scores every match, which costs more than the
     20 ms a keystroke may take, and among thousands of equal one-word matches it says little.
     """
@@ -74,16 +74,16 @@ def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[in
         )
         return [row[0] for row in rows]
     model = MODELS[entity]
-    stmt = (
-        matching_ids(session, entity, query)
-        .order_by(
+    stmt = matching_ids(session, entity, query)
+    if match_count(session, entity, query, RANKED_MATCHES) < RANKED_MATCHES:
+        stmt = stmt.order_by(
             func.starts_with(model.search_text, tokens[0]).desc(),
             func.length(model.search_text),
             model.id,
         )
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
+    else:  # as on SQLite: a broad query lists in id order rather than ranking every match
+        stmt = stmt.order_by(model.id)
+    return list(session.scalars(stmt.limit(limit)))
 
 
 def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, Any]]:
