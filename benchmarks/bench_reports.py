@@ -1,0 +1,243 @@
+"""`crm report monthly` on a big demo: whole process against `import sqlmodel`, queries against SQL.
+
+    python benchmarks/bench_reports.py --db /tmp/demo1m.db [--month 2026-10] [--runs 5]
+
+Targets (issue 6), on 1,000,000 contacts and 5,000,000 interactions: `crm report monthly --format
+json` within 1.5x of `python -c "import sqlmodel"` as whole processes (medians), and the report's
+queries in process (`reports.monthly.monthly`: the month and the previous one) within 3x of
+hand-written SQL aggregates computing the same figures through plain `sqlite3`. The script also
+checks that both give the same figures and that every month filter is an index range scan
+(EXPLAIN QUERY PLAN), so a missing index shows as SCAN.
+"""
+
+import argparse
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+CUSTOMER = ("customer", "evangelist")
+
+
+def crm() -> list[str]:
+    script = Path(sys.executable).parent / "crm"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "crmtui"]
+
+
+def median_times(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median seconds per command, run in turns so that a busy moment hits all alike."""
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, command in commands.items():
+            start = time.perf_counter()
+            result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            times[label].append(time.perf_counter() - start)
+            if result.returncode != 0:
+                sys.exit(f"{' '.join(command)} failed: {result.stderr.decode().strip()}")
+    return {label: statistics.median(t) for label, t in times.items()}
+
+
+def stamp(when: datetime) -> str:
+    """How the UTCDateTime column stores a time in SQLite: naive UTC text."""
+    return when.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+# The hand-written baseline: the same figures, straight SQL, same algorithm (walk changes back).
+SQL = {
+    "contacts_new": "SELECT count(*) FROM contact WHERE created_at >= :s AND created_at < :e",
+    "contacts_total": "SELECT count(*) FROM contact WHERE created_at < :e",
+    "interactions": "SELECT kind, user_id, count(*) FROM interaction "
+    "WHERE occurred_at >= :s AND occurred_at < :e GROUP BY kind, user_id",
+    "deals_created": "SELECT currency, count(*), sum(amount_units) FROM deal "
+    "WHERE created_at >= :s AND created_at < :e GROUP BY currency",
+    "deals_closed": "SELECT status, currency, count(*), sum(amount_units) FROM deal "
+    "WHERE status IN ('won', 'lost') AND closed_at >= :s AND closed_at < :e "
+    "GROUP BY status, currency",
+    "cycle": "SELECT created_at, closed_at FROM deal "
+    "WHERE status = 'won' AND closed_at >= :s AND closed_at < :e",
+    "open_now": "SELECT stage_id, currency, count(*), sum(amount_units) FROM deal "
+    "WHERE status = 'open' AND created_at < :e GROUP BY stage_id, currency",
+    "closed_since": "SELECT stage_id, currency, count(*), sum(amount_units) FROM deal "
+    "WHERE status IN ('won', 'lost') AND closed_at >= :e AND created_at < :e "
+    "GROUP BY stage_id, currency",
+    "moves_since": "SELECT m.from_stage_id, m.to_stage_id, d.currency, count(*), "
+    "sum(d.amount_units) FROM deal_stage_change m JOIN deal d ON d.id = m.deal_id "
+    "WHERE m.changed_at >= :e AND d.created_at < :e GROUP BY 1, 2, 3",
+    "tasks_done": "SELECT count(*) FROM task WHERE done_at >= :s AND done_at < :e",
+    "tasks_overdue": "SELECT count(*) FROM task WHERE due_at < :e "
+    "AND (done_at IS NULL OR done_at >= :e)",
+    "customers_now": "SELECT count(*) FROM contact WHERE lifecycle_stage IN "
+    "('customer', 'evangelist')",
+    "customer_moves": "SELECT "
+    "sum(to_stage IN ('customer', 'evangelist') AND coalesce(from_stage, '') "
+    "NOT IN ('customer', 'evangelist')), "
+    "sum(from_stage IN ('customer', 'evangelist') AND to_stage NOT IN ('customer', 'evangelist')) "
+    "FROM lifecycle_change WHERE changed_at >= :t",
+    "customers_new": "SELECT count(DISTINCT contact_id) FROM lifecycle_change "
+    "WHERE changed_at >= :s AND changed_at < :e AND to_stage IN ('customer', 'evangelist') "
+    "AND coalesce(from_stage, '') NOT IN ('customer', 'evangelist')",
+    "customers_lost": "SELECT count(DISTINCT contact_id) FROM lifecycle_change "
+    "WHERE changed_at >= :s AND changed_at < :e AND from_stage IN ('customer', 'evangelist') "
+    "AND to_stage NOT IN ('customer', 'evangelist')",
+    "top": "SELECT contact_id, company_id, currency, count(*), sum(amount_units) FROM deal "
+    "WHERE status = 'won' AND closed_at >= :s AND closed_at < :e "
+    "GROUP BY contact_id, company_id, currency",
+}
+
+
+def hand_written(conn: sqlite3.Connection, start: datetime, end: datetime) -> dict[str, object]:
+    """The month's figures (counts; amounts as integer units) from plain SQL."""
+    s, e = stamp(start), stamp(end)
+    one = lambda name, **p: conn.execute(SQL[name], p).fetchone()  # noqa: E731
+    rows = lambda name, **p: conn.execute(SQL[name], p).fetchall()  # noqa: E731
+    figures: dict[str, object] = {
+        "contacts.new": one("contacts_new", s=s, e=e)[0],
+        "contacts.total": one("contacts_total", e=e)[0],
+        "interactions.total": sum(r[2] for r in rows("interactions", s=s, e=e)),
+        "deals.created": sum(r[1] for r in rows("deals_created", s=s, e=e)),
+    }
+    closed = rows("deals_closed", s=s, e=e)
+    for status in ("won", "lost"):
+        figures[f"deals.{status}"] = sum(r[2] for r in closed if r[0] == status)
+        units: dict[str, int] = defaultdict(int)
+        for r in closed:
+            if r[0] == status:
+                units[r[1]] += r[3]
+        figures[f"deals.{status}_units"] = dict(sorted(units.items()))
+    rows("cycle", s=s, e=e)
+    stages = dict(conn.execute("SELECT id, kind FROM stage").fetchall())
+    totals: dict[int, int] = defaultdict(int)
+    for name in ("open_now", "closed_since"):
+        for stage_id, _currency, count, _units in rows(name, e=e):
+            totals[stage_id] += count
+    for from_stage, to_stage, _currency, count, _units in rows("moves_since", e=e):
+        totals[to_stage] -= count
+        if from_stage is not None:
+            totals[from_stage] += count
+    figures["pipeline.open"] = sum(c for i, c in totals.items() if stages.get(i) == "open")
+    figures["tasks.completed"] = one("tasks_done", s=s, e=e)[0]
+    figures["tasks.overdue"] = one("tasks_overdue", e=e)[0]
+    now = one("customers_now")[0]
+    for key, t in (("customers.at_start", s), ("customers.at_end", e)):
+        entered, left = one("customer_moves", t=t)
+        figures[key] = now - (entered or 0) + (left or 0)
+    figures["customers.new"] = one("customers_new", s=s, e=e)[0]
+    figures["customers.lost"] = one("customers_lost", s=s, e=e)[0]
+    rows("top", s=s, e=e)
+    return figures
+
+
+def from_report(month: dict) -> dict[str, object]:
+    """The same figures picked from the report's data."""
+    from crmtui.core.money import AMOUNT_SCALE
+
+    def units(amounts: dict) -> dict[str, int]:
+        return {c: int(v * AMOUNT_SCALE) for c, v in amounts.items()}
+
+    return {
+        "contacts.new": month["contacts"]["new"],
+        "contacts.total": month["contacts"]["total"],
+        "interactions.total": month["interactions"]["total"],
+        "deals.created": month["deals"]["created"],
+        "deals.won": month["deals"]["won"],
+        "deals.won_units": units(month["deals"]["won_amount"]),
+        "deals.lost": month["deals"]["lost"],
+        "deals.lost_units": units(month["deals"]["lost_amount"]),
+        "pipeline.open": month["pipeline"]["open"],
+        "tasks.completed": month["tasks"]["completed"],
+        "tasks.overdue": month["tasks"]["overdue"],
+        "customers.at_start": month["customers"]["at_start"],
+        "customers.at_end": month["customers"]["at_end"],
+        "customers.new": month["customers"]["new"],
+        "customers.lost": month["customers"]["lost"],
+    }
+
+
+def plans(conn: sqlite3.Connection, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """(query, plan line) for every month filter; a SCAN of a big table is a missing index."""
+    s, e = stamp(start), stamp(end)
+    found = []
+    for name, sql in SQL.items():
+        params = {"s": s, "e": e, "t": s}
+        for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params):
+            found.append((name, row[-1]))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="/tmp/demo1m.db", help="A demo database (crm demo --db).")
+    parser.add_argument("--month", help="YYYY-MM (default: the last complete month).")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    path = Path(args.db)
+    if not path.exists():
+        sys.exit(f"{path} is missing: crm demo --contacts 1000000 --db {path} --no-open")
+
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.reports.monthly import monthly
+    from crmtui.reports.periods import parse_month
+
+    month = parse_month(args.month)
+    db = Database(sqlite_url(path))  # migrates to head once, outside the timings
+    conn = sqlite3.connect(path)
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("contact", "interaction", "deal")}  # fmt: skip
+    print(f"{path}: {counts['contact']:,} contacts, {counts['interaction']:,} interactions, "
+          f"{counts['deal']:,} deals; month {month} (and {month.previous})")  # fmt: skip
+
+    scans = [(n, p) for n, p in plans(conn, month.start, month.end) if p.startswith("SCAN")]
+    big_scans = [(n, p) for n, p in scans if "stage" not in p.split()[1]]
+    print("month filters: " + ("all index searches" if not big_scans else f"SCANS: {big_scans}"))
+
+    # In process: the report's queries (both months) against the hand-written SQL.
+    ours, theirs, report = [], [], None
+    for _ in range(args.runs):
+        with db.session() as session:
+            started = time.perf_counter()
+            report = monthly(session, month)
+            ours.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        expected = [hand_written(conn, m.start, m.end) for m in (month, month.previous)]
+        theirs.append(time.perf_counter() - started)
+    got = [from_report(report), from_report(report["previous"])]
+    if got != expected:
+        for mine, sql in zip(got, expected, strict=True):
+            for key in mine:
+                if mine[key] != sql[key]:
+                    print(f"  MISMATCH {key}: report {mine[key]} != sql {sql[key]}")
+        sys.exit("the report and the hand-written SQL disagree")
+    db.dispose()
+    conn.close()
+    q_ours, q_sql = statistics.median(ours), statistics.median(theirs)
+    print(f"queries in process (median of {args.runs}): report {q_ours * 1000:.0f} ms, "
+          f"hand-written SQL {q_sql * 1000:.0f} ms, ratio {q_ours / q_sql:.2f}x (target 3x); "
+          "same figures")  # fmt: skip
+
+    commands = {
+        "import sqlmodel": [sys.executable, "-c", "import sqlmodel"],
+        "crm report monthly": [
+            *crm(),
+            "--db",
+            str(path),
+            "report",
+            "monthly",
+            "--month",
+            str(month),
+            "--format",
+            "json",
+        ],  # fmt: skip
+    }
+    times = median_times(commands, args.runs)
+    base = times["import sqlmodel"]
+    for label, seconds in times.items():
+        print(f"{label:<22} {seconds * 1000:7.0f} ms  {seconds / base:5.2f}x")
+    print(f"whole process ratio {times['crm report monthly'] / base:.2f}x (target 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
