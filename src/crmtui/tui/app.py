@@ -76,6 +76,7 @@ class CRMApp(App[None]):
         Binding("c", "switch_mode('contacts')", "Contacts", id="contacts"),
         Binding("p", "switch_mode('pipeline')", "Pipeline", id="pipeline"),
         Binding("t", "switch_mode('tasks')", "Tasks", id="tasks"),
+        Binding("r", "dashboard", "Dashboard", id="dashboard"),
         Binding("ctrl+r", "refresh_data", "Refresh", id="refresh"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="theme", show=False),
     ]
@@ -107,6 +108,12 @@ class CRMApp(App[None]):
             refresh()
             self.notify("Refreshed", timeout=1.5)
 
+    def action_dashboard(self) -> None:
+        from crmtui.tui.screens.dashboard import DashboardScreen
+
+        if not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen())
+
     def open_contact(self, contact_id: int) -> None:
         self.push_screen(ContactDetailScreen(contact_id))
 
@@ -118,6 +125,9 @@ class CRMApp(App[None]):
         yield SystemCommand("Pipeline", "The deal board (p)", partial(self.switch_mode, "pipeline"))
         yield SystemCommand(
             "Tasks", "Overdue, today, this week (t)", partial(self.switch_mode, "tasks")
+        )
+        yield SystemCommand(
+            "Dashboard", "This month next to last month, charts (r)", self.action_dashboard
         )
         yield SystemCommand(
             "Refresh", "Reload from the database (ctrl+r)", self.action_refresh_data
