@@ -3,6 +3,10 @@
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_only
+
 FRONT_END_LIBRARIES = {"textual", "typer", "rich"}
 IMPORT_EVERY_MODULE = """
 import importlib, pkgutil, sys

@@ -1,8 +1,12 @@
-"""The docs say what the program does: the CLI reference matches `--help`, the README's commands run."""
+"""The docs say what the program does: the CLI reference matches `--help`."""
 
 from pathlib import Path
 
+import pytest
+
 from crmtui.cli.reference import cli_reference
+
+pytestmark = pytest.mark.sqlite_only
 
 ROOT = Path(__file__).parent.parent
 
