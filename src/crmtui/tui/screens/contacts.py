@@ -31,11 +31,31 @@ COLUMNS = (
 FIXED = {"last": 12, "deals": 5}
 
 
-def column_widths(total: int) -> dict[str, int]:
-    """Widths that fill `total` cells (each column has 2 cells of padding)."""
-    free = max(40, total - 2 * len(COLUMNS) - sum(FIXED.values()) - 2)
-    shares = sum(share for _key, _label, share in COLUMNS)
-    return {key: FIXED.get(key) or max(6, free * share // shares) for key, _label, share in COLUMNS}
+NARROW_HIDES = ("phone", "tags")  # under 100 cells wide the rest need the room
+
+
+def visible_columns(total: int) -> list[tuple[str, str, int]]:
+    """(key, label, width) of the columns that fit `total` cells (2 cells of padding each)."""
+    columns = [c for c in COLUMNS if total >= 100 or c[0] not in NARROW_HIDES]
+    fixed = sum(FIXED.get(key, 0) for key, _label, _share in columns)
+    free = max(40, total - 2 * len(columns) - fixed - 2)
+    shares = sum(share for _key, _label, share in columns)
+    return [
+        (key, label, FIXED.get(key) or max(6, free * share // shares))
+        for key, label, share in columns
+    ]
+
+
+def row_cells(row: dict[str, Any], open_deals: int | None) -> dict[str, str]:
+    return {
+        "name": row["name"],
+        "company": row["company"] or "",
+        "email": row["email"] or "",
+        "phone": row["phone"] or "",
+        "last": local_date(row["last_contacted_at"]),
+        "deals": str(open_deals or ""),
+        "tags": joined(row["tags"]),
+    }
 
 
 def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, Any]:
@@ -63,21 +83,7 @@ def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, A
     deals = open_deal_counts(session, [c.id for c in contacts])
     last = contacts[-1] if contacts else None
     return {
-        "rows": [
-            (
-                row["id"],
-                (
-                    row["name"],
-                    row["company"] or "",
-                    row["email"] or "",
-                    row["phone"] or "",
-                    local_date(row["last_contacted_at"]),
-                    str(deals.get(row["id"], "")),
-                    joined(row["tags"]),
-                ),
-            )
-            for row in rows
-        ],
+        "rows": [(row["id"], row_cells(row, deals.get(row["id"]))) for row in rows],
         "after": (sort_value(last, sort), last.id) if last else after,
         "done": len(contacts) < PAGE,
         "sort": sort,
@@ -109,6 +115,7 @@ class ContactsScreen(Screen):
         self.page_sort = SORTS[0][0]
         self.requested_at = 0.0
         self.timings: list[tuple[str, float]] = []
+        self.columns: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search name, email, company, phone", id="search")
@@ -125,9 +132,9 @@ class ContactsScreen(Screen):
         return SORTS[self.sort_index][0]
 
     def on_mount(self) -> None:
-        widths = column_widths(self.app.size.width)
-        for key, label, _share in COLUMNS:
-            self.table.add_column(label, key=key, width=widths[key])
+        self.columns = [key for key, _label, _width in visible_columns(self.app.size.width)]
+        for key, label, width in visible_columns(self.app.size.width):
+            self.table.add_column(label, key=key, width=width)
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
         self.table.focus()
         self.refresh_data()
@@ -165,7 +172,7 @@ class ContactsScreen(Screen):
         if reset:
             table.clear()
         for contact_id, cells in page["rows"]:
-            table.add_row(*cells, key=str(contact_id))
+            table.add_row(*(cells[key] for key in self.columns), key=str(contact_id))
         self.loaded += len(page["rows"])
         self.after = page["after"]
         self.done = page["done"]
@@ -298,17 +305,9 @@ class ContactsScreen(Screen):
     def _apply_row(self, data: dict[str, Any]) -> None:
         row = data["row"]
         key = str(row["id"])
-        cells = {
-            "name": row["name"],
-            "company": row["company"] or "",
-            "email": row["email"] or "",
-            "phone": row["phone"] or "",
-            "last": local_date(row["last_contacted_at"]),
-            "deals": str(data["deals"].get(row["id"], "")),
-            "tags": joined(row["tags"]),
-        }
+        cells = row_cells(row, data["deals"].get(row["id"]))
         table = self.table
         if key not in table.rows:
             return
-        for column, value in cells.items():
-            table.update_cell(key, column, value)
+        for column in self.columns:
+            table.update_cell(key, column, cells[column])

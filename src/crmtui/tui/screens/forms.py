@@ -42,16 +42,16 @@ class FormScreen(ModalScreen[Any]):
             yield from self.fields()
             yield Static("", id="form-error", classes="field-error")
             with Horizontal(classes="form-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
+                yield Button("Cancel  esc", id="cancel", compact=True)
 
     def fields(self) -> ComposeResult:
         yield from ()
 
     def field(self, name: str, label: str, widget) -> ComposeResult:
         widget.id = name
-        yield Label(label, classes="field-label")
-        yield widget
+        widget.compact = True  # one line a field: the longest form fits 80x24
+        yield Horizontal(Label(label, classes="field-label"), widget, classes="field")
         yield Static("", id=f"{name}-error", classes="field-error")
 
     def value(self, name: str) -> str:
