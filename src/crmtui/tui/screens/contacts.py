@@ -17,7 +17,8 @@ PAGE = 100
 BROAD_SEARCH = 2000
 PREFETCH = 40  # rows left below the cursor before the next page is asked for
 # every sort has a non-null key, so keyset paging never stops at a NULL
-SORTS = (("name", "name"), ("-updated", "recently updated"), ("-created", "newest"))
+# (and each has an index: sorting a million rows by updated_at takes two seconds)
+SORTS = (("name", "name"), ("-created", "newest"), ("created", "oldest"))
 # (key, label, share of the width left after the fixed columns); last contacted and deals fixed
 COLUMNS = (
     ("name", "Name", 24),
