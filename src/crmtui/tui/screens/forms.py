@@ -128,12 +128,14 @@ class LogInteractionScreen(FormScreen):
         yield from self.field("kind", "Kind", Select(kinds, value="call", allow_blank=False))
         yield from self.field("summary", "Summary", Input(placeholder="what was it about"))
         yield from self.field(
-            "when", "When", Input(placeholder="now (or 2026-05-01 14:30, yesterday 3pm)")
+            "when", "When", Input(placeholder="now · -2h · yesterday · 2026-05-01 14:30")
         )
         yield from self.field("duration", "Duration", Input(placeholder="15m, 1h30m"))
         yield from self.field("outcome", "Outcome", Input(placeholder="optional"))
         yield from self.field("followup", "Follow-up task", Input(placeholder="optional"))
-        yield from self.field("followup_due", "Follow-up due", Input(placeholder="tomorrow 9am"))
+        yield from self.field(
+            "followup_due", "Follow-up due", Input(placeholder="tomorrow · +3d · 2026-05-04 09:00")
+        )
 
     def on_mount(self) -> None:
         self.query_one("#summary", Input).focus()
