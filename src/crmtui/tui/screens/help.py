@@ -17,7 +17,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lines = ["[b]Keys[/b]", ""]
         seen = set()
-        for key, active in self.under.active_bindings.items():
+        # this screen's keys first, then the app's, then those of the focused widget
+        rank = {self.under: 0, self.app: 1}
+        ordered = sorted(
+            self.under.active_bindings.items(), key=lambda item: rank.get(item[1].node, 2)
+        )
+        for key, active in ordered:
             binding = active.binding
             if not binding.description or (binding.action, key) in seen:
                 continue
