@@ -186,3 +186,54 @@ async def test_help_lists_the_keys_of_the_screen(data, make_app, settle):
         await pilot.press("escape")
         await pilot.press("ctrl+t")
         assert app.theme == "textual-light"
+
+
+async def test_the_palette_jumps_to_a_contact_by_name(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"zora")
+        for _ in range(50):  # the palette searches in the background
+            await pilot.pause(0.05)
+            if "Zora" in str(app.screen.query("CommandList").first().render_line(0)):
+                break
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert app.screen.contact_id == data["zora"]
+
+
+async def test_refresh_shows_what_another_process_wrote(db, data, make_app, settle):
+    from crmtui.core.contacts import add_contact
+    from crmtui.core.schemas import ContactInput
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with db.transaction(username="cli") as session:  # as `crm contact add` would
+            add_contact(session, ContactInput(name="Aaron Early"))
+        assert "Aaron Early" not in names(app)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert names(app)[0] == "Aaron Early"
+
+
+async def test_filter_by_tag_and_sort_newest_first(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#tag", Input).value = "partner"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert names(app) == ["Zora Quinn"]
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#tag", Input).value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert names(app)[0] == "Zora Quinn"  # the last one added
+        assert "sort: newest" in str(app.screen.query_one("#contacts-status", Static).render())
