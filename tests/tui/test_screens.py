@@ -237,3 +237,32 @@ async def test_filter_by_tag_and_sort_newest_first(data, make_app, settle):
         await settle(pilot)
         assert names(app)[0] == "Zora Quinn"  # the last one added
         assert "sort: newest" in str(app.screen.query_one("#contacts-status", Static).render())
+
+
+async def test_a_locked_database_is_reported_not_fatal(db_path, data, monkeypatch, settle):
+    import sqlite3
+
+    from crmtui.core import db as dbmodule
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.tui.app import CRMApp
+
+    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 300)
+    database = Database(sqlite_url(db_path))
+    app = CRMApp(database, "sam")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("t")
+            await settle(pilot)
+            other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            await pilot.press("x")
+            await settle(pilot)
+            assert any("locked" in n.message for n in app._notifications)
+            assert app.screen.query_one("#tasks", DataTable).row_count == 2
+            other.execute("ROLLBACK")
+            await pilot.press("x")
+            await settle(pilot)
+            assert app.screen.query_one("#tasks", DataTable).row_count == 1
+    finally:
+        other.close()
+        database.dispose()
