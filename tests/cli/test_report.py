@@ -205,3 +205,68 @@ def test_contact_edit_at_back_dates_the_stage_change(story):
                    "--at", "2026-10-01")  # fmt: skip
     assert result.exit_code == 2
     assert "before the contact was created" in result.stderr
+
+
+def test_pipeline_funnel_and_churn_commands(story):
+    pipeline = story.json("report", "pipeline")
+    stages = {s["stage"]: s for s in pipeline["stages"]}
+    assert pipeline["pipeline"] == "Sales" and pipeline["open"] == 1
+    assert stages["Negotiation"]["amount"] == {"EUR": "5000.00"}
+    assert stages["Negotiation"]["weighted_amount"] == {"EUR": "3750.00"}
+    # furthest stage: Ada's, Grace's two: Won; Alan's: Lead (then lost); Charles's: Negotiation
+    assert [stages[n]["reached"] for n in ("Lead", "Qualified", "Proposal", "Negotiation")] == [
+        5, 4, 4, 4
+    ]  # fmt: skip
+
+    funnel = story.json("report", "funnel", "--from", "2026-10-01", "--to", "2026-10-31")
+    assert [(s["stage"], s["reached"]) for s in funnel["stages"]] == [
+        ("Lead", 5), ("Qualified", 4), ("Proposal", 3), ("Negotiation", 3), ("Won", 3)
+    ]  # fmt: skip
+
+    churn = story.json("report", "churn", "--month", "2026-10", "--months", "2")
+    assert [(m["month"], m["at_start"], m["new"], m["lost"], m["churn_rate"]) for m in churn] == [
+        ("2026-09", 0, 2, 0, None), ("2026-10", 2, 1, 1, 50.0)
+    ]  # fmt: skip
+    table = story.ok("report", "churn", "--month", "2026-10", "--months", "2", "-f", "csv").stdout
+    assert table.splitlines()[0] == "month,at_start,new,lost,at_end,churn_rate"
+
+
+def test_clv_reads_the_acquisition_cost_setting(story):
+    story.ok("report", "acquisition-cost", "250.00")
+    assert story.ok("report", "acquisition-cost").stdout == "default 250.00\n"
+    assert story("report", "acquisition-cost", "-5").exit_code == 2
+
+    clv = story.json("report", "clv", "--month", "2026-10", "--months", "2")
+    # Lost 1 over 0 + 2 customer-months: 50 % a month, 600 % a year, lifespan 1/6 year.
+    assert (clv["customer_months"], clv["customers_lost"], clv["annual_churn_rate"]) == (
+        2,
+        1,
+        600.0,
+    )
+    eur = clv["currencies"]["EUR"]
+    # EUR won in Sep-Oct: 1000 (Ada) + 400 (Grace) from 2 payers over 1/6 year: 4200 a year each.
+    assert (eur["won_amount"], eur["paying_customers"]) == ("1400.00", 2)
+    assert eur["annual_revenue_per_customer"] == "4200.00"
+    assert eur["clv"] == "450.00"  # 4200 / 6 - 250
+    assert clv["currencies"]["USD"]["clv"] == "2250.50"  # 2500.50 x 6 / 6 - 250
+
+
+def test_stale_activity_and_forecast_commands(story):
+    stale = story.json("report", "stale", "--days", "0")
+    assert [(r["name"], r["open_deals"], r["lifecycle_stage"]) for r in stale] == [
+        ("Charles Babbage", 1, "lead"),
+        ("Alan Turing", 0, "customer"),
+        ("Grace Hopper", 0, "customer"),
+    ]
+
+    activity = story.json("report", "activity", "--by", "user", "--from", "2026-09-01",
+                          "--to", "2026-10-31")  # fmt: skip
+    assert [(r["period"], r["counts"]) for r in activity["rows"]] == [
+        ("2026-09", {"kim": 0, "sam": 2}), ("2026-10", {"kim": 1, "sam": 1})
+    ]  # fmt: skip
+    assert story("report", "activity", "--period", "day").exit_code == 2
+
+    forecast = story.json("report", "forecast", "--months", "2")
+    assert len(forecast["forecast"]) == 2
+    assert forecast["undated"]["deals"] == 1
+    assert forecast["undated"]["weighted_amount"] == {"EUR": "3750.00"}

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from crmtui.cli import context
+from crmtui.cli.output import FormatOption
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -185,3 +186,221 @@ def monthly(
     if fmt is None:
         fmt = _format_for(output)
     _write(render(report, fmt), output)
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """Amount objects become `EUR 10.00, USD 5.00` cells for tables and CSV; JSON keeps them."""
+    return {
+        key: ", ".join(f"{c} {v}" for c, v in value.items())
+        if isinstance(value, dict) and all(len(str(c)) == 3 for c in value)
+        else value
+        for key, value in row.items()
+    }
+
+
+def _rows(report: Any, rows: list[dict[str, Any]], columns: list[str], fmt, title: str) -> None:
+    from crmtui.cli.output import Format, chosen_format, print_json, render_rows
+
+    if chosen_format(fmt) is Format.json:
+        print_json(report)
+        return
+    flat = rows if chosen_format(fmt) is Format.ndjson else [_flat(r) for r in rows]
+    render_rows(flat, columns, fmt, title=title)
+
+
+def _date_option(text: str | None):
+    if text is None:
+        return None
+    from crmtui.core.timeparse import parse_date
+
+    return parse_date(text)
+
+
+PipelineOption = Annotated[
+    str | None, typer.Option("--pipeline", help="Pipeline name or id (default: the first).")
+]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (local date).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day (local date), included.")]
+
+
+@app.command("pipeline")
+def pipeline(pipeline: PipelineOption = None, fmt: FormatOption = None) -> None:
+    """Per stage: open deals, amount, weighted amount, days in stage, conversion to the next.
+
+    Example: crm report pipeline --pipeline Sales --format json
+    """
+    from crmtui.reports.pipeline import pipeline_report
+
+    with context.database().session() as session:
+        report = pipeline_report(session, pipeline)
+    columns = ["stage", "probability", "open", "amount", "weighted_amount", "avg_days_in_stage",
+               "reached", "conversion_to_next"]  # fmt: skip
+    _rows(report, report["stages"], columns, fmt, f"Pipeline {report['pipeline']}")
+
+
+@app.command("funnel")
+def funnel(
+    pipeline: PipelineOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Stage-to-stage conversion from the recorded stage moves in a period.
+
+    Example: crm report funnel --from 2026-01-01 --to 2026-06-30
+    """
+    from datetime import timedelta
+
+    from crmtui.reports.pipeline import funnel_report
+
+    first, last = _date_option(start), _date_option(end)
+    bounds = [_local_midnight(first), _local_midnight(last + timedelta(days=1) if last else None)]
+    with context.database().session() as session:
+        report = funnel_report(session, pipeline, *bounds)
+    columns = ["stage", "reached", "conversion_to_next", "conversion_from_first"]
+    _rows(report, report["stages"], columns, fmt, f"Funnel {report['pipeline']}")
+
+
+def _local_midnight(day):
+    if day is None:
+        return None
+    from datetime import UTC, datetime, time
+
+    from crmtui.core.timeparse import local_tz
+
+    return datetime.combine(day, time(0), tzinfo=local_tz()).astimezone(UTC)
+
+
+@app.command("activity")
+def activity(
+    by: Annotated[str, typer.Option("--by", help="kind or user.")] = "kind",
+    period: Annotated[str, typer.Option("--period", help="week or month.")] = "month",
+    start: FromOption = None,
+    end: ToOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Interactions per week or month, by kind or by user: a time series.
+
+    Example: crm report activity --by user --period week --from 2026-09-01
+    """
+    from crmtui.reports.activity import activity_report
+
+    with context.database().session() as session:
+        report = activity_report(session, by, period, _date_option(start), _date_option(end))
+    rows = [{"period": r["period"], "total": r["total"], **r["counts"]} for r in report["rows"]]
+    _rows(report, rows, ["period", "total", *report["keys"]], fmt, f"Interactions by {by}")
+
+
+@app.command("churn")
+def churn(
+    months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many.")] = 12,
+    month: Annotated[
+        str | None, typer.Option("--month", "-m", help="Last month shown (default: last month).")
+    ] = None,
+    owner: OwnerOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Customers at the start of each month, new, lost, and the churn rate (percent).
+
+    Example: crm report churn --months 6 --format csv
+    """
+    from crmtui.reports.churn import churn_series
+    from crmtui.reports.periods import parse_month
+
+    with context.database().session() as session:
+        series = churn_series(session, parse_month(month), months, owner)
+    columns = ["month", "at_start", "new", "lost", "at_end", "churn_rate"]
+    _rows(series, series, columns, fmt, "Churn")
+
+
+@app.command("clv")
+def clv(
+    months: Annotated[int, typer.Option("--months", min=1, max=120, help="Window.")] = 12,
+    month: Annotated[
+        str | None, typer.Option("--month", "-m", help="Last month of the window.")
+    ] = None,
+    owner: OwnerOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Customer lifetime value per currency: revenue per customer x lifespan - acquisition cost.
+
+    Example: crm report clv --months 12 --format json
+    """
+    from crmtui.reports.churn import clv_report
+    from crmtui.reports.periods import parse_month
+
+    with context.database().session() as session:
+        report = clv_report(session, parse_month(month), months, owner)
+    rows = [
+        {"currency": c, **figures, "lifespan_years": report["lifespan_years"],
+         "annual_churn_rate": report["annual_churn_rate"]}
+        for c, figures in report["currencies"].items()
+    ]  # fmt: skip
+    columns = ["currency", "won_amount", "paying_customers", "annual_revenue_per_customer",
+               "annual_churn_rate", "lifespan_years", "acquisition_cost", "clv"]  # fmt: skip
+    _rows(report, rows, columns, fmt, f"Customer lifetime value {report['from']}..{report['to']}")
+
+
+@app.command("acquisition-cost")
+def acquisition_cost(
+    amount: Annotated[str | None, typer.Argument(help="The new cost; omit to show it.")] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Only for this currency.")
+    ] = None,
+) -> None:
+    """Show or set the acquisition cost that `crm report clv` subtracts (default 0).
+
+    Example: crm report acquisition-cost 150.00 --currency EUR
+    """
+    from crmtui.reports.churn import acquisition_costs, set_acquisition_cost
+
+    if amount is None:
+        with context.database().session() as session:
+            default, by_currency = acquisition_costs(session)
+        sys.stdout.write(f"default {default}\n")
+        for code, value in sorted(by_currency.items()):
+            sys.stdout.write(f"{code} {value}\n")
+        return
+    with context.database().transaction(username=context.username()) as session:
+        value = set_acquisition_cost(session, amount, currency)
+    from crmtui.cli.output import message
+
+    message(f"acquisition cost{' for ' + currency.upper() if currency else ''}: {value}")
+
+
+@app.command("forecast")
+def forecast(
+    months: Annotated[int, typer.Option("--months", min=1, max=36, help="How many.")] = 3,
+    fmt: FormatOption = None,
+) -> None:
+    """Expected revenue per month: open deals' expected close x stage probability, and x win rate.
+
+    Example: crm report forecast --months 6
+    """
+    from crmtui.reports.forecast import forecast_report
+
+    with context.database().session() as session:
+        report = forecast_report(session, months)
+    rows = [*report["forecast"], {"month": "overdue", **report["overdue"]},
+            {"month": "undated", **report["undated"]}]  # fmt: skip
+    columns = ["month", "deals", "amount", "weighted_amount", "win_rate_amount"]
+    _rows(report, rows, columns, fmt, f"Forecast (win rate {report['history']['win_rate']})")
+
+
+@app.command("stale")
+def stale(
+    days: Annotated[int, typer.Option("--days", min=0, help="Silent for this many days.")] = 30,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="At most (0: all).")] = 100,
+    fmt: FormatOption = None,
+) -> None:
+    """Customers and contacts with open deals not contacted for N days, oldest first.
+
+    Example: crm report stale --days 45 --format csv > follow-up.csv
+    """
+    from crmtui.reports.stale import stale_contacts
+
+    with context.database().session() as session:
+        rows = stale_contacts(session, days, limit=limit)
+    columns = ["id", "name", "email", "lifecycle_stage", "open_deals", "last_contacted_at",
+               "days_since_contact", "owner"]  # fmt: skip
+    _rows(rows, rows, columns, fmt, f"Not contacted for {days} days")

@@ -248,18 +248,18 @@ def pipeline_figures(session: Session, month: Month, owner_id: int | None) -> di
                 "probability": entry["probability"],
                 "open": entry["open"],
                 "amount": amounts(entry["units"].items()),
-                "weighted_amount": _weighted(entry["weighted"].items()),
+                "weighted_amount": weighted_amounts(entry["weighted"].items()),
             }
         )
     return {
         "open": sum(row["open"] for row in rows),
         "amount": amounts(all_units),
-        "weighted_amount": _weighted(all_weighted),
+        "weighted_amount": weighted_amounts(all_weighted),
         "by_stage": rows,
     }
 
 
-def _weighted(rows) -> Amounts:
+def weighted_amounts(rows) -> Amounts:
     totals: dict[str, int] = defaultdict(int)
     for currency, percent_units in rows:
         totals[currency] += percent_units
