@@ -121,6 +121,10 @@ class PipelineScreen(Screen):
         self.follow = None
         self._select(follow, focused_column)
 
+    def on_descendant_focus(self, event) -> None:
+        for box in self.query(".column"):
+            box.set_class(event.widget.parent is box, "-current")
+
     def _focused_column(self) -> int:
         lists = list(self.query(".cards"))
         for index, widget in enumerate(lists):
