@@ -60,8 +60,12 @@ class FormScreen(ModalScreen[Any]):
             return "" if widget.value is Select.NULL else str(widget.value)
         return widget.value.strip()
 
+    saving = False
+
     def on_mount(self) -> None:
-        self.query(Input).first().focus() if self.query(Input) else None
+        inputs = self.query(Input)
+        if inputs:
+            inputs.first().focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
@@ -99,13 +103,20 @@ class FormScreen(ModalScreen[Any]):
         target.display = True
 
     def action_save(self) -> None:
+        if self.saving:  # a second ctrl+s while the first is being written
+            return
         self.clear_errors()
         try:
             work = self.prepare()
         except Exception as exc:  # noqa: BLE001 - parse errors are shown like domain errors
             self.show_error(str(exc))
             return
-        run_db(self, work, self.dismiss, write=True, group="form", on_error=self.show_error)
+        self.saving = True
+        run_db(self, work, self.dismiss, write=True, group="form", on_error=self._refused)
+
+    def _refused(self, message: str) -> None:
+        self.saving = False
+        self.show_error(message)
 
     def prepare(self):
         """A function of a write session that saves the form and returns the result."""
