@@ -95,3 +95,11 @@ def test_a_second_writer_waits_for_the_first(db, db_path):
     assert finished.is_set()
     with db.session() as session:
         assert [c.display_name for c in contacts.list_contacts(session)] == ["Grace"]
+
+
+def test_head_revision_constant_matches_the_migration_files():
+    from alembic.script import ScriptDirectory
+
+    from crmtui.core.migrations import alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
