@@ -1,5 +1,6 @@
 """The `crm` command: global options, sub-commands per noun, domain errors as one-line messages."""
 
+import importlib
 import os
 import sys
 from typing import Annotated
@@ -12,7 +13,34 @@ from crmtui.cli import context
 
 
 class CRMGroup(TyperGroup):
-    """Maps the core's errors to a one-line message on stderr and the documented exit code."""
+    """Loads sub-commands on demand, and maps the core's errors to a one-line message on stderr
+    and the documented exit code."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: typer.Context, name: str):
+        if name not in COMMANDS:
+            return None
+        module_name, attribute, help_text = COMMANDS[name]
+        target = getattr(importlib.import_module(f"crmtui.cli.{module_name}"), attribute)
+        if not isinstance(target, typer.Typer):
+            single = typer.Typer()
+            single.command(name)(target)
+            target = single
+        # Built on its own, not through add_typer: keep the root's plain help, no completion options.
+        target._add_completion = False
+        target.rich_markup_mode = None
+        command = typer.main.get_command(target)
+        command.name = name
+        if attribute == "app":
+            command.help = help_text
+        return command
+
+    def format_commands(self, ctx: typer.Context, formatter) -> None:
+        """List the sub-commands from COMMANDS without importing their modules."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_text) for name, (_, _, help_text) in COMMANDS.items()])
 
     def invoke(self, ctx: typer.Context):
         from crmtui.cli.errors import exit_for
@@ -79,45 +107,29 @@ def root(
         run_app(context.database(), context.username())
 
 
-def _register() -> None:
-    from crmtui.cli import (
-        companies,
-        contacts,
-        database,
-        deals,
-        demo,
-        export,
-        history,
-        import_,
-        log,
-        pipelines,
-        report,
-        search,
-        tasks,
-        users,
-    )
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "contact": ("contacts", "app", "Add, list, show, edit, tag and delete contacts."),
+    "company": ("companies", "app", "Add, list, show, edit and delete companies."),
+    "deal": ("deals", "app", "Add deals and move them through the pipeline."),
+    "pipeline": ("pipelines", "app", "List and add pipelines and their stages."),
+    "log": ("log", "app", "Log a call, email, meeting, note or chat."),
+    "task": ("tasks", "app", "Add, list and complete tasks."),
+    "due": ("tasks", "due", "Overdue tasks and those due today (and within a span), grouped."),
+    "search": ("search", "search", "Search contacts, companies and deals by name, email, phone."),
+    "report": ("report", "app", "Monthly report and other business figures."),
+    "import": ("import_", "app", "Import CSV or vCard; import history and undo."),
+    "export": ("export", "app", "Export contacts, companies, deals, interactions."),
+    "history": ("history", "history", "Show who changed what and when, newest first."),
+    "undo": ("history", "undo", "Revert one change if nothing has touched those fields since."),
+    "user": ("users", "app", "Add, list and disable team members."),
+    "db": ("database", "app", "Database location, copy, schema version and counts."),
+    "demo": ("demo", "demo", "Build a deterministic demo database and open the app on it."),
+}
+"""Sub-commands by name: (module in crmtui.cli, its Typer app or command function, one-line help).
 
-    app.add_typer(
-        contacts.app, name="contact", help="Add, list, show, edit, tag and delete contacts."
-    )
-    app.add_typer(companies.app, name="company", help="Add, list, show, edit and delete companies.")
-    app.add_typer(deals.app, name="deal", help="Add deals and move them through the pipeline.")
-    app.add_typer(pipelines.app, name="pipeline", help="List and add pipelines and their stages.")
-    app.add_typer(log.app, name="log", help="Log a call, email, meeting, note or chat.")
-    app.add_typer(tasks.app, name="task", help="Add, list and complete tasks.")
-    app.command("due")(tasks.due)
-    app.command("search")(search.search)
-    app.add_typer(database.app, name="db", help="Database location, schema version and counts.")
-    app.command("demo")(demo.demo)
-    app.add_typer(import_.app, name="import", help="Import CSV or vCard; import history and undo.")
-    app.add_typer(export.app, name="export", help="Export contacts, companies, deals, interactions.")
-    app.add_typer(users.app, name="user", help="Add, list and disable team members.")
-    app.add_typer(report.app, name="report", help="Monthly report and other business figures.")
-    app.command("history")(history.history)
-    app.command("undo")(history.undo)
-
-
-_register()
+Each module is imported only when its command runs (or `--help` lists it), so a command pays
+for its own imports and `crm --version` for none.
+"""
 
 
 def main() -> None:

@@ -16,8 +16,10 @@ HEADER = (
 
 def command_paths(command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = [prefix]
-    for name in sorted(getattr(command, "commands", {})):
-        paths += command_paths(command.commands[name], prefix + (name,))
+    if hasattr(command, "list_commands"):
+        ctx = typer.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            paths += command_paths(command.get_command(ctx, name), prefix + (name,))
     return paths
 
 
