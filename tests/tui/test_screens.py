@@ -38,12 +38,45 @@ async def test_scrolling_down_loads_the_next_pages(build_data, make_app, settle)
         await settle(pilot)
         table = app.screen.query_one("#contacts", DataTable)
         assert table.row_count == 100
-        for _ in range(4):
-            await pilot.press("end")
+        for _ in range(12):
+            await pilot.press("pagedown")
             await settle(pilot)
         assert table.row_count == 301
         assert len(set(names(app))) == 301
         assert "301 contacts" in str(app.screen.query_one("#contacts-status", Static).render())
+
+
+async def test_a_long_list_is_held_as_a_window_end_and_home_jump(
+    build_data, make_app, settle, monkeypatch
+):
+    from crmtui.tui.screens import contacts
+
+    monkeypatch.setattr(contacts, "MAX_ROWS", 200)
+    build_data(300)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = names(app)[0]
+        seen = set(names(app))
+        for _ in range(12):  # a page and a half of the screen at a time, to the bottom
+            await pilot.press("pagedown")
+            await settle(pilot)
+            assert len(names(app)) <= 200
+            seen.update(names(app))
+        assert len(seen) == 301  # every contact passed by, never more than 200 held
+        assert names(app)[-1] == "Zora Quinn"
+        for _ in range(12):  # and back up: the rows forgotten above come back
+            await pilot.press("pageup")
+            await settle(pilot)
+        assert names(app)[0] == first
+        await pilot.press("end")
+        await settle(pilot)
+        table = app.screen.query_one("#contacts", DataTable)
+        assert names(app)[-1] == "Zora Quinn" and table.cursor_row == table.row_count - 1
+        assert len(names(app)) == 100  # the last page, read backwards: nothing before it
+        await pilot.press("home")
+        await settle(pilot)
+        assert names(app)[0] == first and table.cursor_row == 0
 
 
 async def test_enter_opens_the_contact_with_timeline_deals_and_tasks(data, make_app, settle):

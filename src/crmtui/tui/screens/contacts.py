@@ -14,6 +14,7 @@ from crmtui.tui.formatting import joined, local_date
 from crmtui.tui.widgets.row_table import RowTable
 
 PAGE = 100
+MAX_ROWS = 1000  # rows held in the table at once: a window over a list of any length
 BROAD_SEARCH = 2000
 PREFETCH = 40  # rows left below the cursor before the next page is asked for
 # every sort has a non-null key, so keyset paging never stops at a NULL
@@ -59,8 +60,15 @@ def row_cells(row: dict[str, Any], open_deals: int | None) -> dict[str, str]:
     }
 
 
-def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, Any]:
-    """One page of table rows after the keyset position `after`, and where the next one starts.
+def flipped(sort: str) -> str:
+    return sort[1:] if sort.startswith("-") else f"-{sort}"
+
+
+def read_page(
+    session, filters: dict[str, Any], sort: str, after, direction: str = "down"
+) -> dict[str, Any]:
+    """One page of rows after the keyset position `after` ("down"), the page before it ("up"),
+    or the last page of the list ("end"), each row with its keyset position.
 
     A search matching more than BROAD_SEARCH contacts is listed in id order (the index's own
     order) rather than by name: sorting 300,000 matches of `ma` by name costs 300 ms, reading the
@@ -73,22 +81,42 @@ def read_page(session, filters: dict[str, Any], sort: str, after) -> dict[str, A
 
     query = filters.get("query")
     if (
-        after is None
+        direction == "down"
+        and after is None
         and query
         and match_count(session, "contact", query, BROAD_SEARCH) == BROAD_SEARCH
     ):
         sort = "id"
-
-    contacts = list_contacts(session, ContactFilter(**filters), sort=sort, limit=PAGE, after=after)
+    backwards = direction in ("up", "end")
+    contacts = list_contacts(
+        session,
+        ContactFilter(**filters),
+        sort=flipped(sort) if backwards else sort,
+        limit=PAGE,
+        after=None if direction == "end" else after,
+    )
+    if backwards:
+        contacts.reverse()
     rows = contact_rows(session, contacts)
     deals = open_deal_counts(session, [c.id for c in contacts])
-    last = contacts[-1] if contacts else None
     return {
-        "rows": [(row["id"], row_cells(row, deals.get(row["id"]))) for row in rows],
-        "after": (sort_value(last, sort), last.id) if last else after,
+        "rows": [
+            (row["id"], row_cells(row, deals.get(row["id"])), (sort_value(c, sort), c.id))
+            for row, c in zip(rows, contacts, strict=True)
+        ],
         "done": len(contacts) < PAGE,
         "sort": sort,
     }
+
+
+class WindowTable(RowTable):
+    """home and end go to the first and last contact of the list, not of the rows loaded."""
+
+    def action_scroll_top(self) -> None:
+        self.screen.action_first()
+
+    def action_scroll_bottom(self) -> None:
+        self.screen.action_last()
 
 
 class ContactsScreen(Screen):
@@ -109,10 +137,10 @@ class ContactsScreen(Screen):
         self.filters: dict[str, Any] = {}
         self.sort_index = 0
         self.generation = 0
-        self.after = None
-        self.done = False
+        self.window: list[tuple[int, dict[str, str], tuple[Any, int]]] = []
+        self.at_start = True
+        self.at_end = False
         self.loading = False
-        self.loaded = 0
         self.page_sort = SORTS[0][0]
         self.requested_at = 0.0
         self.timings: list[tuple[str, float]] = []
@@ -121,7 +149,7 @@ class ContactsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search name, email, company, phone", id="search")
         yield Static("", id="contacts-status", classes="status")
-        yield RowTable(id="contacts")
+        yield WindowTable(id="contacts")
         yield Footer()
 
     @property
@@ -140,25 +168,34 @@ class ContactsScreen(Screen):
         self.table.focus()
         self.refresh_data()
 
+    @property
+    def done(self) -> bool:
+        return self.at_end
+
     def refresh_data(self) -> None:
         """Start again from the first page with the current search, filter and sort."""
-        self.generation += 1
-        self.after = None
-        self.done = False
-        self.loaded = 0
-        self._fetch(reset=True)
+        self._fetch("reset")
 
-    def _fetch(self, reset: bool) -> None:
+    def _fetch(self, mode: str) -> None:
+        """mode: reset (first page), down (next page), up (page before), end (last page)."""
+        if mode in ("reset", "end"):
+            self.generation += 1  # pages asked for before this one no longer apply
         self.loading = True
         self.requested_at = time.perf_counter()
         filters = dict(self.filters, query=self.search_text or None)
-        sort = self.sort if reset else self.page_sort
+        sort = self.sort if mode == "reset" else self.page_sort
+        after = None
+        if mode == "down" and self.window:
+            after = self.window[-1][2]
+        elif mode == "up" and self.window:
+            after = self.window[0][2]
+        direction = {"reset": "down"}.get(mode, mode)
         run_db(
             self,
-            partial(read_page, filters=filters, sort=sort, after=self.after),
-            partial(self._apply_page, self.generation, reset),
+            partial(read_page, filters=filters, sort=sort, after=after, direction=direction),
+            partial(self._apply_page, self.generation, mode),
             group="contacts",
-            exclusive=reset,
+            exclusive=mode in ("reset", "end"),
             on_error=self._failed,
         )
 
@@ -166,43 +203,94 @@ class ContactsScreen(Screen):
         self.loading = False
         self.notify(message, severity="error", title="crm")
 
-    def _apply_page(self, generation: int, reset: bool, page: dict[str, Any]) -> None:
+    def _apply_page(self, generation: int, mode: str, page: dict[str, Any]) -> None:
         if generation != self.generation:
-            return  # an older search or sort answered late
+            return  # an older search, sort or jump answered late
+        rows = page["rows"]
         table = self.table
-        if reset:
-            table.clear()
-        for contact_id, cells in page["rows"]:
-            table.add_row(*(cells[key] for key in self.columns), key=str(contact_id))
-        self.loaded += len(page["rows"])
-        self.after = page["after"]
-        self.done = page["done"]
+        cursor = table.cursor_row
         self.page_sort = page["sort"]
+        if mode == "reset":
+            self.window, self.at_start, self.at_end = rows, True, page["done"]
+            self._rebuild(0)
+        elif mode == "end":
+            self.window, self.at_end, self.at_start = rows, True, page["done"]
+            self._rebuild(len(rows) - 1)
+        elif mode == "down":
+            self.window = self.window + rows
+            self.at_end = page["done"]
+            drop = max(0, len(self.window) - MAX_ROWS)
+            if drop:  # keep memory flat: forget the rows far above
+                self.window = self.window[drop:]
+                self.at_start = False
+                self._rebuild(cursor - drop)
+            else:
+                for contact_id, cells, _key in rows:
+                    table.add_row(*(cells[key] for key in self.columns), key=str(contact_id))
+        else:  # up
+            self.window = rows + self.window
+            self.at_start = page["done"]
+            cut = max(0, len(self.window) - MAX_ROWS)
+            if cut:
+                self.window = self.window[:-cut]
+                self.at_end = False
+            self._rebuild(cursor + len(rows))
         # request to rows in the table, for benchmarks/bench_tui.py
-        self.timings.append(
-            ("search" if reset else "page", time.perf_counter() - self.requested_at)
-        )
+        kind = "search" if mode == "reset" else "page"
+        self.timings.append((kind, time.perf_counter() - self.requested_at))
         del self.timings[:-1000]
         self.loading = False
         self._show_status()
         self.maybe_load_more()
 
+    def _rebuild(self, cursor: int) -> None:
+        table = self.table
+        table.clear()
+        for contact_id, cells, _key in self.window:
+            table.add_row(*(cells[key] for key in self.columns), key=str(contact_id))
+        if table.row_count:
+            table.move_cursor(row=max(0, min(cursor, table.row_count - 1)), animate=False)
+
     def _show_status(self) -> None:
         order = SORTS[self.sort_index][1] if self.page_sort == self.sort else "id (broad search)"
-        parts = [f"{self.loaded:,}{'' if self.done else '+'} contacts", f"sort: {order}"]
+        count = len(self.window)
+        if self.at_start and self.at_end:
+            shown = f"{count:,} contacts"
+        elif self.at_start:
+            shown = f"{count:,}+ contacts"
+        else:
+            shown = f"{count:,} contacts loaded ({'to the end' if self.at_end else 'a window'})"
+        parts = [shown, f"sort: {order}"]
         if self.search_text:
             parts.append(f"search: {self.search_text}")
         parts += [f"{key}: {value}" for key, value in self.filters.items() if value]
         self.query_one("#contacts-status", Static).update("  ·  ".join(parts))
 
     def maybe_load_more(self) -> None:
-        """Ask for the next page when the cursor or the view nears the last loaded row."""
-        if self.loading or self.done:
+        """Ask for the next (or previous) page when the cursor nears the edge of the rows held."""
+        if self.loading or not self.window:
             return
         table = self.table
-        bottom = max(table.cursor_row, int(table.scroll_y) + table.size.height)
-        if bottom >= table.row_count - PREFETCH:
-            self._fetch(reset=False)
+        cursor = table.cursor_row
+        near_bottom = cursor >= table.row_count - PREFETCH
+        if not near_bottom and len(self.window) < MAX_ROWS:  # the mouse wheel, until it is full
+            near_bottom = int(table.scroll_y) + table.size.height >= table.row_count - PREFETCH
+        if near_bottom and not self.at_end:
+            self._fetch("down")
+        elif cursor < PREFETCH and not self.at_start:
+            self._fetch("up")
+
+    def action_first(self) -> None:
+        if self.at_start:
+            self.table.move_cursor(row=0, animate=False)
+        else:
+            self.refresh_data()
+
+    def action_last(self) -> None:
+        if self.at_end:
+            self.table.move_cursor(row=self.table.row_count - 1, animate=False)
+        else:
+            self._fetch("end")
 
     def _scrolled(self, _value: float) -> None:
         self.maybe_load_more()
@@ -311,6 +399,10 @@ class ContactsScreen(Screen):
         row = data["row"]
         key = str(row["id"])
         cells = row_cells(row, data["deals"].get(row["id"]))
+        self.window = [
+            (contact_id, cells if contact_id == row["id"] else old, position)
+            for contact_id, old, position in self.window
+        ]
         table = self.table
         if key not in table.rows:
             return
