@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from crmtui.core.models import (
@@ -168,59 +168,82 @@ def _stages(session: Session) -> dict[int, dict[str, Any]]:
     }  # fmt: skip
 
 
-def open_deals_at(
-    session: Session, when: datetime, owner_id: int | None
-) -> dict[tuple[int, str], list[int]]:
-    """{(stage id at `when`, currency): [count, units]} for the deals open at `when`.
+Totals = dict[tuple[int, str], list[int]]
 
-    The deals created before `when` that are open now or closed since, by current stage, with
-    every stage move since `when` walked back (out of its `to` stage, into its `from` stage);
-    the stages of kind "open" are kept. Every move is recorded, so this is exact, and it reads
-    only the moves since `when` (index on changed_at) and the deals open or closed since.
+
+def open_deals_at(session: Session, when: datetime, owner_id: int | None) -> Totals:
+    """{(stage id at `when`, currency): [count, units]} for the deals open at `when`."""
+    return open_deals_at_each(session, [when], owner_id)[0]
+
+
+def open_deals_at_each(
+    session: Session, instants: list[datetime], owner_id: int | None
+) -> list[Totals]:
+    """`open_deals_at` for several instants, reading the stage moves since the earliest once.
+
+    The deals created before an instant that are open now or closed since, by current stage,
+    with every stage move since the instant walked back (out of its `to` stage, into its `from`
+    stage); the stages of kind "open" are kept. Every move is recorded, so this is exact, and it
+    reads only the moves since the instant (index on changed_at) and the deals open or closed
+    since.
     """
-    totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-    closed_since = and_(Deal.status.in_(("won", "lost")), Deal.closed_at >= when)
-    for condition in (Deal.status == "open", closed_since):
-        statement = _owned(
-            select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount_units))
-            .where(condition, Deal.created_at < when)
-            .group_by(Deal.stage_id, Deal.currency),
-            Deal.owner_id,
-            owner_id,
-        )
-        for stage_id, currency, count, units in session.execute(statement):
-            entry = totals[(stage_id, currency)]
-            entry[0] += count
-            entry[1] += int(units or 0)
-    # Walk the moves since `when` back: each took a deal out of `from` and into `to`.
+    results: list[Totals] = []
+    for when in instants:
+        totals: Totals = defaultdict(lambda: [0, 0])
+        closed_since = and_(Deal.status.in_(("won", "lost")), Deal.closed_at >= when)
+        for condition in (Deal.status == "open", closed_since):
+            statement = _owned(
+                select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount_units))
+                .where(condition, Deal.created_at < when)
+                .group_by(Deal.stage_id, Deal.currency),
+                Deal.owner_id,
+                owner_id,
+            )
+            for stage_id, currency, count, units in session.execute(statement):
+                entry = totals[(stage_id, currency)]
+                entry[0] += count
+                entry[1] += int(units or 0)
+        results.append(totals)
+    # Walk the moves back: each took a deal out of `from` and into `to`. One flag per instant
+    # says whether a move counts for it (made since the instant, by a deal created before it).
     move = DealStageChange
+    flags = [
+        case((and_(move.changed_at >= when, Deal.created_at < when), 1), else_=0)
+        for when in instants
+    ]
     statement = _owned(
         select(
-            move.from_stage_id,
-            move.to_stage_id,
-            Deal.currency,
-            func.count(),
-            func.sum(Deal.amount_units),
+            move.from_stage_id, move.to_stage_id, Deal.currency, *flags,
+            func.count(), func.sum(Deal.amount_units),
         )
         .join(Deal, Deal.id == move.deal_id)
-        .where(move.changed_at >= when, Deal.created_at < when)
-        .group_by(move.from_stage_id, move.to_stage_id, Deal.currency),
+        .where(move.changed_at >= min(instants), Deal.created_at < max(instants))
+        .group_by(move.from_stage_id, move.to_stage_id, Deal.currency, *flags),
         Deal.owner_id,
         owner_id,
-    )
-    for from_stage, to_stage, currency, count, units in session.execute(statement):
-        for stage_id, sign in ((to_stage, -1), (from_stage, 1)):
-            if stage_id is not None:
-                entry = totals[(stage_id, currency)]
-                entry[0] += sign * count
-                entry[1] += sign * int(units or 0)
+    )  # fmt: skip
+    for from_stage, to_stage, currency, *counts_for, count, units in session.execute(statement):
+        for totals, counts in zip(results, counts_for, strict=True):
+            if not counts:
+                continue
+            for stage_id, sign in ((to_stage, -1), (from_stage, 1)):
+                if stage_id is not None:
+                    entry = totals[(stage_id, currency)]
+                    entry[0] += sign * count
+                    entry[1] += sign * int(units or 0)
     open_stages = {i for i, stage in _stages(session).items() if stage["kind"] == "open"}
-    return {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
+    return [
+        {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
+        for totals in results
+    ]
 
 
-def pipeline_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, Any]:
+def pipeline_figures(
+    session: Session, month: Month, owner_id: int | None, totals: Totals | None = None
+) -> dict[str, Any]:
     stages = _stages(session)
-    totals = open_deals_at(session, month.end, owner_id)
+    if totals is None:
+        totals = open_deals_at(session, month.end, owner_id)
     by_stage: dict[int, dict[str, Any]] = {}
     for (stage_id, currency), (count, units) in sorted(totals.items()):
         stage = stages.get(stage_id, {"probability": 0, "name": "?", "pipeline": "?", "order": -1})
@@ -408,7 +431,9 @@ def _names(session: Session, ids: set[int], model, column) -> dict[int, str]:
     return found
 
 
-def month_figures(session: Session, month: Month, owner_id: int | None = None) -> dict[str, Any]:
+def month_figures(
+    session: Session, month: Month, owner_id: int | None = None, pipeline: Totals | None = None
+) -> dict[str, Any]:
     """Every figure of one month (the keys of `monthly` without `previous` and `change`)."""
     return {
         "month": str(month),
@@ -417,7 +442,7 @@ def month_figures(session: Session, month: Month, owner_id: int | None = None) -
         "contacts": contact_figures(session, month, owner_id),
         "interactions": interaction_figures(session, month, owner_id),
         "deals": deal_figures(session, month, owner_id),
-        "pipeline": pipeline_figures(session, month, owner_id),
+        "pipeline": pipeline_figures(session, month, owner_id, pipeline),
         "tasks": task_figures(session, month, owner_id),
         "customers": customer_figures(session, month, owner_id),
         "top_customers": top_customers(session, month, owner_id),
@@ -453,8 +478,9 @@ CHANGE_SECTIONS = ("contacts", "interactions", "deals", "pipeline", "tasks", "cu
 def monthly(session: Session, month: Month, owner: str | None = None) -> dict[str, Any]:
     """The month's figures, the previous month's under `previous`, and their differences."""
     owner_id = owner_id_for(session, owner)
-    current = month_figures(session, month, owner_id)
-    previous = month_figures(session, month.previous, owner_id)
+    at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
+    current = month_figures(session, month, owner_id, at_end[0])
+    previous = month_figures(session, month.previous, owner_id, at_end[1])
     change = {}
     for section in CHANGE_SECTIONS:
         a = {k: v for k, v in current[section].items() if k != "by_stage"}
