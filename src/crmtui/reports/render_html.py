@@ -24,15 +24,18 @@ def _bars(title: str, items: list[tuple[str, float, float]], months: tuple[str, 
     height = row * len(items) + 24
     parts = [
         f'<svg role="img" aria-label="{escape(title)}" width="{width + 200}" height="{height}">',
-        f'<text x="0" y="12">{escape(title)}: {escape(months[0])} (blue), '
-        f"{escape(months[1])} (grey)</text>",
+        f'<text x="0" y="12">{escape(title)}: {escape(months[0])}'
+        + (f" (blue), {escape(months[1])} (grey)" if months[1] else "")
+        + "</text>",
     ]
     for index, (label, value, before) in enumerate(items):
         y = 24 + index * row
         parts += [
             f'<text x="0" y="{y + 12}">{escape(label)}</text>',
             f'<rect class="bar" x="120" y="{y}" height="12" width="{value / top * width:.1f}"/>',
-            f'<rect class="prev" x="120" y="{y + 14}" height="8" width="{before / top * width:.1f}"/>',
+            f'<rect class="prev" x="120" y="{y + 14}" height="8" width="{before / top * width:.1f}"/>'
+            if months[1]
+            else "",
             f'<text x="{125 + value / top * width:.1f}" y="{y + 11}">{value:g}</text>',
         ]
     parts.append("</svg>")
