@@ -32,7 +32,11 @@ class TasksScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("", "Due", "Task", "Contact", "Priority")
+        table = self.query_one(DataTable)
+        task_width = max(16, self.app.size.width - 9 - 16 - 20 - 8 - 2 * 5 - 2)
+        for label, width in (("", 9), ("Due", 16), ("Task", task_width), ("Contact", 20)):
+            table.add_column(label, width=width)
+        table.add_column("Priority", width=8)
         self.query_one(DataTable).focus()
         self.refresh_data()
 
@@ -65,7 +69,7 @@ class TasksScreen(Screen):
                 )  # fmt: skip
         counts = "  ·  ".join(f"{label}: {groups[name]['count']:,}" for name, label in GROUPS)
         if any(groups[name]["count"] > PER_GROUP for name, _label in GROUPS):
-            counts += f"  (first {PER_GROUP} of each; overdue most recent first)"
+            counts += f"  (first {PER_GROUP} of each)"
         self.query_one("#tasks-status", Static).update(counts)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
