@@ -427,22 +427,30 @@ def list_contacts(
     column = SORTS[key]
     stmt = filtered_contacts(session, filters or ContactFilter())
     if after is not None:
-        value, last_id = after
-        if key == "id":
-            stmt = stmt.where(Contact.id < last_id if descending else Contact.id > last_id)
-        elif descending:
-            stmt = stmt.where(or_(column < value, (column == value) & (Contact.id < last_id)))
-        else:
-            stmt = stmt.where(or_(column > value, (column == value) & (Contact.id > last_id)))
+        stmt = stmt.where(_after(column, descending, *after))
     if key == "id":
         stmt = stmt.order_by(Contact.id.desc() if descending else Contact.id)
     elif descending:
-        stmt = stmt.order_by(column.desc(), Contact.id.desc())
+        stmt = stmt.order_by(column.desc().nulls_last(), Contact.id.desc())
     else:
-        stmt = stmt.order_by(column, Contact.id)
+        stmt = stmt.order_by(column.asc().nulls_first(), Contact.id)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
+
+
+def _after(column, descending: bool, value: Any, last_id: int):
+    """Rows after (value, last_id) in the page order; empty values (never contacted) sort lowest."""
+    if column is Contact.id:
+        return Contact.id < last_id if descending else Contact.id > last_id
+    if descending:
+        if value is None:
+            return column.is_(None) & (Contact.id < last_id)
+        tie = (column == value) & (Contact.id < last_id)
+        return or_(column < value, tie, column.is_(None))
+    if value is None:
+        return or_(column.is_(None) & (Contact.id > last_id), column.is_not(None))
+    return or_(column > value, (column == value) & (Contact.id > last_id))
 
 
 def sort_value(contact: Contact, sort: str) -> Any:
