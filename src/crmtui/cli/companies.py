@@ -13,6 +13,7 @@ from crmtui.cli.output import (
     render_record,
     render_rows,
     report_added,
+    report_edited,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -136,13 +137,7 @@ def edit(
         record = get_company(session, company)
         changes = update_company(session, record, data, expected_version=if_version)
         row = company_rows(session, [record])[0]
-    if fmt is None:
-        message(
-            f"company {row['id']}: "
-            + (", ".join(sorted(changes)) + " changed" if changes else "nothing changed")
-        )
-    else:
-        render_record(row, fmt)
+    report_edited("company", row, changes, fmt)
 
 
 @app.command("delete")

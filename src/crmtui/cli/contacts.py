@@ -13,6 +13,7 @@ from crmtui.cli.output import (
     render_record,
     render_rows,
     report_added,
+    report_edited,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -255,13 +256,7 @@ def edit(
             session, record, data, expected_version=if_version, stage_at=when_or_none(at)
         )
         row = contact_rows(session, [record])[0]
-    if fmt is None:
-        message(
-            f"contact {row['id']}: "
-            + (", ".join(sorted(changes)) + " changed" if changes else "nothing changed")
-        )
-    else:
-        render_record(row, fmt)
+    report_edited("contact", row, changes, fmt)
 
 
 @app.command("delete")
@@ -338,7 +333,9 @@ def assign(
         int | None,
         typer.Option("--if-version", help="Fail unless the contact is still at this version."),
     ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before a bulk change.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask before a bulk change.")
+    ] = False,
 ) -> None:
     """Give contacts to a team member: the named ones, or every contact matching a filter.
 

@@ -13,6 +13,7 @@ from crmtui.cli.output import (
     render_record,
     render_rows,
     report_added,
+    report_edited,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -164,13 +165,7 @@ def edit(
         record = get_deal(session, deal)
         changes = update_deal(session, record, data, expected_version=if_version)
         row = deal_rows(session, [record])[0]
-    if fmt is None:
-        message(
-            f"deal {row['id']}: "
-            + (", ".join(sorted(changes)) + " changed" if changes else "nothing changed")
-        )
-    else:
-        render_record(row, fmt)
+    report_edited("deal", row, changes, fmt)
 
 
 def _stage_command(deal: str, fmt, act) -> None:
@@ -282,7 +277,9 @@ def assign(
     if_version: Annotated[
         int | None, typer.Option("--if-version", help="Fail unless still at this version.")
     ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before a bulk change.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask before a bulk change.")
+    ] = False,
 ) -> None:
     """Give deals to a team member: the given ids, or every deal matching a filter.
 

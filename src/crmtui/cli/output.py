@@ -181,3 +181,12 @@ def report_added(kind: str, row: dict[str, Any], fmt: Format | None) -> None:
     message(f"added {kind} {row['id']}: {label}".rstrip(": "))
     if not sys.stdout.isatty():
         sys.stdout.write(f"{row['id']}\n")
+
+
+def report_edited(kind: str, row: dict[str, Any], changes: dict, fmt: Format | None) -> None:
+    """After an edit: the record in the format asked for, else which fields changed."""
+    if fmt is not None:
+        render_record(row, fmt)
+        return
+    changed = ", ".join(sorted(changes)) + " changed" if changes else "nothing changed"
+    message(f"{kind} {row['id']}: {changed}")
