@@ -277,9 +277,11 @@ async def test_a_locked_database_is_reported_not_fatal(db_path, data, monkeypatc
 
     from crmtui.core import db as dbmodule
     from crmtui.core.db import Database, sqlite_url
+    from crmtui.tui import dbwork
     from crmtui.tui.app import CRMApp
 
     monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(dbwork, "LOCKED_PAUSE_SECONDS", 0.05)
     database = Database(sqlite_url(db_path))
     app = CRMApp(database, "sam")
     other = sqlite3.connect(db_path, isolation_level=None)
@@ -290,7 +292,9 @@ async def test_a_locked_database_is_reported_not_fatal(db_path, data, monkeypatc
             other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
             await pilot.press("x")
             await settle(pilot)
-            assert any("locked" in n.message for n in app._notifications)
+            messages = [n.message for n in app._notifications]
+            assert any("retrying" in m for m in messages)
+            assert any("locked" in m and "retrying" not in m for m in messages)
             assert app.screen.query_one("#tasks", DataTable).row_count == 2
             other.execute("ROLLBACK")
             await pilot.press("x")

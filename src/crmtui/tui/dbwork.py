@@ -1,11 +1,15 @@
 """Database work off the UI thread: thread workers whose results and errors come back to the app."""
 
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
+
+LOCKED_RETRIES = 2
+LOCKED_PAUSE_SECONDS = 1.0
 
 
 def run_db(
@@ -21,7 +25,8 @@ def run_db(
     """Run `work(session)` in a thread: a read session, or one write transaction when `write`.
 
     Domain errors (and anything unexpected) never crash the app: the transaction is rolled back
-    and the message goes to `on_error`, or to an error notification.
+    and the message goes to `on_error`, or to an error notification. A database locked by another
+    process (after the engine's own busy wait) is said so and retried a couple of times first.
     """
     app = node.app
 
@@ -31,24 +36,39 @@ def run_db(
         else:
             app.notify(message, severity="error", title="crm", timeout=8)
 
-    def in_thread() -> None:
-        from crmtui.core.errors import CRMError
+    def attempt() -> Any:
+        if write:
+            with app.database.transaction(username=app.username) as session:
+                return work(session)
+        with app.database.session() as session:
+            return work(session)
 
-        try:
-            if write:
-                with app.database.transaction(username=app.username) as session:
-                    result = work(session)
+    def in_thread() -> None:
+        from crmtui.core.errors import CRMError, OperationalError
+
+        for tries_left in range(LOCKED_RETRIES, -1, -1):
+            try:
+                result = attempt()
+            except OperationalError as exc:
+                outcome: tuple[Callable, Any] = (report, str(exc))
+                if "locked" not in str(exc) or not tries_left or get_current_worker().is_cancelled:
+                    break
+                with suppress(RuntimeError):
+                    app.call_from_thread(
+                        app.notify, f"{exc}: retrying ({tries_left} left)", severity="warning"
+                    )
+                time.sleep(LOCKED_PAUSE_SECONDS)
+            except CRMError as exc:
+                outcome = (report, str(exc))
+                break
+            except Exception as exc:  # noqa: BLE001 - shown, not raised: the database is untouched
+                outcome = (report, f"unexpected error: {type(exc).__name__}: {exc}")
+                break
             else:
-                with app.database.session() as session:
-                    result = work(session)
-        except CRMError as exc:
-            outcome: tuple[Callable, Any] = (report, str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown, not raised: the database is untouched
-            outcome = (report, f"unexpected error: {type(exc).__name__}: {exc}")
-        else:
-            if on_done is None:
-                return
-            outcome = (on_done, result)
+                if on_done is None:
+                    return
+                outcome = (on_done, result)
+                break
         if get_current_worker().is_cancelled:
             return
         with suppress(RuntimeError):  # the app closed while the query ran
