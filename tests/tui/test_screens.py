@@ -303,3 +303,33 @@ async def test_a_locked_database_is_reported_not_fatal(db_path, data, monkeypatc
     finally:
         other.close()
         database.dispose()
+
+
+async def test_a_stale_edit_shows_both_values_and_lets_you_choose(db, data, make_app, settle):
+    from crmtui.core.contacts import get_contact, update_contact
+    from crmtui.core.schemas import ContactInput
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactFormScreen(1))
+        await settle(pilot)
+        app.screen.query_one("#job_title", Input).value = "Countess"
+        with db.transaction(username="kim") as session:  # meanwhile, someone else
+            update_contact(session, get_contact(session, 1), ContactInput(job_title="Analyst"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactFormScreen)
+        notice = str(app.screen.query_one("#form-error", Static).render())
+        assert "yours 'Countess', theirs 'Analyst'" in notice
+        with db.session() as session:
+            assert get_contact(session, 1).job_title == "Analyst"
+
+        await pilot.press("ctrl+l")
+        assert app.screen.query_one("#job_title", Input).value == "Analyst"
+        app.screen.query_one("#job_title", Input).value = "Countess"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ContactFormScreen)
+    with db.session() as session:
+        assert get_contact(session, 1).job_title == "Countess"

@@ -196,11 +196,19 @@ class ContactFormScreen(FormScreen):
         ("lifecycle", "lifecycle"), ("tag", "tags"), ("company", "company"),
     )  # fmt: skip
 
+    BINDINGS = [Binding("ctrl+l", "load_theirs", "Load theirs", id="load_theirs", show=False)]
+    COMPARED = (
+        ("name", "Name"), ("emails", "Emails"), ("phones", "Phones"), ("company", "Company"),
+        ("job_title", "Job title"), ("lifecycle", "Lifecycle stage"), ("consent", "Email consent"),
+        ("tags", "Tags"), ("notes", "Notes"),
+    )  # fmt: skip
+
     def __init__(self, contact_id: int | None = None) -> None:
         super().__init__()
         self.contact_id = contact_id
         self.version: int | None = None
         self.old_tags: list[str] = []
+        self.theirs: dict[str, Any] | None = None
         self.TITLE_TEXT = "Edit contact" if contact_id else "New contact"
 
     def fields(self) -> ComposeResult:
@@ -231,19 +239,52 @@ class ContactFormScreen(FormScreen):
 
         return contact_rows(session, [get_contact(session, self.contact_id)])[0]
 
-    def _fill(self, row: dict[str, Any]) -> None:
-        self.version = row["version"]
-        self.old_tags = row["tags"]
-        values = {
+    @staticmethod
+    def _form_values(row: dict[str, Any]) -> dict[str, str]:
+        return {
             "name": row["name"], "emails": ", ".join(row["emails"]),
             "phones": ", ".join(row["phones"]), "company": row["company"] or "",
             "job_title": row["job_title"] or "", "tags": ", ".join(row["tags"]),
-            "notes": row["notes"] or "",
+            "notes": row["notes"] or "", "lifecycle": row["lifecycle_stage"],
+            "consent": row["email_consent"],
         }  # fmt: skip
-        for name, value in values.items():
-            self.query_one(f"#{name}", Input).value = value
-        self.query_one("#lifecycle", Select).value = row["lifecycle_stage"]
-        self.query_one("#consent", Select).value = row["email_consent"]
+
+    def _fill(self, row: dict[str, Any]) -> None:
+        self.version = row["version"]
+        self.old_tags = row["tags"]
+        for name, value in self._form_values(row).items():
+            self.query_one(f"#{name}").value = value
+
+    def _refused(self, message: str) -> None:
+        """A stale edit: show each field as you left it and as it now is; you choose."""
+        if "changed by someone else" not in message:
+            super()._refused(message)
+            return
+        run_db(self, self._read, self._show_conflict)
+
+    def _show_conflict(self, row: dict[str, Any]) -> None:
+        self.saving = False
+        self.theirs = row
+        theirs = self._form_values(row)
+        lines = [
+            f"{label}: yours {self.value(name)!r}, theirs {theirs[name]!r}"
+            for name, label in self.COMPARED
+            if self.value(name) != theirs[name]
+        ]
+        self.version = row["version"]
+        self.clear_errors()
+        notice = self.query_one("#form-error", Static)
+        notice.update(
+            "Someone else changed this contact while you edited it.\n"
+            + "\n".join(lines or ["(the same values as yours)"])
+            + "\nctrl+s saves yours over theirs; ctrl+l loads theirs; esc cancels."
+        )
+        notice.display = True
+
+    def action_load_theirs(self) -> None:
+        if self.theirs is not None:
+            self._fill(self.theirs)
+            self.clear_errors()
 
     def prepare(self):
         from crmtui.core.schemas import ContactInput
