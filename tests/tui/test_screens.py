@@ -333,3 +333,26 @@ async def test_a_stale_edit_shows_both_values_and_lets_you_choose(db, data, make
         assert not isinstance(app.screen, ContactFormScreen)
     with db.session() as session:
         assert get_contact(session, 1).job_title == "Countess"
+
+
+async def test_history_lists_who_changed_the_contact(db, data, make_app, settle):
+    from crmtui.core.contacts import get_contact, update_contact
+    from crmtui.core.schemas import ContactInput
+    from crmtui.tui.screens.history import HistoryScreen
+
+    with db.transaction(username="kim") as session:
+        update_contact(session, get_contact(session, 1), ContactInput(job_title="Analyst"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(1))
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        table = app.screen.query_one("#history", DataTable)
+        newest = [str(cell) for cell in table.get_row_at(0)]
+        assert newest[2:4] == ["kim", "update"] and "Analyst" in newest[4]
+        assert [str(table.get_row_at(i)[3]) for i in range(table.row_count)][-1] == "create"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ContactDetailScreen)

@@ -21,6 +21,7 @@ class ContactDetailScreen(Screen):
         Binding("l", "log", "Log", id="log"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("d", "new_deal", "New deal", id="new_deal"),
+        Binding("h", "history", "History", id="history"),
     ]
 
     def __init__(self, contact_id: int) -> None:
@@ -112,6 +113,11 @@ class ContactDetailScreen(Screen):
         from crmtui.tui.screens.forms import LogInteractionScreen
 
         self.app.push_screen(LogInteractionScreen(self.contact_id), self._saved)
+
+    def action_history(self) -> None:
+        from crmtui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen("contact", self.contact_id, self.sub_title or "contact"))
 
     def action_edit(self) -> None:
         from crmtui.tui.screens.forms import ContactFormScreen

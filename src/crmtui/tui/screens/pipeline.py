@@ -41,6 +41,7 @@ class PipelineScreen(Screen):
         Binding("x", "lost", "Lost", id="lost"),
         Binding("s", "switch_pipeline", "Pipeline", id="switch_pipeline"),
         Binding("n", "new_deal", "New deal", id="new_deal"),
+        Binding("h", "history", "History", id="deal_history"),
     ]  # fmt: skip
 
     def __init__(self) -> None:
@@ -189,6 +190,13 @@ class PipelineScreen(Screen):
             return move_deal(session, deal, stage.id).name
 
         self._write(move, deal_id)
+
+    def action_history(self) -> None:
+        from crmtui.tui.screens.history import HistoryScreen
+
+        deal_id = self.selected_deal()
+        if deal_id is not None:
+            self.app.push_screen(HistoryScreen("deal", deal_id, f"deal {deal_id}"))
 
     def action_won(self) -> None:
         deal_id = self.selected_deal()
