@@ -32,7 +32,9 @@ def test_errors_from_a_real_process_are_one_line_with_the_exit_code():
 
 
 def test_piped_listing_is_csv_and_add_prints_the_id():
-    added = run(sys.executable, "-m", "crmtui", "contact", "add", "Ada", "--email", "ada@example.com")
+    added = run(
+        sys.executable, "-m", "crmtui", "contact", "add", "Ada", "--email", "ada@example.com"
+    )
     listed = run(sys.executable, "-m", "crmtui", "contact", "list")
 
     assert added.stdout == "1\n"

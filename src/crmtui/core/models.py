@@ -264,7 +264,11 @@ class LifecycleChange(SQLModel, table=True):
     __tablename__ = "lifecycle_change"
     __table_args__ = (
         Index(
-            "ix_lifecycle_change_changed_stages", "changed_at", "from_stage", "to_stage", "contact_id"
+            "ix_lifecycle_change_changed_stages",
+            "changed_at",
+            "from_stage",
+            "to_stage",
+            "contact_id",
         ),
     )
 
