@@ -44,3 +44,13 @@ def test_search_stops_once_the_limit_is_filled_by_contacts(db):
         types = [row["type"] for row in search.search_all(session, "engine", limit=3)]
 
     assert types == ["contact", "contact", "contact"]
+
+
+def test_contact_names_for_pickers(db):
+    with db.transaction(username="sam") as session:
+        contacts.add_contact(session, ContactInput(name="Zoë Núñez", emails=["zoe@example.org"]))
+        contacts.add_contact(session, ContactInput(name="Ada Lovelace"))
+
+    with db.session() as session:
+        assert search.contact_names(session, "nunez") == [(1, "Zoë Núñez", "zoe@example.org")]
+        assert search.contact_names(session, "nobody") == []

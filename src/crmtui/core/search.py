@@ -86,6 +86,18 @@ def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[in
     return list(session.scalars(stmt.limit(limit)))
 
 
+def contact_names(session: Session, query: str, limit: int = 10) -> list[tuple[int, str, str]]:
+    """(id, name, email) of the best matching contacts: a light lookup for pickers."""
+    ids = ranked_ids(session, "contact", query, limit)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Contact.id, Contact.display_name, Contact.email).where(Contact.id.in_(ids))
+    )
+    found = {row.id: row for row in rows}
+    return [(i, found[i].display_name, found[i].email or "") for i in ids if i in found]
+
+
 def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Contacts, companies and deals matching the query, as plain rows with a `type`."""
     from crmtui.core.companies import company_rows

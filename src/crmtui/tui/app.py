@@ -28,24 +28,10 @@ class ContactSearchProvider(Provider):
         app = self.app
 
         def read() -> list[tuple[int, str, str]]:
-            from sqlalchemy import select
-
-            from crmtui.core.models import Contact
-            from crmtui.core.search import ranked_ids
+            from crmtui.core.search import contact_names
 
             with app.database.session() as session:
-                ids = ranked_ids(session, "contact", query, 10)
-                if not ids:
-                    return []
-                found = {
-                    row.id: row
-                    for row in session.execute(
-                        select(Contact.id, Contact.display_name, Contact.email).where(
-                            Contact.id.in_(ids)
-                        )
-                    )
-                }
-            return [(i, found[i].display_name, found[i].email or "") for i in ids if i in found]
+                return contact_names(session, query, 10)
 
         try:
             rows = await asyncio.to_thread(read)
