@@ -1,7 +1,9 @@
 """The layers stay apart: the core, io and reports never pull in a terminal library."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +39,16 @@ def test_core_io_and_reports_import_no_front_end_library():
 def test_the_cli_entry_point_imports_neither_textual_nor_the_sql_engine():
     loaded = top_level_modules_after("import sys; import crmtui.cli")
     assert not loaded & {"textual", "sqlalchemy", "sqlmodel"}
+
+
+def test_front_ends_hold_no_sql():
+    """The CLI and the app call services; only the CLI's error mapping names SQLAlchemy's errors."""
+    src = Path(__file__).parent.parent / "src" / "crmtui"
+    offenders = [
+        str(path.relative_to(src))
+        for folder in ("cli", "tui")
+        for path in (src / folder).rglob("*.py")
+        if re.search(r"^\s*(from|import) (sqlalchemy|sqlmodel)", path.read_text(), re.M)
+        and path.name != "errors.py"
+    ]
+    assert offenders == []
