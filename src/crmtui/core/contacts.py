@@ -24,7 +24,7 @@ from crmtui.core.models import (
     Task,
     User,
 )
-from crmtui.core.records import apply_changes, check_version
+from crmtui.core.records import apply_changes, check_version, values_by_id
 from crmtui.core.schemas import ContactFilter, ContactInput
 from crmtui.core.text import email_key, fold, phone_key, search_text
 from crmtui.core.types import utcnow
@@ -482,15 +482,7 @@ def contact_rows(session: Session, contacts: list[Contact]) -> list[dict[str, An
         ):
             phones[contact_id].append(phone)
     company_ids = {c.company_id for c in contacts if c.company_id}
-    companies = (
-        dict(
-            session.execute(
-                select(Company.id, Company.name).where(Company.id.in_(company_ids))
-            ).all()
-        )
-        if company_ids
-        else {}
-    )
+    companies = values_by_id(session, Company.id, Company.name, company_ids)
     tags = tagging.tag_names(session, "contact", ids)
     users = usernames_by_id(session, {c.owner_id for c in contacts if c.owner_id})
     return [

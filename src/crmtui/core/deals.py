@@ -23,7 +23,7 @@ from crmtui.core.models import (
 )
 from crmtui.core.money import format_amount, parse_amount, parse_currency, to_units
 from crmtui.core.pipelines import get_pipeline, get_stage, stages_of
-from crmtui.core.records import apply_changes, check_version
+from crmtui.core.records import apply_changes, check_version, values_by_id
 from crmtui.core.schemas import DealInput
 from crmtui.core.text import search_text
 from crmtui.core.types import utcnow
@@ -312,15 +312,7 @@ def deal_rows(session: Session, deals: list[Deal]) -> list[dict[str, Any]]:
         else {}
     )
     pipeline_ids = {d.pipeline_id for d in deals}
-    pipelines = (
-        dict(
-            session.execute(
-                select(Pipeline.id, Pipeline.name).where(Pipeline.id.in_(pipeline_ids))
-            ).all()
-        )
-        if pipeline_ids
-        else {}
-    )
+    pipelines = values_by_id(session, Pipeline.id, Pipeline.name, pipeline_ids)
     contact_ids = {d.contact_id for d in deals if d.contact_id}
     contacts = (
         {
@@ -335,15 +327,7 @@ def deal_rows(session: Session, deals: list[Deal]) -> list[dict[str, Any]]:
         else {}
     )
     company_ids = {d.company_id for d in deals if d.company_id}
-    companies = (
-        dict(
-            session.execute(
-                select(Company.id, Company.name).where(Company.id.in_(company_ids))
-            ).all()
-        )
-        if company_ids
-        else {}
-    )
+    companies = values_by_id(session, Company.id, Company.name, company_ids)
     tags = tagging.tag_names(session, "deal", ids)
     users = usernames_by_id(session, {d.owner_id for d in deals if d.owner_id})
     rows = []

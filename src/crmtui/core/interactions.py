@@ -11,6 +11,7 @@ from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Invalid
 from crmtui.core.models import DIRECTIONS, INTERACTION_KINDS, Contact, Interaction
+from crmtui.core.records import values_by_id
 from crmtui.core.schemas import InteractionInput
 from crmtui.core.types import utcnow
 from crmtui.core.users import usernames_by_id
@@ -75,15 +76,7 @@ def timeline(
 def interaction_rows(session: Session, interactions: list[Interaction]) -> list[dict[str, Any]]:
     users = usernames_by_id(session, {i.user_id for i in interactions if i.user_id})
     contact_ids = {i.contact_id for i in interactions}
-    names = (
-        dict(
-            session.execute(
-                select(Contact.id, Contact.display_name).where(Contact.id.in_(contact_ids))
-            ).all()
-        )
-        if contact_ids
-        else {}
-    )
+    names = values_by_id(session, Contact.id, Contact.display_name, contact_ids)
     return [
         {
             "id": i.id,

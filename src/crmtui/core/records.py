@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from crmtui.core.audit import diff, record_change
@@ -34,3 +35,12 @@ def apply_changes(
     session.flush()
     record_change(session, entity, record.id, "update", changes)
     return changes
+
+
+def values_by_id(session: Session, id_column, value_column, ids) -> dict[int, Any]:
+    """{id: value} for a page of ids in one query; no query at all when there are none."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(id_column, value_column).where(id_column.in_(wanted)))
+    return dict(rows.all())

@@ -11,7 +11,7 @@ from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import TASK_PRIORITIES, Contact, Task, User
-from crmtui.core.records import apply_changes
+from crmtui.core.records import apply_changes, values_by_id
 from crmtui.core.schemas import TaskInput
 from crmtui.core.timeparse import local_tz
 from crmtui.core.types import utcnow
@@ -112,15 +112,7 @@ def due_groups(
 def task_rows(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
     users = usernames_by_id(session, {t.assignee_id for t in tasks if t.assignee_id})
     contact_ids = {t.contact_id for t in tasks if t.contact_id}
-    names = (
-        dict(
-            session.execute(
-                select(Contact.id, Contact.display_name).where(Contact.id.in_(contact_ids))
-            ).all()
-        )
-        if contact_ids
-        else {}
-    )
+    names = values_by_id(session, Contact.id, Contact.display_name, contact_ids)
     return [
         {
             "id": t.id,

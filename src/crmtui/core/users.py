@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from crmtui.core.audit import record_created
 from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import User
-from crmtui.core.records import apply_changes
+from crmtui.core.records import apply_changes, values_by_id
 
 
 def current_username(explicit: str | None = None) -> str:
@@ -87,7 +87,4 @@ def list_users(session: Session) -> list[User]:
 
 
 def usernames_by_id(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.exec(select(User.id, User.username).where(User.id.in_(ids)))
-    return dict(rows.all())
+    return values_by_id(session, User.id, User.username, ids)
