@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import local_time
@@ -25,6 +25,7 @@ class HistoryScreen(ModalScreen[None]):
         with Vertical(classes="history"):
             yield Label(f"History of {self.title_text}", classes="form-title")
             yield DataTable(id="history", cursor_type="row")
+            yield Static("", id="history-empty")
 
     def on_mount(self) -> None:
         table = self.query_one("#history", DataTable)
@@ -42,6 +43,10 @@ class HistoryScreen(ModalScreen[None]):
         run_db(self, read, self._show)
 
     def _show(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            self.query_one("#history-empty", Static).update(
+                "No recorded changes: demo data and bulk-built records carry none."
+            )
         table = self.query_one("#history", DataTable)
         for row in rows:
             table.add_row(
