@@ -31,6 +31,15 @@ async def test_search_narrows_the_table_as_you_type(data, make_app, settle):
         assert len(names(app)) == 31
 
 
+async def test_one_letter_already_narrows_the_table(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "z")
+        await settle(pilot)
+        assert names(app) == ["Zora Quinn"]
+
+
 async def test_scrolling_down_loads_the_next_pages(build_data, make_app, settle):
     build_data(300)
     app = make_app()

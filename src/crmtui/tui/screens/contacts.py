@@ -307,10 +307,6 @@ class ContactsScreen(Screen):
 
         text = event.value.strip()
         tokens = search_tokens(text)
-        if tokens and len(tokens[-1]) < 2:
-            # a one-letter word matches a third of a big database and costs FTS5 300 ms
-            self.query_one("#contacts-status", Static).update("Type one more letter to search")
-            return
         if tokens == search_tokens(self.search_text):
             self.search_text = text  # a space or a dash: the same words, the same results
             self._show_status()
