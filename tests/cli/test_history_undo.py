@@ -205,6 +205,57 @@ def test_deleting_a_company_or_contact_logs_what_goes_with_it(crm):
     ]
 
 
+def last_delete(crm, *args: str) -> int:
+    return next(c["id"] for c in crm.json("history", *args) if c["action"] == "delete")
+
+
+def test_undo_a_contact_delete_brings_back_its_calls_deal_task_and_lifecycle(crm):
+    add_ada(crm)
+    crm.ok("contact", "edit", "ada", "--stage", "customer")
+    crm.ok("deal", "add", "Engines", "--contact", "ada")
+    crm.ok("task", "add", "Send plans", "--contact", "ada")
+    crm.ok("log", "call", "ada", "--summary", "Intro call", "--at", "2026-10-05 10:00")
+    before = crm.json("contact", "show", "ada")
+    crm.ok("contact", "delete", "ada", "--yes")
+    assert crm.json("deal", "show", "1")["contact"] is None
+
+    crm.ok("undo", str(last_delete(crm, "1")))
+
+    ada = crm.json("contact", "show", "ada")
+    assert [i["subject"] for i in ada["interactions"]] == ["Intro call"]
+    assert ada["last_contacted_at"] == before["last_contacted_at"]
+    assert crm.json("deal", "show", "1")["contact"] == "Ada Lovelace"
+    assert crm.json("task", "list", "--contact", "ada")[0]["title"] == "Send plans"
+    assert crm.json("report", "churn", "--month", "current")[-1]["new"] == 1
+
+
+def test_undo_a_deal_delete_brings_back_its_stage_history_and_links(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada", "--created", "2026-10-01")
+    crm.ok("deal", "move", "1", "Qualified", "--at", "2026-10-03")
+    crm.ok("log", "call", "ada", "--deal", "1", "--summary", "Engines call")
+    moves = crm.json("deal", "show", "1")["history"]
+    crm.ok("deal", "delete", "1", "--yes")
+
+    crm.ok("undo", str(last_delete(crm, "--deal", "1")))
+
+    deal = crm.json("deal", "show", "1")
+    assert deal["history"] == moves
+    assert [i["deal_id"] for i in crm.json("contact", "show", "ada")["interactions"]] == [1]
+
+
+def test_undo_a_company_delete_relinks_its_contacts(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "-e", "ada@example.com", "--company", "Acme")
+    crm.ok("company", "delete", "Acme", "--yes")
+    company_delete = next(
+        c["id"] for c in crm.json("history") if (c["entity"], c["action"]) == ("company", "delete")
+    )
+
+    crm.ok("undo", str(company_delete))
+
+    assert crm.json("contact", "show", "ada")["company"] == "Acme"
+
+
 def test_undo_one_change_of_an_import(crm, tmp_path):
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     first.write_text("name,email\nAda Lovelace,ada@example.com\n")

@@ -108,12 +108,11 @@ def update_company(
 
 def delete_company(session: Session, company: Company) -> None:
     """Delete the company; its contacts and deals stay, unlinked."""
-    from crmtui.core.models import Deal
+    from crmtui.core.cascade import detach
 
-    for model in (Contact, Deal):  # unlinked one by one so the log shows each
-        for linked in list(session.scalars(select(model).where(model.company_id == company.id))):
-            apply_changes(session, model.__tablename__, linked, {"company_id": None})
-    record_deleted(session, "company", company)
+    taken = detach(session, "company", company)
+    change = record_deleted(session, "company", company)
+    change.changes = {**change.changes, **taken}
     session.delete(company)
     session.flush()
 

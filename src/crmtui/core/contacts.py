@@ -18,10 +18,7 @@ from crmtui.core.models import (
     Contact,
     ContactEmail,
     ContactPhone,
-    Deal,
-    Interaction,
     LifecycleChange,
-    Task,
     User,
 )
 from crmtui.core.records import apply_changes, check_version, values_by_id
@@ -318,17 +315,14 @@ def update_contact(
 
 def delete_contact(session: Session, contact: Contact) -> None:
     """Delete a contact with its emails, phones and interactions; deals and tasks stay, unlinked."""
-    for model in (Deal, Task):  # unlinked one by one so the log shows each
-        for linked in list(session.scalars(select(model).where(model.contact_id == contact.id))):
-            apply_changes(session, model.__tablename__, linked, {"contact_id": None})
-    for interaction in session.scalars(
-        select(Interaction).where(Interaction.contact_id == contact.id)
-    ):  # deleted with the contact by cascade
-        record_deleted(session, "interaction", interaction)
+    from crmtui.core.cascade import detach
+
+    taken = detach(session, "contact", contact)
     row = contact_rows(session, [contact])[0]
     change = record_deleted(session, "contact", contact)
     # the lists live in their own tables: logged too, so undo can restore them
-    change.changes = {**change.changes, **{k: [row[k], None] for k in ("emails", "phones", "tags")}}
+    lists = {k: [row[k], None] for k in ("emails", "phones", "tags")}
+    change.changes = {**change.changes, **lists, **taken}
     session.delete(contact)
     session.flush()
 

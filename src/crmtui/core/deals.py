@@ -219,12 +219,11 @@ def reopen_deal(
 
 def delete_deal(session: Session, deal: Deal) -> None:
     """Delete the deal; its tasks and logged interactions stay, unlinked (each in the log)."""
-    from crmtui.core.models import Interaction, Task
+    from crmtui.core.cascade import detach
 
-    for model in (Task, Interaction):
-        for linked in list(session.scalars(select(model).where(model.deal_id == deal.id))):
-            apply_changes(session, model.__tablename__, linked, {"deal_id": None})
-    record_deleted(session, "deal", deal)
+    taken = detach(session, "deal", deal)
+    change = record_deleted(session, "deal", deal)
+    change.changes = {**change.changes, **taken}
     session.delete(deal)
     session.flush()
 

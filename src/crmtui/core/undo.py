@@ -9,6 +9,7 @@ from sqlalchemy import Date, DateTime, select
 from sqlmodel import Session, SQLModel
 
 from crmtui.core.audit import _plain, record_change, record_created, record_deleted
+from crmtui.core.cascade import reattach
 from crmtui.core.errors import Conflict, Invalid
 from crmtui.core.models import Change, Company, Contact, Deal, Interaction, Task, User
 from crmtui.core.records import apply_changes
@@ -204,7 +205,9 @@ def _undo_tagging(session: Session, record, change: Change, what: str) -> None:
         record_change(session, entity, record.id, "tag", {"tags": [None, old]})
 
 
-def _undo_delete(session: Session, model, change: Change, what: str) -> None:
+def _undo_delete(
+    session: Session, model, change: Change, what: str, links: dict[str, int] | None = None
+) -> None:
     if session.get(model, change.entity_id) is not None:
         raise Conflict(f"cannot undo change {change.id}: {what} exists again")
     columns = _columns(model)
@@ -214,6 +217,7 @@ def _undo_delete(session: Session, model, change: Change, what: str) -> None:
         if field in columns
     }
     values["id"] = change.entity_id
+    values.update(links or {})
     for field, table in _foreign_keys(model).items():
         linked = values.get(field)
         if (
@@ -250,6 +254,7 @@ def _undo_delete(session: Session, model, change: Change, what: str) -> None:
         session.add(record)
         session.flush()
     record_created(session, change.entity, record)
+    reattach(session, change.entity, record, change.changes)
 
 
 def _foreign_keys(model) -> dict[str, Any]:
