@@ -365,3 +365,101 @@ async def test_history_lists_who_changed_the_contact(db, data, make_app, settle)
         assert [str(table.get_row_at(i)[3]) for i in range(table.row_count)][-1] == "create"
         await pilot.press("escape")
         assert isinstance(app.screen, ContactDetailScreen)
+
+
+async def test_the_contact_form_saves_every_field(db, data, make_app, settle):
+    from crmtui.core.contacts import contact_rows, get_contact
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        values = {
+            "name": "Nina Field", "emails": "nina@example.com", "phones": "+44 20 1234 5678",
+            "company": "Fieldworks", "job_title": "Surveyor", "owner": "kim", "tags": "vip",
+            "birthday": "--04-12", "website": "https://nina.example", "street": "1 High St",
+            "city": "Leeds", "region": "West Yorkshire", "postal_code": "LS1 1AA",
+            "country": "UK", "consent_source": "web form", "source": "fair",
+            "custom_fields": "size=10,000; referral=Kim", "notes": "met at the fair",
+        }  # fmt: skip
+        for name, value in values.items():
+            app.screen.query_one(f"#{name}", Input).value = value
+        app.screen.query_one("#lifecycle").value = "customer"
+        app.screen.query_one("#consent").value = "subscribed"
+        app.screen.query_one("#do_not_contact").focus()
+        await pilot.press("space")  # tick "do not contact" from the keyboard
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ContactFormScreen)
+    with db.session() as session:
+        row = contact_rows(session, [get_contact(session, "nina@example.com")])[0]
+    assert row["birthday"] == "--04-12"
+    assert (row["street"], row["city"], row["region"], row["postal_code"], row["country"]) == (
+        "1 High St", "Leeds", "West Yorkshire", "LS1 1AA", "UK",
+    )  # fmt: skip
+    assert (row["website"], row["job_title"], row["owner"], row["source"]) == (
+        "https://nina.example", "Surveyor", "kim", "fair",
+    )  # fmt: skip
+    assert (row["lifecycle_stage"], row["email_consent"], row["consent_source"]) == (
+        "customer", "subscribed", "web form",
+    )  # fmt: skip
+    assert row["do_not_contact"] is True
+    assert row["custom_fields"] == {"size": "10,000", "referral": "Kim"}
+
+
+async def test_a_bad_birthday_is_shown_next_to_it_and_nothing_is_saved(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#name", Input).value = "Nina Bad"
+        app.screen.query_one("#birthday", Input).value = "--13-45"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactFormScreen)
+        error = app.screen.query_one("#birthday-error", Static)
+        assert error.display and "--04-12 without a year" in str(error.render())
+        assert app.screen.query_one("#birthday", Input).has_focus
+        app.screen.query_one("#birthday", Input).value = "1985-04-12"
+        app.screen.query_one("#custom_fields", Input).value = "no equals sign"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = app.screen.query_one("#custom_fields-error", Static)
+        assert error.display and "key=value" in str(error.render())
+        assert not app.screen.query_one("#birthday-error", Static).display
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(Contact)) == 31
+
+
+async def test_editing_a_contact_shows_its_fields_and_removes_a_custom_field(
+    db, data, make_app, settle
+):
+    from crmtui.core.contacts import get_contact, update_contact
+    from crmtui.core.schemas import ContactInput
+
+    with db.transaction(username="kim") as session:
+        update_contact(
+            session,
+            get_contact(session, 1),
+            ContactInput(birthday="1985-04-12", city="Leeds", custom_fields={"a": "1", "b": "2"}),
+        )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactFormScreen(1))
+        await settle(pilot)
+        form = app.screen
+        assert form.query_one("#birthday", Input).value == "1985-04-12"
+        assert form.query_one("#city", Input).value == "Leeds"
+        assert form.query_one("#custom_fields", Input).value == "a=1; b=2"
+        form.query_one("#custom_fields", Input).value = "b=3"
+        form.query_one("#birthday", Input).value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ContactFormScreen)
+    with db.session() as session:
+        contact = get_contact(session, 1)
+        assert contact.custom_fields == {"b": "3"}
+        assert contact.birthday_month is None and contact.city == "Leeds"

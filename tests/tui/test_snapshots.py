@@ -36,3 +36,15 @@ def test_pipeline_screen(snap_compare, data, make_app, size):
         await wait(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=board)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_contact_form_screen(snap_compare, data, make_app, size):
+    async def edit_zora(pilot) -> None:
+        await wait(pilot)
+        from crmtui.tui.screens.forms import ContactFormScreen
+
+        pilot.app.push_screen(ContactFormScreen(data["zora"]))
+        await wait(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=edit_zora)

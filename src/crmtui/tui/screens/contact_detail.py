@@ -68,14 +68,32 @@ class ContactDetailScreen(Screen):
     def _show(self, detail: dict[str, Any]) -> None:
         c = detail["contact"]
         self.sub_title = c["name"]
+        address = "\n".join(
+            part
+            for part in (
+                c["street"],
+                " ".join(p for p in (c["postal_code"], c["city"]) if p),
+                c["region"],
+                c["country"],
+            )
+            if part
+        )
+        consent = c["email_consent"]
+        if c["consent_at"] and consent != "unknown":
+            consent += f" {local_time(c['consent_at'])}"
+        if c["consent_source"]:
+            consent += f" ({c['consent_source']})"
         rows = [
             ("Company", c["company"]), ("Job title", c["job_title"]),
             ("Emails", "\n".join(c["emails"])), ("Phones", "\n".join(c["phones"])),
             ("Lifecycle", (c["lifecycle_stage"] or "").replace("_", " ")), ("Owner", c["owner"]),
-            ("Tags", joined(c["tags"])), ("Consent", c["email_consent"]),
+            ("Tags", joined(c["tags"])), ("Consent", consent),
             ("Do not contact", "yes" if c["do_not_contact"] else ""),
             ("Last contacted", local_time(c["last_contacted_at"])),
-            ("City", c["city"]), ("Country", c["country"]), ("Notes", c["notes"]),
+            ("Birthday", c["birthday"]), ("Website", c["website"]), ("Address", address),
+            ("Source", c["source"]),
+            *((key, value) for key, value in (c["custom_fields"] or {}).items()),
+            ("Notes", c["notes"]),
         ]  # fmt: skip
         lines = [f"[b]{escape(c['name'])}[/b]", ""]
         for label, value in rows:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from crmtui.tui.dbwork import run_db
 
@@ -24,6 +24,21 @@ KINDS = ("call", "email", "meeting", "note", "chat")
 
 def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def parse_custom_fields(text: str) -> dict[str, str]:
+    """`size=10-50; referral=Kim` as a dict; `;` separates, since values often hold commas."""
+    from crmtui.core.errors import Invalid
+
+    fields: dict[str, str] = {}
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise Invalid(f"a custom field needs key=value, not {part.strip()!r}")
+        fields[key.strip()] = value.strip()
+    return fields
 
 
 class FormScreen(ModalScreen[Any]):
@@ -58,6 +73,8 @@ class FormScreen(ModalScreen[Any]):
         widget = self.query_one(f"#{name}")
         if isinstance(widget, Select):
             return "" if widget.value is Select.NULL else str(widget.value)
+        if isinstance(widget, Checkbox):
+            return "yes" if widget.value else ""
         return widget.value.strip()
 
     saving = False
@@ -191,16 +208,27 @@ class LogInteractionScreen(FormScreen):
 
 
 class ContactFormScreen(FormScreen):
+    """Every field a contact has, checked by the same services as `crm contact add/edit`."""
+
     ERROR_FIELDS = (
+        ("custom field", "custom_fields"), ("needs a name", "name"), ("birthday", "birthday"),
         ("consent", "consent"), ("email", "emails"), ("phone", "phones"), ("name", "name"),
-        ("lifecycle", "lifecycle"), ("tag", "tags"), ("company", "company"),
+        ("lifecycle", "lifecycle"), ("tag", "tags"), ("company", "company"), ("user", "owner"),
     )  # fmt: skip
 
     BINDINGS = [Binding("ctrl+l", "load_theirs", "Load theirs", id="load_theirs", show=False)]
     COMPARED = (
         ("name", "Name"), ("emails", "Emails"), ("phones", "Phones"), ("company", "Company"),
-        ("job_title", "Job title"), ("lifecycle", "Lifecycle stage"), ("consent", "Email consent"),
-        ("tags", "Tags"), ("notes", "Notes"),
+        ("job_title", "Job title"), ("lifecycle", "Lifecycle stage"), ("owner", "Owner"),
+        ("tags", "Tags"), ("birthday", "Birthday"), ("website", "Website"),
+        ("street", "Street"), ("city", "City"), ("region", "Region"),
+        ("postal_code", "Postal code"), ("country", "Country"), ("consent", "Email consent"),
+        ("consent_source", "Consent source"), ("do_not_contact", "Do not contact"),
+        ("source", "Source"), ("custom_fields", "Custom fields"), ("notes", "Notes"),
+    )  # fmt: skip
+    PLAIN = (
+        "job_title", "website", "street", "city", "region", "postal_code", "country",
+        "consent_source", "source", "notes",
     )  # fmt: skip
 
     def __init__(self, contact_id: int | None = None) -> None:
@@ -208,6 +236,7 @@ class ContactFormScreen(FormScreen):
         self.contact_id = contact_id
         self.version: int | None = None
         self.old_tags: list[str] = []
+        self.old_custom: dict[str, str] = {}
         self.theirs: dict[str, Any] | None = None
         self.TITLE_TEXT = "Edit contact" if contact_id else "New contact"
 
@@ -221,12 +250,30 @@ class ContactFormScreen(FormScreen):
         yield from self.field(
             "lifecycle", "Lifecycle stage", Select(stages, value="lead", allow_blank=False)
         )
+        yield from self.field("owner", "Owner", Input(placeholder="you"))
+        yield from self.field("tags", "Tags", Input(placeholder="vip, london"))
+        yield from self.field(
+            "birthday", "Birthday", Input(placeholder="1985-04-12, or --04-12 without a year")
+        )
+        yield from self.field("website", "Website", Input(placeholder="https://example.com"))
+        yield from self.field("street", "Street", Input())
+        yield from self.field("city", "City", Input())
+        yield from self.field("region", "Region", Input(placeholder="state or region"))
+        yield from self.field("postal_code", "Postal code", Input())
+        yield from self.field("country", "Country", Input())
         yield from self.field(
             "consent",
             "Email consent",
             Select([(c, c) for c in CONSENT], value="unknown", allow_blank=False),
         )
-        yield from self.field("tags", "Tags", Input(placeholder="vip, london"))
+        yield from self.field(
+            "consent_source", "Consent source", Input(placeholder="web form, phone call")
+        )
+        yield from self.field("do_not_contact", "Do not contact", Checkbox("never contact"))
+        yield from self.field("source", "Source", Input(placeholder="where they came from"))
+        yield from self.field(
+            "custom_fields", "Custom fields", Input(placeholder="size=10-50; referral=Kim")
+        )
         yield from self.field("notes", "Notes", Input())
 
     def on_mount(self) -> None:
@@ -239,21 +286,26 @@ class ContactFormScreen(FormScreen):
 
         return contact_rows(session, [get_contact(session, self.contact_id)])[0]
 
-    @staticmethod
-    def _form_values(row: dict[str, Any]) -> dict[str, str]:
+    @classmethod
+    def _form_values(cls, row: dict[str, Any]) -> dict[str, str]:
+        custom = "; ".join(f"{key}={value}" for key, value in row["custom_fields"].items())
         return {
             "name": row["name"], "emails": ", ".join(row["emails"]),
             "phones": ", ".join(row["phones"]), "company": row["company"] or "",
-            "job_title": row["job_title"] or "", "tags": ", ".join(row["tags"]),
-            "notes": row["notes"] or "", "lifecycle": row["lifecycle_stage"],
-            "consent": row["email_consent"],
+            "tags": ", ".join(row["tags"]), "lifecycle": row["lifecycle_stage"],
+            "owner": row["owner"] or "", "birthday": row["birthday"] or "",
+            "consent": row["email_consent"], "custom_fields": custom,
+            "do_not_contact": "yes" if row["do_not_contact"] else "",
+            **{name: row[name] or "" for name in cls.PLAIN},
         }  # fmt: skip
 
     def _fill(self, row: dict[str, Any]) -> None:
         self.version = row["version"]
         self.old_tags = row["tags"]
+        self.old_custom = dict(row["custom_fields"])
         for name, value in self._form_values(row).items():
-            self.query_one(f"#{name}").value = value
+            widget = self.query_one(f"#{name}")
+            widget.value = value == "yes" if isinstance(widget, Checkbox) else value
 
     def _refused(self, message: str) -> None:
         """A stale edit: show each field as you left it and as it now is; you choose."""
@@ -272,6 +324,7 @@ class ContactFormScreen(FormScreen):
             if self.value(name) != theirs[name]
         ]
         self.version = row["version"]
+        self.old_custom = dict(row["custom_fields"])
         self.clear_errors()
         notice = self.query_one("#form-error", Static)
         notice.update(
@@ -290,16 +343,27 @@ class ContactFormScreen(FormScreen):
         from crmtui.core.schemas import ContactInput
 
         tags = split_list(self.value("tags"))
+        custom = parse_custom_fields(self.value("custom_fields"))
+        # the service merges an edit into what is there: send what changed, "" for a key taken out
+        removed = {key: "" for key in self.old_custom if key not in custom}
+        changed = {
+            key: value
+            for key, value in custom.items()
+            if key not in self.old_custom or str(self.old_custom[key]) != value
+        }
         data = ContactInput(
             name=self.value("name"),
             emails=split_list(self.value("emails")),
             phones=split_list(self.value("phones")),
             company=self.value("company"),
-            job_title=self.value("job_title"),
             lifecycle_stage=self.value("lifecycle"),
+            owner=self.value("owner"),
+            birthday=self.value("birthday"),
             email_consent=self.value("consent"),
-            notes=self.value("notes"),
+            do_not_contact=self.value("do_not_contact") == "yes",
+            custom_fields={**removed, **changed},
             tags=tags,
+            **{name: self.value(name) for name in self.PLAIN},
         )
         contact_id, version, old_tags = self.contact_id, self.version, self.old_tags
 
