@@ -199,6 +199,29 @@ def test_interactions_span_eighteen_months_with_every_kind_and_several_users(dem
     assert users >= 3
 
 
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("contact", "created_at"),
+        ("interaction", "occurred_at"),
+        ("lifecycle_change", "changed_at"),
+        ("deal", "created_at"),
+        ("deal", "closed_at"),
+        ("deal_stage_change", "changed_at"),
+        ("task", "done_at"),
+    ],
+)
+def test_history_is_spread_over_the_months_not_piled_up_before_today(demo_db, table, column):
+    timed = f"SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL"
+    total = scalar(demo_db, timed)
+    last_month = scalar(demo_db, f"{timed} AND {column} >= '2026-05-16'")
+    year_before = scalar(demo_db, f"{timed} AND {column} >= '2025-06-15'")
+
+    # a steady business does about 1/12 of a year's history in a month
+    assert 0 < last_month < 0.15 * total, (last_month, total)
+    assert last_month < 0.15 * year_before
+
+
 def test_tasks_are_done_overdue_due_today_and_upcoming(database):
     from crmtui.core.tasks import due_groups
 

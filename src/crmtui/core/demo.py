@@ -26,6 +26,15 @@ BUILD_CACHE_KIB = 262_144
 FTS_TABLES = ("contact", "company", "deal")
 DAY = 86_400
 HISTORY_DAYS = 548  # about 18 months
+# How long things take, in days, drawn evenly between the bounds. Every step of a contact's or a
+# deal's history comes a while after the one before, and whatever would come after today has not
+# happened yet: so each month holds its share of the history, as in a business that keeps going,
+# instead of the last weeks holding most of it.
+LIFECYCLE_STEP_DAYS = (3, 45)  # lead to qualified to opportunity to customer, each step
+CUSTOMER_STEP_DAYS = (30, 330)  # customer to evangelist or former customer
+DEAL_STEP_DAYS = (2, 30)  # an open deal's moves from stage to stage
+ACTIVE_DAYS = 270  # a contact's interactions fall in its first ACTIVE_DAYS
+MAX_INTERACTIONS = 13  # drawn evenly from 0 to this; those after today are dropped
 SQLITE_HEADER = b"SQLite format 3\x00"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -159,11 +168,13 @@ CONTACT_TAGS = _words(
 COMPANY_TAGS = ["enterprise", "smb", "partner"]
 DEAL_TAGS = ["new-business", "renewal", "upsell"]
 TAGS = [*CONTACT_TAGS, "vip", "churn-risk", *COMPANY_TAGS, *DEAL_TAGS]
-# lifecycle stage of a contact, and how often it occurs (percent)
+# the lifecycle stage a contact is heading for, and how often (percent); the young have not
+# got there yet
 LIFECYCLE_WEIGHTS = {
     "subscriber": 15, "lead": 25, "marketing_qualified": 12, "sales_qualified": 8,
     "opportunity": 8, "customer": 18, "evangelist": 4, "former_customer": 6, "other": 4,
 }  # fmt: skip
+LATE_STAGES = ("evangelist", "former_customer")
 LIFECYCLE_CHOICES = [stage for stage, weight in LIFECYCLE_WEIGHTS.items() for _ in range(weight)]
 CONSENT_SOURCES = {
     "subscribed": ["web form", "event sign-up", "import"],
@@ -469,9 +480,14 @@ class DemoRows:
             label = "work" if position == 0 else "mobile"
             t["contact_phone"].append((cid, phone, phone_key(phone), label, int(position == 0), created_text, created_text))  # fmt: skip
 
-        stage = LIFECYCLE_CHOICES[int(r() * len(LIFECYCLE_CHOICES))]
-        path = _lifecycle_path(stage, r)
-        times = [created] + sorted(created + 1 + int(r() * (now - created - 2)) for _ in path[1:])
+        path = _lifecycle_path(LIFECYCLE_CHOICES[int(r() * len(LIFECYCLE_CHOICES))], r)
+        times = [created]
+        for step in path[1:]:
+            low, high = CUSTOMER_STEP_DAYS if step in LATE_STAGES else LIFECYCLE_STEP_DAYS
+            times.append(times[-1] + int(DAY * (low + r() * (high - low))))
+        reached = sum(1 for at in times if at < now)
+        path, times = path[:reached], times[:reached]
+        stage = path[-1]
         for k, (to_stage, at) in enumerate(zip(path, times, strict=True)):
             t["lifecycle_change"].append((cid, path[k - 1] if k else None, to_stage, ts(at), owner))
         when = dict(zip(path, times, strict=True))
@@ -479,9 +495,10 @@ class DemoRows:
         self.person = _Person(cid, display, company, company_name, owner, created)
         deals = self._deals(stage, when, t)
         last_contacted = None
-        n_interactions = int(r() * 11)
-        if n_interactions:
-            for at in sorted(created + int(r() * (now - created)) for _ in range(n_interactions)):
+        moments = sorted(created + int(r() * ACTIVE_DAYS * DAY) for _ in range(int(r() * (MAX_INTERACTIONS + 1))))  # fmt: skip
+        moments = [at for at in moments if at < now]
+        if moments:
+            for at in moments:
                 kind = KINDS[int(r() * len(KINDS))]
                 deal_id = None
                 if deals and r() < 0.4:
@@ -571,47 +588,66 @@ class DemoRows:
         made = []
         opened = when.get("opportunity", when.get("sales_qualified", created))
         if "customer" in when:
-            made.append(self._deal("won", opened, when["customer"], "new-business", t))  # fmt: skip
+            made.append(self._closed_deal("won", opened, when["customer"], "new-business", t))
             since = when["customer"]
             if stage == "former_customer" and r() < 0.4:
-                made.append(self._deal("lost", since, when["former_customer"], "renewal", t))  # fmt: skip
+                made.append(self._closed_deal("lost", since, when["former_customer"], "renewal", t))  # fmt: skip
             elif stage != "former_customer" and r() < 0.3:
                 outcome = ("open", "open", "open", "won", "lost")[int(r() * 5)]
-                made.append(self._deal(outcome, since, now, "upsell", t))  # fmt: skip
+                start = since + int(DAY * (20 + r() * 200))
+                closing = start + int(DAY * (10 + r() * 80))
+                if closing >= now:  # not decided yet
+                    outcome = "open"
+                if start < now:
+                    made.append(self._deal(outcome, start, closing if outcome != "open" else None, "upsell", t))  # fmt: skip
         elif stage == "opportunity" or (stage == "sales_qualified" and r() < 0.4):
-            made.append(self._deal("open", opened, now, None, t))  # fmt: skip
+            start = opened + int(r() * min(now - 1 - opened, 14 * DAY))
+            made.append(self._deal("open", start, None, None, t))
         elif stage in ("lead", "marketing_qualified") and r() < 0.08:
-            made.append(self._deal("lost", created, now, None, t))  # fmt: skip
+            start = created + int(r() * 30 * DAY)
+            closing = start + int(DAY * (5 + r() * 60))
+            if closing < now:
+                made.append(self._deal("lost", start, closing, None, t))
         return made
 
-    def _deal(
-        self, status: str, start: int, end: int, tag: str | None, t: dict[str, list[tuple]]
+    def _closed_deal(
+        self, status: str, start: int, end: int, tag: str, t: dict[str, list[tuple]]
     ) -> tuple[int, int]:
-        """One deal from `start` to `end` (closed then if won or lost), with its stage moves."""
+        """A deal opened in the first third of `start`..`end` and closed in the day before `end`."""
+        r = self.rng.random
+        created = start + int(r() * (end - start) * 0.3)
+        closing = end - 1 - int(r() * min(DAY, end - created - 2))
+        return self._deal(status, created, closing, tag, t)
+
+    def _deal(
+        self,
+        status: str,
+        created: int,
+        closing: int | None,
+        tag: str | None,
+        t: dict[str, list[tuple]],
+    ) -> tuple[int, int]:
+        """One deal created at `created`, closed at `closing` unless open, with its stage moves."""
         r, ts, stages = self.rng.random, self.clock.text, self.stages
-        cid, display, company, company_name, owner, contact_created = self.person
+        cid, display, company, company_name, owner, _ = self.person
         deal_id = self.next_deal_id
         self.next_deal_id += 1
-        if end - start < DAY:
-            start = max(contact_created, end - DAY)
-        end = max(end, start + 60)
-        created = start + int(r() * (end - start) * 0.3)
         if status == "open":
             reached = min(len(stages.open) - 1, int(r() ** 0.8 * len(stages.open)))
             path = list(stages.open[: reached + 1])
-        elif status == "won":
-            path = list(stages.open[: 2 + int(r() * (len(stages.open) - 1))]) + [stages.won]
+            times = [created]
+            low, high = DEAL_STEP_DAYS
+            for _ in path[1:]:
+                times.append(times[-1] + int(DAY * (low + r() * (high - low))))
+            reached = sum(1 for at in times if at < self.now)
+            path, times = path[:reached], times[:reached]
         else:
-            path = list(stages.open[: 1 + int(r() * len(stages.open))]) + [stages.lost]
-        closing = end - 1 - int(r() * min(DAY, end - created - 2)) if status != "open" else None
-        last = closing if closing is not None else end - 1
-        moves = sorted(created + 1 + int(r() * (last - created - 1)) for _ in path[1:-1])
-        times = [created, *moves]
-        if status != "open":
-            times.append(closing)
-        elif len(path) > 1:
-            times.append(created + 1 + int(r() * (last - created - 1)))
-            times[1:] = sorted(times[1:])
+            if status == "won":
+                path = list(stages.open[: 2 + int(r() * (len(stages.open) - 1))]) + [stages.won]
+            else:
+                path = list(stages.open[: 1 + int(r() * len(stages.open))]) + [stages.lost]
+            moves = sorted(created + 1 + int(r() * (closing - created - 1)) for _ in path[1:-1])
+            times = [created, *moves, closing]
         for k, (stage_id, at) in enumerate(zip(path, times, strict=True)):
             t["deal_stage_change"].append((deal_id, path[k - 1] if k else None, stage_id, ts(at), owner))  # fmt: skip
         currency = CURRENCIES[int(r() * len(CURRENCIES))]
@@ -648,10 +684,10 @@ class DemoRows:
         r, ts, now = self.rng.random, self.clock.text, self.now
         roll = r()
         done_at = None
-        if roll < 0.45:  # done
-            due = created + int(r() * (now - created))
-            done = min(now - 1, due + int((r() - 0.5) * 4 * DAY))
-            done_at = ts(max(created, done))
+        if roll < 0.45:  # done around its due date, unless that is still to come
+            due = created + int(r() * 120 * DAY)
+            done = max(created, due + int((r() - 0.5) * 4 * DAY))
+            done_at = ts(done) if done < now else None
             made = created + int(r() * (due - created))
         elif roll < 0.6:  # overdue
             due = now - DAY + int(r() * DAY) - int(r() * 30) * DAY
