@@ -115,3 +115,29 @@ def test_assign_with_a_stale_version_is_a_conflict(crm):
     assert stale.exit_code == 4
     assert "version" in stale.stderr
     assert crm.json("contact", "list")[0]["owner"] == "sam"
+
+
+def test_companies_have_owners_to_filter_and_assign(crm):
+    for user in ("kim", "lee"):
+        crm.ok("user", "add", user)
+    crm.ok("--user", "kim", "company", "add", "Acme", "--tag", "enterprise")
+    crm.ok("--user", "kim", "company", "add", "Globex", "--tag", "enterprise")
+    crm.ok("company", "add", "Initech", "--owner", "lee")
+
+    assert [c["name"] for c in crm.json("--user", "kim", "company", "list", "--mine")] == [
+        "Acme",
+        "Globex",
+    ]
+    result = crm.ok("company", "assign", "--tag", "enterprise", "--to", "lee", "--yes")
+    assert "assigned 2 companies to lee" in result.stderr
+    assert [c["name"] for c in crm.json("company", "list", "--owner", "lee")] == [
+        "Acme",
+        "Globex",
+        "Initech",
+    ]
+    crm.ok("company", "assign", "Initech", "--to", "-")
+    assert crm.json("company", "show", "Initech")["owner"] is None
+    assert crm("company", "assign", "--to", "kim").exit_code == 2
+    assert crm("company", "assign", "Acme", "--to", "nobody").exit_code == 3
+    unassigned = crm.json("history", "--since", "1h")[0]
+    assert (unassigned["entity"], unassigned["changes"]["owner_id"][1]) == ("company", None)

@@ -18,7 +18,7 @@ from crmtui.cli.output import (
 
 app = typer.Typer(no_args_is_help=True)
 
-LIST_COLUMNS = ("id", "name", "domain", "industry", "contacts", "tags")
+LIST_COLUMNS = ("id", "name", "domain", "industry", "owner", "contacts", "tags")
 CompanyRef = Annotated[str, typer.Argument(help="Id or name.")]
 
 
@@ -72,20 +72,59 @@ def list_(
     tag: Annotated[
         str | None, typer.Option("--tag", "-t", help="Only companies with this tag.")
     ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this user's.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only companies I own.")] = False,
     limit: LimitOption = 50,
     fmt: FormatOption = None,
 ) -> None:
     """List companies by name, with their number of contacts.
 
-    Example: crm company list --format json
+    Example: crm company list --mine --format json
     """
     from crmtui.core.companies import company_rows, list_companies
 
+    owner = context.username() if mine else owner
     with context.database().session() as session:
-        rows = company_rows(
-            session, list_companies(session, query=query, tag=tag, limit=limit or None)
-        )
+        companies = list_companies(session, query=query, tag=tag, owner=owner, limit=limit or None)
+        rows = company_rows(session, companies)
     render_rows(rows, LIST_COLUMNS, fmt)
+
+
+@app.command("assign")
+def assign(
+    companies: Annotated[
+        list[str] | None, typer.Argument(help="Ids or names; or use the filters.")
+    ] = None,
+    to: Annotated[str, typer.Option("--to", help="The new owner's user name; - for nobody.")] = "",
+    query: Annotated[str | None, typer.Option("--search", "-q", help="Every match.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Every company so tagged.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Now owned by this user.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Now owned by me.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask before a bulk change.")
+    ] = False,
+) -> None:
+    """Give companies to a team member: the named ones, or every company matching a filter.
+
+    Example: crm company assign --tag enterprise --to kim --yes
+    """
+    from crmtui.core.assign import assign_companies
+    from crmtui.core.errors import Invalid
+
+    if not to:
+        raise Invalid("say who gets them: --to USER (or --to - for nobody)")
+    filters = {"query": query, "tag": tag, "owner": context.username() if mine else owner}
+    bulk = not companies
+    if bulk and not any(filters.values()):
+        raise Invalid("name the companies, or give a filter (--tag, --search, --owner, ...)")
+    with context.database().transaction(username=context.username()) as session:
+        if bulk:
+            from crmtui.core.companies import list_companies
+
+            count = len(list_companies(session, **filters, limit=None))
+            confirm_or_yes(f"Give {count} companies to {to}?", yes)
+        changed = assign_companies(session, to, refs=companies, filters=filters if bulk else None)
+    message(f"assigned {len(changed)} compan{'ies' if len(changed) != 1 else 'y'} to {to}")
 
 
 @app.command("show")

@@ -1,4 +1,4 @@
-"""Owners: give contacts and deals to a team member, one by one or every match of a filter."""
+"""Owners: give contacts, companies and deals to a team member, one by one or every match."""
 
 from sqlmodel import Session
 
@@ -74,3 +74,27 @@ def assign_deals(
         if apply_changes(session, "deal", deal, {"owner_id": owner_id}):
             changed.append(deal.id)
     return changed
+
+
+def assign_companies(
+    session: Session,
+    username: str | None,
+    *,
+    refs: list[str] | None = None,
+    filters: dict | None = None,
+) -> list[int]:
+    """Set the owner of the named companies, or of every company matching `filters`."""
+    from crmtui.core.companies import get_company, list_companies
+
+    owner_id = _owner_id(session, username)
+    if refs:
+        companies = [get_company(session, ref) for ref in refs]
+    elif filters is not None:
+        companies = list_companies(session, **filters, limit=None)
+    else:
+        raise Invalid("name the companies to assign, or give a filter")
+    return [
+        company.id
+        for company in companies
+        if apply_changes(session, "company", company, {"owner_id": owner_id})
+    ]

@@ -60,8 +60,9 @@ def add_company(session: Session, data: CompanyInput) -> Company:
     for key in EDITABLE:
         if getattr(data, key) is not None:
             setattr(company, key, getattr(data, key).strip() or None)
-    if data.owner:
-        company.owner_id = ensure_user(session, data.owner).id
+    company.owner_id = (
+        ensure_user(session, data.owner).id if data.owner else session.info.get("user_id")
+    )
     if data.custom_fields:
         company.custom_fields = dict(data.custom_fields)
     if data.created_at:
@@ -118,9 +119,18 @@ def delete_company(session: Session, company: Company) -> None:
 
 
 def list_companies(
-    session: Session, *, query: str | None = None, tag: str | None = None, limit: int | None = None
+    session: Session,
+    *,
+    query: str | None = None,
+    tag: str | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
 ) -> list[Company]:
     stmt = select(Company).order_by(Company.name_key, Company.id)
+    if owner:
+        from crmtui.core.models import User
+
+        stmt = stmt.join(User, User.id == Company.owner_id).where(User.username == owner)
     if query:
         from crmtui.core.search import matching_ids
 
