@@ -8,7 +8,8 @@ from crmtui.core.timeparse import parse_when
 
 
 @pytest.mark.parametrize(
-    "sort", ["name", "-name", "last_contacted", "-last_contacted", "id", "-id"]
+    "sort",
+    ["name", "-name", "created", "-created", "last_contacted", "-last_contacted", "id", "-id"],
 )
 def test_pages_cover_every_contact_once(db, sort):
     with db.transaction(username="sam") as session:
@@ -33,3 +34,37 @@ def test_pages_cover_every_contact_once(db, sort):
 
     assert seen == everything
     assert sorted(seen) == list(range(1, 24))
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("sort", ["name", "-name", "created", "-created", "-last_contacted"])
+def test_a_page_deep_in_the_list_starts_from_the_index_not_the_top(db, sort):
+    from sqlalchemy import event
+
+    with db.transaction(username="sam") as session:
+        for n in range(5):
+            contact = contacts.add_contact(session, ContactInput(name=f"Person {n}"))
+            interactions.log_interaction(
+                session, InteractionInput(contact=str(contact.id), kind="call", subject="hi")
+            )
+    with db.session() as session:
+        first = contacts.list_contacts(session, sort=sort, limit=2)
+        statements = []
+        listen = event.listens_for(session.bind, "before_cursor_execute")
+
+        @listen
+        def remember(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT"):
+                statements.append((statement, parameters))
+
+        contacts.list_contacts(
+            session, sort=sort, limit=2, after=(contacts.sort_value(first[-1], sort), first[-1].id)
+        )
+        event.remove(session.bind, "before_cursor_execute", remember)
+        connection = session.connection().connection.driver_connection
+        plans = [
+            row[3]
+            for statement, parameters in statements
+            for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+    assert plans and all(plan.startswith("SEARCH contact") for plan in plans), plans

@@ -420,31 +420,42 @@ def list_contacts(
     key, descending = parse_sort(sort)
     column = SORTS[key]
     stmt = filtered_contacts(session, filters or ContactFilter())
-    if after is not None:
-        stmt = stmt.where(_after(column, descending, *after))
     if key == "id":
         stmt = stmt.order_by(Contact.id.desc() if descending else Contact.id)
     elif descending:
         stmt = stmt.order_by(column.desc().nulls_last(), Contact.id.desc())
     else:
         stmt = stmt.order_by(column.asc().nulls_first(), Contact.id)
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    if after is None:
+        return list(session.scalars(stmt.limit(limit) if limit else stmt))
+    contacts: list[Contact] = []
+    for condition in _after(column, descending, *after):
+        left = limit - len(contacts) if limit else None
+        page = stmt.where(condition)
+        contacts += session.scalars(page.limit(left) if left else page)
+        if limit and len(contacts) >= limit:
+            break
+    return contacts
 
 
-def _after(column, descending: bool, value: Any, last_id: int):
-    """Rows after (value, last_id) in the page order; empty values (never contacted) sort lowest."""
+def _after(column, descending: bool, value: Any, last_id: int) -> list:
+    """Rows after (value, last_id) in page order, as index ranges read one after the other.
+
+    Empty values (never contacted) sort lowest. Each condition bounds the sort column on its own
+    (`column >= value AND ...`): with only `column > ? OR (column = ? AND id > ?)` SQLite cannot
+    tell the two parameters are equal and scans the index from the start, 150 ms deep into a
+    million contacts instead of 0.1 ms.
+    """
     if column is Contact.id:
-        return Contact.id < last_id if descending else Contact.id > last_id
+        return [Contact.id < last_id if descending else Contact.id > last_id]
     if descending:
         if value is None:
-            return column.is_(None) & (Contact.id < last_id)
-        tie = (column == value) & (Contact.id < last_id)
-        return or_(column < value, tie, column.is_(None))
+            return [column.is_(None) & (Contact.id < last_id)]
+        ranges = [(column <= value) & or_(column < value, Contact.id < last_id)]
+        return ranges + [column.is_(None)] if column.nullable else ranges
     if value is None:
-        return or_(column.is_(None) & (Contact.id > last_id), column.is_not(None))
-    return or_(column > value, (column == value) & (Contact.id > last_id))
+        return [column.is_(None) & (Contact.id > last_id), column.is_not(None)]
+    return [(column >= value) & or_(column > value, Contact.id > last_id)]
 
 
 def sort_value(contact: Contact, sort: str) -> Any:
