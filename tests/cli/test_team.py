@@ -1,5 +1,7 @@
 """Team members, owners and assignment through the real `crm` command, on both backends."""
 
+import json
+
 
 def names(rows):
     return [r["name"] if "name" in r else r["title"] for r in rows]
@@ -141,3 +143,21 @@ def test_companies_have_owners_to_filter_and_assign(crm):
     assert crm("company", "assign", "Acme", "--to", "nobody").exit_code == 3
     unassigned = crm.json("history", "--since", "1h")[0]
     assert (unassigned["entity"], unassigned["changes"]["owner_id"][1]) == ("company", None)
+
+
+def test_exports_filter_by_owner_and_mine(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("--user", "kim", "contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    crm.ok("--user", "kim", "company", "add", "Acme")
+    crm.ok("--user", "kim", "deal", "add", "Engines", "--contact", "ada")
+    crm.ok("contact", "add", "Alan Turing", "--email", "alan@example.com", "--company", "Bletchley")
+    crm.ok("deal", "add", "Bombe", "--contact", "alan")
+
+    def exported(*args: str) -> list[str]:
+        rows = crm.ok("--user", "kim", "export", *args, "--format", "json").stdout
+        return [r.get("title") or r.get("name") or r["display_name"] for r in json.loads(rows)]
+
+    assert exported("contacts", "--mine") == ["Ada Lovelace"]
+    assert exported("companies", "--mine") == ["Acme"]
+    assert exported("companies", "--owner", "sam") == ["Bletchley"]
+    assert exported("deals", "--mine") == ["Engines"]

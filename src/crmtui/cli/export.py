@@ -27,6 +27,7 @@ Query = Annotated[
     str | None, typer.Option("--search", "-q", help="Only records matching these words.")
 ]
 Tag = Annotated[str | None, typer.Option("--tag", "-t", help="Only records with this tag.")]
+Mine = Annotated[bool, typer.Option("--mine", help="Only records I own.")]
 
 
 @contextmanager
@@ -61,6 +62,7 @@ def contacts(
         str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this user's contacts.")] = None,
+    mine: Mine = False,
     stage: Annotated[str | None, typer.Option("--stage", help="Only this lifecycle stage.")] = None,
     where: Annotated[
         list[str] | None,
@@ -77,8 +79,8 @@ def contacts(
 
     fmt = check_format(fmt, "contacts")
     filters = ContactFilter(
-        query=query, tag=tag, company=company, owner=owner, lifecycle_stage=stage,
-        where=key_values(where, "--where"),
+        query=query, tag=tag, company=company, owner=context.username() if mine else owner,
+        lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
     with context.database().session() as session, _output(output) as out:
         count = export_contacts(session, filters, out, fmt, escape_formulas=not no_escape_formulas)
@@ -91,6 +93,10 @@ def companies(
     output: Output = "-",
     query: Query = None,
     tag: Tag = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only this user's companies.")
+    ] = None,
+    mine: Mine = False,
     no_escape_formulas: NoEscape = False,
 ) -> None:
     """Export companies with their contact counts.
@@ -102,7 +108,7 @@ def companies(
     fmt = check_format(fmt, "companies")
     with context.database().session() as session, _output(output) as out:
         count = export_records(
-            session, "companies", company_pages(session, query, tag), out, fmt,
+            session, "companies", company_pages(session, query, tag, context.username() if mine else owner), out, fmt,
             escape_formulas=not no_escape_formulas,
         )  # fmt: skip
     _done(count, "companies", output)
@@ -116,6 +122,7 @@ def deals(
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Only this pipeline.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Only deals in this stage.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this user's deals.")] = None,
+    mine: Mine = False,
     contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
     company: Annotated[str | None, typer.Option("--company", help="Only this company's.")] = None,
     tag: Tag = None,
@@ -130,7 +137,8 @@ def deals(
 
     fmt = check_format(fmt, "deals")
     filters = DealFilter(
-        status=status, pipeline=pipeline, stage=stage, owner=owner, contact=contact,
+        status=status, pipeline=pipeline, stage=stage, owner=context.username() if mine else owner,
+        contact=contact,
         company=company, tag=tag, query=query,
     )  # fmt: skip
     with context.database().session() as session, _output(output) as out:

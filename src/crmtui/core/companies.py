@@ -36,7 +36,12 @@ def get_or_create_company(session: Session, name: str) -> Company:
     name = clean_company_name(name)
     company = find_company(session, name)
     if company is None:
-        company = Company(name=name, name_key=fold(name), search_text=search_text(name))
+        company = Company(
+            name=name,
+            name_key=fold(name),
+            search_text=search_text(name),
+            owner_id=session.info.get("user_id"),
+        )
         session.add(company)
         session.flush()
         record_change(session, "company", company.id, "create", {"name": [None, name]})
@@ -118,6 +123,24 @@ def delete_company(session: Session, company: Company) -> None:
     session.flush()
 
 
+def filtered_companies(
+    session: Session, query: str | None = None, tag: str | None = None, owner: str | None = None
+):
+    """A select of companies narrowed by search words, tag and owner, unsorted."""
+    stmt = select(Company)
+    if query:
+        from crmtui.core.search import matching_ids
+
+        stmt = stmt.where(Company.id.in_(matching_ids(session, "company", query)))
+    if tag:
+        stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
+    if owner:
+        from crmtui.core.models import User
+
+        stmt = stmt.join(User, User.id == Company.owner_id).where(User.username == owner)
+    return stmt
+
+
 def list_companies(
     session: Session,
     *,
@@ -126,17 +149,7 @@ def list_companies(
     owner: str | None = None,
     limit: int | None = None,
 ) -> list[Company]:
-    stmt = select(Company).order_by(Company.name_key, Company.id)
-    if owner:
-        from crmtui.core.models import User
-
-        stmt = stmt.join(User, User.id == Company.owner_id).where(User.username == owner)
-    if query:
-        from crmtui.core.search import matching_ids
-
-        stmt = stmt.where(Company.id.in_(matching_ids(session, "company", query)))
-    if tag:
-        stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
+    stmt = filtered_companies(session, query, tag, owner).order_by(Company.name_key, Company.id)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))

@@ -252,17 +252,14 @@ def _orm_pages(session: Session, model, stmt, build) -> Iterator[list[dict[str, 
         yield build(session, records)
 
 
-def company_pages(session: Session, query: str | None = None, tag: str | None = None):
-    from crmtui.core.companies import company_rows
+def company_pages(
+    session: Session, query: str | None = None, tag: str | None = None, owner: str | None = None
+):
+    from crmtui.core.companies import company_rows, filtered_companies
 
-    stmt = select(Company)
-    if query:
-        from crmtui.core.search import matching_ids
-
-        stmt = stmt.where(Company.id.in_(matching_ids(session, "company", query)))
-    if tag:
-        stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
-    return _orm_pages(session, Company, stmt, company_rows)
+    return _orm_pages(
+        session, Company, filtered_companies(session, query, tag, owner), company_rows
+    )
 
 
 @dataclass
