@@ -275,10 +275,63 @@ async def test_filter_by_tag_and_sort_newest_first(data, make_app, settle):
         app.screen.query_one("#tag", Input).value = ""
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("s")
+        await pilot.press("s", "s")
         await settle(pilot)
         assert names(app)[0] == "Zora Quinn"  # the last one added
-        assert "sort: newest" in str(app.screen.query_one("#contacts-status", Static).render())
+        assert "sort: created ▼" in str(app.screen.query_one("#contacts-status", Static).render())
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#contacts-status", Static).render())
+
+
+async def test_sort_by_last_contacted_and_reverse_from_the_keyboard(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert names(app)[:2] == ["Ada Lovelace", "Ada Müller"]
+        await pilot.press("s")
+        await settle(pilot)
+        assert names(app)[0] == "Zora Quinn"  # the only one ever contacted, most recent first
+        assert "sort: last contacted ▼" in status(app)
+        await pilot.press("S")
+        await settle(pilot)
+        assert names(app)[-1] == "Zora Quinn" and len(names(app)) == 31
+        assert "sort: last contacted ▲" in status(app)
+        await pilot.press("s", "s")  # created, then round to name again
+        await settle(pilot)
+        assert names(app)[:2] == ["Ada Lovelace", "Ada Müller"]
+        assert "sort: name ▲" in status(app)
+        palette = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Sort", "Reverse sort"} <= set(palette)
+
+
+async def test_clicking_a_header_sorts_by_it_and_again_reverses(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#contacts", DataTable)
+
+        def header_x(key: str) -> int:
+            x = 0
+            for column in table.ordered_columns:
+                if column.key.value == key:
+                    return x + 2
+                x += column.get_render_width(table)
+            raise AssertionError(key)
+
+        assert str(table.columns["name"].label) == "Name ▲"
+        await pilot.click("#contacts", offset=(header_x("name"), 0))
+        await settle(pilot)
+        assert names(app)[0] == "Zora Quinn" and str(table.columns["name"].label) == "Name ▼"
+        await pilot.click("#contacts", offset=(header_x("last"), 0))
+        await settle(pilot)
+        assert "sort: last contacted ▼" in status(app)
+        assert str(table.columns["last"].label) == "Contacted ▼"
+        assert str(table.columns["name"].label) == "Name"
+        await pilot.click("#contacts", offset=(header_x("email"), 0))
+        await settle(pilot)
+        assert "sort: last contacted ▼" in status(app)  # not a sort: the order stays
 
 
 async def test_a_locked_database_is_reported_not_fatal(db_path, data, monkeypatch, settle):

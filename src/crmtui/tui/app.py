@@ -120,8 +120,8 @@ class CRMApp(App[None]):
         )
         yield SystemCommand("Light/dark theme", "Toggle (ctrl+t)", self.action_toggle_theme)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.show:
+        for binding in screen.BINDINGS:  # hidden from the footer for room, not from the palette
+            if isinstance(binding, Binding) and any(c.isalpha() for c in binding.description):
                 yield SystemCommand(
                     binding.description,
                     f"{screen.__class__.__name__.removesuffix('Screen')} ({binding.key})",

@@ -4,6 +4,7 @@ import time
 from functools import partial
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,16 +18,21 @@ PAGE = 100
 MAX_ROWS = 400  # rows held in the table at once: a window over a list of any length
 BROAD_SEARCH = 2000
 PREFETCH = 40  # rows left below the cursor before the next page is asked for
-# every sort has a non-null key, so keyset paging never stops at a NULL
-# (and each has an index: sorting a million rows by updated_at takes two seconds)
-SORTS = (("name", "name"), ("-created", "newest"), ("created", "oldest"))
+# (key, label, first direction): each has an index keyset pages walk; updated_at and company
+# have none (sorting a million rows by updated_at takes two seconds), so they are not offered
+SORTS = (
+    ("name", "name", ""),
+    ("last_contacted", "last contacted", "-"),
+    ("created", "created", "-"),
+)
+HEADER_SORTS = {"name": "name", "last": "last_contacted"}
 # (key, label, share of the width left after the fixed columns); last contacted and deals fixed
 COLUMNS = (
     ("name", "Name", 24),
     ("company", "Company", 20),
     ("email", "Email", 28),
     ("phone", "Phone", 16),
-    ("last", "Last contact", 0),
+    ("last", "Contacted", 0),
     ("deals", "Deals", 0),
     ("tags", "Tags", 12),
 )
@@ -62,6 +68,12 @@ def row_cells(row: dict[str, Any], open_deals: int | None) -> dict[str, str]:
 
 def flipped(sort: str) -> str:
     return sort[1:] if sort.startswith("-") else f"-{sort}"
+
+
+def sort_label(sort: str) -> str:
+    """`-last_contacted` as `last contacted ▼`."""
+    label = next(label for key, label, _first in SORTS if key == sort.lstrip("-"))
+    return f"{label} {'▼' if sort.startswith('-') else '▲'}"
 
 
 def read_page(
@@ -123,6 +135,9 @@ class ContactsScreen(Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/", id="search"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding(
+            "S", "reverse_sort", "Reverse sort", key_display="S", id="reverse_sort", show=False
+        ),
         Binding("f", "filter", "Filter", id="filter"),
         Binding("n", "new_contact", "New", id="new_contact"),
         Binding("l", "log", "Log", id="log"),
@@ -135,13 +150,13 @@ class ContactsScreen(Screen):
         super().__init__()
         self.search_text = ""
         self.filters: dict[str, Any] = {}
-        self.sort_index = 0
+        self.sort = SORTS[0][0]
         self.generation = 0
         self.window: list[tuple[int, dict[str, str], tuple[Any, int]]] = []
         self.at_start = True
         self.at_end = False
         self.loading = False
-        self.page_sort = SORTS[0][0]
+        self.page_sort = self.sort
         self.requested_at = 0.0
         self.timings: list[tuple[str, float]] = []
         self.columns: list[str] = []
@@ -156,14 +171,11 @@ class ContactsScreen(Screen):
     def table(self) -> DataTable:
         return self.query_one("#contacts", DataTable)
 
-    @property
-    def sort(self) -> str:
-        return SORTS[self.sort_index][0]
-
     def on_mount(self) -> None:
         self.columns = [key for key, _label, _width in visible_columns(self.app.size.width)]
         for key, label, width in visible_columns(self.app.size.width):
             self.table.add_column(label, key=key, width=width)
+        self._mark_sorted_column()
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
         self.table.focus()
         self.refresh_data()
@@ -251,7 +263,7 @@ class ContactsScreen(Screen):
             table.move_cursor(row=max(0, min(cursor, table.row_count - 1)), animate=False)
 
     def _show_status(self) -> None:
-        order = SORTS[self.sort_index][1] if self.page_sort == self.sort else "id (broad search)"
+        order = sort_label(self.sort) if self.page_sort == self.sort else "id (broad search)"
         count = len(self.window)
         if self.at_start and self.at_end:
             shown = f"{count:,} contacts"
@@ -328,8 +340,40 @@ class ContactsScreen(Screen):
         self.table.focus()
 
     def action_cycle_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        """The next sort key, in the direction people usually want it first."""
+        keys = [key for key, _label, _first in SORTS]
+        key, _label, first = SORTS[(keys.index(self.sort.lstrip("-")) + 1) % len(SORTS)]
+        self.sort_by(first + key)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(flipped(self.sort))
+
+    def sort_by(self, sort: str) -> None:
+        self.sort = sort
+        self._mark_sorted_column()
         self.refresh_data()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a sortable header sorts by it; a second click reverses."""
+        key = HEADER_SORTS.get(event.column_key.value)
+        if key is None:
+            self.notify("Sort by name, last contacted or created (s; S reverses)", timeout=3)
+        elif self.sort.lstrip("-") == key:
+            self.action_reverse_sort()
+        else:
+            self.sort_by(next(first for k, _l, first in SORTS if k == key) + key)
+
+    def _mark_sorted_column(self) -> None:
+        """▲ or ▼ on the header of the column the list is sorted by."""
+        table = self.table
+        for key, label, _width in visible_columns(self.app.size.width):
+            if key not in table.columns:
+                continue
+            arrow = ""
+            if HEADER_SORTS.get(key) == self.sort.lstrip("-"):
+                arrow = " ▼" if self.sort.startswith("-") else " ▲"
+            table.columns[key].label = Text(label + arrow)
+        table.refresh()
 
     def action_filter(self) -> None:
         from crmtui.tui.screens.forms import FilterScreen
