@@ -139,7 +139,7 @@ def list_(
 
     Example: crm contact list --tag vip --sort -created --format json
     """
-    from crmtui.core.contacts import contact_rows, list_contacts
+    from crmtui.core.reads import contact_page, contact_rows
     from crmtui.core.schemas import ContactFilter
 
     filters = ContactFilter(
@@ -147,7 +147,7 @@ def list_(
         lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
     with context.database().session() as session:
-        contacts = list_contacts(session, filters, sort=sort, limit=limit or None)
+        contacts = contact_page(session, filters, sort=sort, limit=limit or None)
         rows = contact_rows(session, contacts)
     render_rows(rows, LIST_COLUMNS, fmt)
 

@@ -2,17 +2,18 @@
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
 from crmtui.core.audit import record_change, record_created, record_deleted
 from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import Company, Contact
+from crmtui.core.reads import company_rows  # noqa: F401  (one row builder for every front end)
 from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import CompanyInput
 from crmtui.core.text import fold, search_text
-from crmtui.core.users import ensure_user, usernames_by_id
+from crmtui.core.users import ensure_user
 
 EDITABLE = (
     "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
@@ -153,47 +154,6 @@ def list_companies(
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
-
-
-def company_rows(session: Session, companies: list[Company]) -> list[dict[str, Any]]:
-    """Plain data for output: one dict per company, with contact counts and tags."""
-    ids = [c.id for c in companies]
-    counts = (
-        dict(
-            session.execute(
-                select(Contact.company_id, func.count())
-                .where(Contact.company_id.in_(ids))
-                .group_by(Contact.company_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
-    tags = tagging.tag_names(session, "company", ids)
-    owners = usernames_by_id(session, {c.owner_id for c in companies if c.owner_id})
-    return [
-        {
-            "id": c.id,
-            "name": c.name,
-            "domain": c.domain,
-            "industry": c.industry,
-            "size": c.size,
-            "website": c.website,
-            "street": c.street,
-            "city": c.city,
-            "region": c.region,
-            "postal_code": c.postal_code,
-            "country": c.country,
-            "notes": c.notes,
-            "owner": owners.get(c.owner_id),
-            "contacts": counts.get(c.id, 0),
-            "tags": tags.get(c.id, []),
-            "custom_fields": c.custom_fields,
-            "created_at": c.created_at,
-            "updated_at": c.updated_at,
-        }
-        for c in companies
-    ]
 
 
 def company_detail(session: Session, ref: str | int) -> dict[str, Any]:

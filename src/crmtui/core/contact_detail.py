@@ -2,30 +2,34 @@
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from crmtui.core.contacts import contact_rows, get_contact
-from crmtui.core.deals import deal_rows
-from crmtui.core.interactions import interaction_rows, timeline
-from crmtui.core.models import Deal, Task
-from crmtui.core.tasks import task_rows
+from crmtui.core.reads import (
+    contact_rows,
+    deal_rows,
+    find_contact,
+    interaction_rows,
+    read_sql,
+    task_rows,
+    timeline,
+)
 
 
 def contact_detail(session: Session, ref: str | int, *, timeline_limit: int = 20) -> dict[str, Any]:
-    contact = get_contact(session, ref)
-    deals = list(
-        session.scalars(
-            select(Deal).where(Deal.contact_id == contact.id).order_by(Deal.created_at.desc())
-        )
-    )
-    tasks = list(
-        session.scalars(
-            select(Task)
-            .where(Task.contact_id == contact.id, Task.done_at.is_(None))
-            .order_by(Task.due_at.is_(None), Task.due_at)
-        )
-    )
+    contact = find_contact(session, ref)
+    deals = read_sql(
+        session,
+        "SELECT * FROM deal WHERE contact_id = :contact_id ORDER BY created_at DESC",
+        {"contact_id": contact.id},
+        entity="deal",
+    ).all()
+    tasks = read_sql(
+        session,
+        "SELECT * FROM task WHERE contact_id = :contact_id AND done_at IS NULL "
+        "ORDER BY due_at IS NULL, due_at",
+        {"contact_id": contact.id},
+        entity="task",
+    ).all()
     return {
         "contact": contact_rows(session, [contact])[0],
         "interactions": interaction_rows(session, timeline(session, contact, limit=timeline_limit)),

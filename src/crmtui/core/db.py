@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from crmtui.core.errors import OperationalError
 from crmtui.core.migrations import HEAD_REVISION, known_revisions, upgrade_to_head
-from crmtui.core.users import ensure_user
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -215,6 +214,9 @@ class Database:
         ):
             try:
                 if username:
+                    # imported here: read-only commands then never build the ORM models
+                    from crmtui.core.users import ensure_user
+
                     session.info["user_id"] = ensure_user(session, username).id
                 yield session
                 session.commit()

@@ -17,13 +17,13 @@ from crmtui.core.models import (
     Contact,
     Deal,
     DealStageChange,
-    Pipeline,
     Stage,
     User,
 )
 from crmtui.core.money import format_amount, parse_amount, parse_currency, to_units
 from crmtui.core.pipelines import get_pipeline, get_stage, stages_of
-from crmtui.core.records import apply_changes, check_version, values_by_id
+from crmtui.core.reads import deal_rows  # noqa: F401  (one row builder for every front end)
+from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import DealInput
 from crmtui.core.text import search_text
 from crmtui.core.types import utcnow
@@ -299,68 +299,6 @@ def deal_history(session: Session, deal: Deal) -> list[dict[str, Any]]:
         }
         for m in moves
     ]
-
-
-def deal_rows(session: Session, deals: list[Deal]) -> list[dict[str, Any]]:
-    """Plain data for output, for a page of deals in a handful of queries."""
-    ids = [d.id for d in deals]
-    stage_ids = {d.stage_id for d in deals}
-    stages = (
-        {s.id: s for s in session.scalars(select(Stage).where(Stage.id.in_(stage_ids)))}
-        if stage_ids
-        else {}
-    )
-    pipeline_ids = {d.pipeline_id for d in deals}
-    pipelines = values_by_id(session, Pipeline.id, Pipeline.name, pipeline_ids)
-    contact_ids = {d.contact_id for d in deals if d.contact_id}
-    contacts = (
-        {
-            row.id: row
-            for row in session.execute(
-                select(Contact.id, Contact.display_name, Contact.email).where(
-                    Contact.id.in_(contact_ids)
-                )
-            )
-        }
-        if contact_ids
-        else {}
-    )
-    company_ids = {d.company_id for d in deals if d.company_id}
-    companies = values_by_id(session, Company.id, Company.name, company_ids)
-    tags = tagging.tag_names(session, "deal", ids)
-    users = usernames_by_id(session, {d.owner_id for d in deals if d.owner_id})
-    rows = []
-    for d in deals:
-        stage = stages.get(d.stage_id)
-        contact = contacts.get(d.contact_id)
-        rows.append(
-            {
-                "id": d.id,
-                "title": d.title,
-                "pipeline": pipelines.get(d.pipeline_id),
-                "stage": stage.name if stage else None,
-                "probability": stage.probability if stage else None,
-                "status": d.status,
-                "amount": format_amount(d.amount_units, d.currency),
-                "currency": d.currency,
-                "contact": contact.display_name if contact else None,
-                "contact_id": d.contact_id,
-                "contact_email": contact.email if contact else None,
-                "company": companies.get(d.company_id),
-                "company_id": d.company_id,
-                "owner": users.get(d.owner_id),
-                "expected_close": d.expected_close,
-                "closed_at": d.closed_at,
-                "lost_reason": d.lost_reason,
-                "stage_entered_at": d.stage_entered_at,
-                "notes": d.notes,
-                "tags": tags.get(d.id, []),
-                "version": d.version,
-                "created_at": d.created_at,
-                "updated_at": d.updated_at,
-            }
-        )
-    return rows
 
 
 def open_deal_counts(session: Session, contact_ids: list[int]) -> dict[int, int]:

@@ -6,26 +6,17 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from crmtui.core.types import UTCDateTime, utcnow
-
-LIFECYCLE_STAGES = (
-    "subscriber",
-    "lead",
-    "marketing_qualified",
-    "sales_qualified",
-    "opportunity",
-    "customer",
-    "evangelist",
-    "former_customer",
-    "other",
+from crmtui.core.choices import (  # noqa: F401  (re-exported: the schema's allowed values)
+    CONSENT_STATES,
+    CUSTOMER_STAGES,
+    DEAL_STATUSES,
+    DIRECTIONS,
+    INTERACTION_KINDS,
+    LIFECYCLE_STAGES,
+    STAGE_KINDS,
+    TASK_PRIORITIES,
 )
-CUSTOMER_STAGES = ("customer", "evangelist")
-CONSENT_STATES = ("subscribed", "unsubscribed", "unknown")
-INTERACTION_KINDS = ("call", "email", "meeting", "note", "chat")
-DIRECTIONS = ("in", "out")
-DEAL_STATUSES = ("open", "won", "lost")
-STAGE_KINDS = ("open", "won", "lost")
-TASK_PRIORITIES = ("low", "normal", "high")
+from crmtui.core.types import UTCDateTime, utcnow
 
 
 def _created() -> Any:

@@ -2,13 +2,16 @@
 
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Integer, column, func, literal_column, select, table, text
 from sqlmodel import Session
 
-from crmtui.core.models import Company, Contact, Deal
 from crmtui.core.text import search_tokens
 
-MODELS = {"contact": Contact, "company": Company, "deal": Deal}
+# The bare tables, not the models: a search then starts without building the ORM classes.
+TABLES = {
+    entity: table(entity, column("id", Integer), column("search_text"))
+    for entity in ("contact", "company", "deal")
+}
 
 
 def _fts_query(tokens: list[str]) -> str:
@@ -17,10 +20,10 @@ def _fts_query(tokens: list[str]) -> str:
 
 def matching_ids(session: Session, entity: str, query: str):
     """A selectable of the ids of `entity` rows matching every word of the query (as prefixes)."""
-    model = MODELS[entity]
+    columns = TABLES[entity].c
     tokens = search_tokens(query)
     if not tokens:
-        return select(model.id)
+        return select(columns.id)
     if session.get_bind().dialect.name == "sqlite":
         return (
             select(literal_column("rowid"))
@@ -31,7 +34,7 @@ def matching_ids(session: Session, entity: str, query: str):
     # SQLite's FTS5 (`ann` finds Anna, not Joanna).
     words = literal_column(POSTGRES_WORDS.format(table=entity))
     prefixes = " & ".join(f"{part}:*" for token in tokens for part in token.split("_") if part)
-    return select(model.id).where(
+    return select(columns.id).where(
         words.op("@@")(func.to_tsquery(literal_column("'simple'"), prefixes))
     )
 
@@ -73,36 +76,30 @@ def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[in
             params,
         )
         return [row[0] for row in rows]
-    model = MODELS[entity]
+    columns = TABLES[entity].c
     stmt = matching_ids(session, entity, query)
     if match_count(session, entity, query, RANKED_MATCHES) < RANKED_MATCHES:
         stmt = stmt.order_by(
-            func.starts_with(model.search_text, tokens[0]).desc(),
-            func.length(model.search_text),
-            model.id,
+            func.starts_with(columns.search_text, tokens[0]).desc(),
+            func.length(columns.search_text),
+            columns.id,
         )
     else:  # as on SQLite: a broad query lists in id order rather than ranking every match
-        stmt = stmt.order_by(model.id)
+        stmt = stmt.order_by(columns.id)
     return list(session.scalars(stmt.limit(limit)))
 
 
 def contact_names(session: Session, query: str, limit: int = 10) -> list[tuple[int, str, str]]:
     """(id, name, email) of the best matching contacts: a light lookup for pickers."""
+    from crmtui.core.reads import records
+
     ids = ranked_ids(session, "contact", query, limit)
-    if not ids:
-        return []
-    rows = session.execute(
-        select(Contact.id, Contact.display_name, Contact.email).where(Contact.id.in_(ids))
-    )
-    found = {row.id: row for row in rows}
-    return [(i, found[i].display_name, found[i].email or "") for i in ids if i in found]
+    return [(row.id, row.display_name, row.email or "") for row in records(session, "contact", ids)]
 
 
 def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Contacts, companies and deals matching the query, as plain rows with a `type`."""
-    from crmtui.core.companies import company_rows
-    from crmtui.core.contacts import contact_rows
-    from crmtui.core.deals import deal_rows
+    from crmtui.core.reads import company_rows, contact_rows, deal_rows, records
 
     results: list[dict[str, Any]] = []
     builders = {"contact": contact_rows, "company": company_rows, "deal": deal_rows}
@@ -112,10 +109,7 @@ def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, 
         ids = ranked_ids(session, entity, query, limit - len(results))
         if not ids:
             continue
-        model = MODELS[entity]
-        by_id = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))}
-        records = [by_id[i] for i in ids if i in by_id]
-        for row in build(session, records):
+        for row in build(session, records(session, entity, ids)):
             results.append({"type": entity, **row})
     return results
 

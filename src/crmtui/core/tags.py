@@ -64,23 +64,6 @@ def tag_ids(session: Session, entity: str, entity_id: int) -> list[int]:
     return list(session.execute(select(link.tag_id).where(column == entity_id)).scalars())
 
 
-def tag_names(session: Session, entity: str, ids: list[int]) -> dict[int, list[str]]:
-    """Tag names per record, sorted, for a page of records in one query."""
-    if not ids:
-        return {}
-    link = LINKS[entity]
-    column = getattr(link, _owner_column(link))
-    rows = session.execute(
-        select(column, Tag.name).join(Tag, Tag.id == link.tag_id).where(column.in_(ids))
-    ).all()
-    result: dict[int, list[str]] = {i: [] for i in ids}
-    for owner_id, name in rows:
-        result[owner_id].append(name)
-    for names in result.values():
-        names.sort(key=fold)
-    return result
-
-
 def tag_filter(entity: str, name: str):
     """A subquery of record ids carrying the tag."""
     link = LINKS[entity]

@@ -10,12 +10,13 @@ from crmtui.core.audit import record_created
 from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Conflict, Invalid, NotFound
-from crmtui.core.models import TASK_PRIORITIES, Contact, Task, User
-from crmtui.core.records import apply_changes, values_by_id
+from crmtui.core.models import TASK_PRIORITIES, Task, User
+from crmtui.core.reads import task_rows  # noqa: F401  (one row builder for every front end)
+from crmtui.core.records import apply_changes
 from crmtui.core.schemas import TaskInput
 from crmtui.core.timeparse import local_tz
 from crmtui.core.types import utcnow
-from crmtui.core.users import ensure_user, usernames_by_id
+from crmtui.core.users import ensure_user
 
 
 def add_task(session: Session, data: TaskInput) -> Task:
@@ -107,28 +108,6 @@ def due_groups(
         else:
             groups["upcoming"].append(task)
     return groups
-
-
-def task_rows(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
-    users = usernames_by_id(session, {t.assignee_id for t in tasks if t.assignee_id})
-    contact_ids = {t.contact_id for t in tasks if t.contact_id}
-    names = values_by_id(session, Contact.id, Contact.display_name, contact_ids)
-    return [
-        {
-            "id": t.id,
-            "title": t.title,
-            "due_at": t.due_at,
-            "priority": t.priority,
-            "contact_id": t.contact_id,
-            "contact": names.get(t.contact_id),
-            "deal_id": t.deal_id,
-            "assignee": users.get(t.assignee_id),
-            "done_at": t.done_at,
-            "notes": t.notes,
-            "created_at": t.created_at,
-        }
-        for t in tasks
-    ]
 
 
 def due_summary(
