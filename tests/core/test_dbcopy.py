@@ -1,7 +1,7 @@
 """`crm db copy`: a whole database to SQLite or PostgreSQL and back, ids and history intact."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crmtui.core.db import Database, sqlite_url
 from crmtui.core.dbcopy import copied_tables, copy_database
@@ -99,3 +99,26 @@ def test_copy_into_a_sqlite_path(crm, tmp_path):
     assert crm.json("--db", str(tmp_path / "copy.db"), "contact", "list")[0]["name"] == (
         "Ada Lovelace"
     )
+
+
+@pytest.mark.postgres_only
+def test_a_copy_to_postgresql_leaves_search_indexes_merged_and_tables_analyzed(
+    crm, tmp_path, new_database_url
+):
+    crm.ok("demo", "--contacts", "300", "--db", str(tmp_path / "demo.db"), "--no-open")
+    target = new_database_url()
+    copy_database(Database(sqlite_url(tmp_path / "demo.db")), target)
+
+    db = Database(target)
+    with db.session() as session:
+        leftover = session.execute(
+            text("SELECT gin_clean_pending_list('ix_contact_search_words'::regclass)")
+        ).scalar()
+        analyzed = session.execute(
+            text(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'contact'"
+            )
+        ).scalar()
+    db.dispose()
+    assert leftover == 0  # nothing left pending for searches to scan
+    assert analyzed

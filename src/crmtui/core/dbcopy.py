@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from crmtui.core import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database, display_url, translate_db_errors
 from crmtui.core.errors import Conflict, OperationalError
 
@@ -73,6 +74,7 @@ def copy_database(
                 result.counts[table.name] = _copy_table(reader, writer, table, progress)
             if target.dialect == "postgresql":
                 _reset_sequences(writer)
+            settle_after_bulk_write(writer, tuple(t.name for t in copied_tables()))
             for table in copied_tables():
                 copied = _count(writer, table)
                 if copied != result.counts[table.name]:
