@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database
 from crmtui.io.batches import ImportResult, RejectsWriter
 from crmtui.io.contacts_import import (
@@ -18,6 +19,8 @@ from crmtui.io.presets import detect_preset, get_preset, map_columns
 from crmtui.io.source import TextSource, open_source, read_csv
 from crmtui.io.vcard import card_pairs, looks_like_vcard, read_cards
 
+# from this many written rows on, an import leaves PostgreSQL's search index and stats fresh
+SETTLE_AFTER_ROWS = 1000
 # (bytes read, total bytes or None, rows read)
 Progress = Callable[[int, int | None, int], None]
 
@@ -96,6 +99,8 @@ def import_contacts(
             if request.dry_run:
                 session.rollback()
                 result.batch = None
+            elif result.inserted + result.updated >= SETTLE_AFTER_ROWS:
+                settle_after_bulk_write(session, ("contact", "company"))
         result.ignored_columns = ignored
         result.preset = preset_name
         return result
