@@ -62,3 +62,24 @@ def test_due_summary_counts_every_group_but_lists_only_the_first(db):
     assert {k: v["count"] for k, v in summary.items()} == {"overdue": 5, "today": 1, "upcoming": 1}
     assert [t.title for t in summary["overdue"]["tasks"]] == ["late 1", "late 2"]
     assert [t.title for t in summary["upcoming"]["tasks"]] == ["friday"]
+
+
+def test_a_stage_pages_by_keyset_through_every_card_once(db):
+    from datetime import UTC, datetime, timedelta
+
+    from crmtui.core.board import stage_cards
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with db.transaction(username="sam") as session:
+        for n in range(23):  # in threes entering the stage at the same moment: ties go by id
+            add_deal(session, DealInput(title=f"D{n}", created_at=start + timedelta(hours=n // 3)))
+    with db.session() as session:
+        board = pipeline_board(session, per_column=5)
+        page = board["columns"][0]["cards"]
+        seen = [c["title"] for c in page]
+        while page:
+            after = (page[-1]["stage_entered_at"], page[-1]["id"])
+            page = stage_cards(session, board["columns"][0]["stage_id"], after=after, limit=5)
+            seen += [c["title"] for c in page]
+    assert board["columns"][0]["count"] == 23
+    assert seen == [f"D{n}" for n in range(23)]

@@ -516,3 +516,53 @@ async def test_editing_a_contact_shows_its_fields_and_removes_a_custom_field(
         contact = get_contact(session, 1)
         assert contact.custom_fields == {"b": "3"}
         assert contact.birthday_month is None and contact.city == "Leeds"
+
+
+async def test_a_long_stage_pages_in_more_cards_as_the_cursor_goes_down(
+    db, data, make_app, settle, monkeypatch
+):
+    from datetime import timedelta
+
+    from crmtui.core.deals import add_deal
+    from crmtui.core.schemas import DealInput
+    from crmtui.tui.screens import pipeline
+
+    from .conftest import NOW
+
+    monkeypatch.setattr(pipeline, "PER_COLUMN", 20)
+    with db.transaction(username="sam") as session:
+        for n in range(55):
+            add_deal(
+                session,
+                DealInput(
+                    title=f"Lot {n:02d}",
+                    amount="10",
+                    created_at=NOW - timedelta(days=30, minutes=-n),
+                ),
+            )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await settle(pilot)
+        first = app.screen.query(OptionList).first()
+        head = str(app.screen.query(".column-head").first().render())
+        assert "57 deals" in head
+        assert len(board_titles(app)[0]) == 20
+        assert "37 more" in str(first.get_option_at_index(first.option_count - 1).prompt)
+        await pilot.press(*["down"] * 30)  # held down: faster than the pages come
+        await settle(pilot)
+        assert first.highlighted == 30  # waited on the "more" line, did not wrap to the top
+        for _ in range(26):  # to the last card (one more would wrap round to the top)
+            await pilot.press("down")
+            await settle(pilot)
+        titles = board_titles(app)[0]
+        # every card, oldest in stage first, and no "more" line left
+        assert titles == ["Website", "Audit", *(f"Lot {n:02d}" for n in range(55))]
+        assert first.option_count == 57 and first.highlighted == 56
+        assert str(app.screen.query(".column-head").first().render()) == head
+
+        await pilot.press("right_square_bracket")  # "Lot 54", the last, to the next stage
+        await settle(pilot)
+        assert len(board_titles(app)[0]) == 56  # read again as deep as it was
+        assert board_titles(app)[1] == ["Lot 54"]
+        assert "56 deals" in str(app.screen.query(".column-head").first().render())

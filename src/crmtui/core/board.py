@@ -1,8 +1,9 @@
 """The pipeline board: open deals of one pipeline by stage, with per-currency totals."""
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from crmtui.core.models import Company, Deal, Stage
@@ -13,7 +14,7 @@ from crmtui.core.pipelines import get_pipeline, list_pipelines, stages_of
 def pipeline_board(
     session: Session, pipeline_ref: str | int | None = None, *, per_column: int = 50
 ) -> dict[str, Any]:
-    """Columns for the open stages: the oldest-in-stage `per_column` cards and exact totals.
+    """Columns for the open stages: the first `per_column` cards (see `stage_cards`), exact totals.
 
     Totals are per currency: count, sum and sum weighted by the stage's probability.
     """
@@ -31,21 +32,7 @@ def pipeline_board(
             counts[stage_id] += count
     columns = []
     for stage in stages:
-        cards = session.execute(
-            select(
-                Deal.id,
-                Deal.title,
-                Deal.amount_units,
-                Deal.currency,
-                Deal.stage_entered_at,
-                Deal.contact_id,
-                Company.name,
-            )
-            .outerjoin(Company, Company.id == Deal.company_id)
-            .where(Deal.stage_id == stage.id, Deal.status == "open")
-            .order_by(Deal.stage_entered_at, Deal.id)
-            .limit(per_column)
-        ).all()
+        cards = stage_cards(session, stage.id, limit=per_column)
         columns.append(
             {
                 "stage_id": stage.id,
@@ -61,18 +48,7 @@ def pipeline_board(
                     }
                     for currency, t in sorted(totals[stage.id].items())
                 ],
-                "cards": [
-                    {
-                        "id": row.id,
-                        "title": row.title,
-                        "company": row.name,
-                        "contact_id": row.contact_id,
-                        "amount": format_amount(row.amount_units, row.currency),
-                        "currency": row.currency,
-                        "stage_entered_at": row.stage_entered_at,
-                    }
-                    for row in cards
-                ],
+                "cards": cards,
             }
         )
     return {
@@ -81,6 +57,52 @@ def pipeline_board(
         "pipelines": [p.name for p in list_pipelines(session)],
         "columns": columns,
     }
+
+
+def stage_cards(
+    session: Session,
+    stage_id: int,
+    *,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Open deals of a stage, longest in the stage first: `limit` of them after the card `after`
+    ((stage_entered_at, id) of the last card shown), so a column of any length pages by keyset.
+    """
+    stmt = (
+        select(
+            Deal.id,
+            Deal.title,
+            Deal.amount_units,
+            Deal.currency,
+            Deal.stage_entered_at,
+            Deal.contact_id,
+            Company.name,
+        )
+        .outerjoin(Company, Company.id == Deal.company_id)
+        .where(Deal.stage_id == stage_id, Deal.status == "open")
+        .order_by(Deal.stage_entered_at, Deal.id)
+        .limit(limit)
+    )
+    if after is not None:
+        entered, last_id = after
+        # the lone `>=` lets the database start from the position rather than the top
+        stmt = stmt.where(
+            Deal.stage_entered_at >= entered,
+            or_(Deal.stage_entered_at > entered, Deal.id > last_id),
+        )
+    return [
+        {
+            "id": row.id,
+            "title": row.title,
+            "company": row.name,
+            "contact_id": row.contact_id,
+            "amount": format_amount(row.amount_units, row.currency),
+            "currency": row.currency,
+            "stage_entered_at": row.stage_entered_at,
+        }
+        for row in session.execute(stmt)
+    ]
 
 
 def neighbour_stage(session: Session, deal: Deal, step: int) -> Stage | None:

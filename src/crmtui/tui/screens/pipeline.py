@@ -1,6 +1,7 @@
 """The deal board: a column per open stage, cards you move with the keyboard, column totals."""
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from rich.markup import escape
@@ -16,6 +17,7 @@ from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import age
 
 PER_COLUMN = 50
+MORE_AHEAD = 10  # cards left below the cursor when the column's next page is asked for
 
 
 def short(amount: str) -> str:
@@ -50,7 +52,11 @@ class PipelineScreen(Screen):
         self.pipelines: list[str] = []
         self.stage_ids: list[int] = []
         self.follow: int | None = None
-        self.board: dict[str, Any] | None = None
+        self.cards: dict[str, dict[str, Any]] = {}  # deal id -> card, of every card loaded
+        self.loaded: dict[int, list[dict[str, Any]]] = {}  # stage id -> its cards, in order
+        self.counts: dict[int, int] = {}
+        self.paging: set[int] = set()  # stages whose next page is being read
+        self.generation = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title", classes="status")
@@ -61,22 +67,33 @@ class PipelineScreen(Screen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
+        """Read the board again, as deep into each column as you had scrolled."""
         pipeline = self.pipeline
+        depth = {stage_id: len(cards) for stage_id, cards in self.loaded.items()}
 
         def read(session) -> dict[str, Any]:
-            from crmtui.core.board import pipeline_board
+            from crmtui.core.board import pipeline_board, stage_cards
 
-            return pipeline_board(session, pipeline, per_column=PER_COLUMN)
+            board = pipeline_board(session, pipeline, per_column=PER_COLUMN)
+            for column in board["columns"]:
+                cards = column["cards"]
+                wanted = depth.get(column["stage_id"], 0) - len(cards)
+                if wanted > 0 and len(cards) == PER_COLUMN:
+                    after = (cards[-1]["stage_entered_at"], cards[-1]["id"])
+                    cards += stage_cards(session, column["stage_id"], after=after, limit=wanted)
+            return board
 
         run_db(self, read, self._show, group="board", exclusive=True)
 
     async def _show(self, board: dict[str, Any]) -> None:
         follow = self.follow if self.follow is not None else self.selected_deal()
         focused_column = self._focused_column()
-        self.board = board
+        self.generation += 1  # pages read for the board before this one no longer apply
+        self.paging.clear()
+        self.cards = {}
+        self.loaded = {}
         self.pipeline = board["pipeline"]
         self.pipelines = board["pipelines"]
-        now = self.app.now()
         others = (
             f"  ·  s: switch ({len(self.pipelines)} pipelines)" if len(self.pipelines) > 1 else ""
         )
@@ -105,22 +122,82 @@ class PipelineScreen(Screen):
             box.query_one(".column-head", Static).update(f"{head}\n{totals}" if totals else head)
             cards = box.query_one(OptionList)
             cards.clear_options()
-            options = []
-            for card in column["cards"]:
-                prompt = Text(card["title"], style="bold")
-                if card["company"]:
-                    prompt.append(f"\n{card['company']}")
-                prompt.append(f"\n{card['amount']} {card['currency']}  ", style="")
-                prompt.append(age(card["stage_entered_at"], now), style="dim")
-                options.append(Option(prompt, id=str(card["id"])))
-                options.append(None)
-            if column["count"] > len(column["cards"]):
-                options.append(
-                    Option(f"… {column['count'] - len(column['cards'])} more", disabled=True)
-                )
-            cards.add_options(options)
+            self.loaded[column["stage_id"]] = []
+            self.counts[column["stage_id"]] = column["count"]
+            self._add_cards(cards, column["stage_id"], column["cards"])
         self.follow = None
         self._select(follow, focused_column)
+
+    def _add_cards(self, cards: OptionList, stage_id: int, new: list[dict[str, Any]]) -> None:
+        """Append cards to a column, with a "… N more" line while the stage has more."""
+        now = self.app.now()
+        loaded = self.loaded[stage_id]
+        last = cards.option_count - 1
+        on_more = False
+        if last >= 0 and cards.get_option_at_index(last).id is None:  # the old "… N more"
+            on_more = cards.highlighted == last
+            cards.remove_option_at_index(last)
+        options: list[Option | None] = []
+        for card in new:
+            prompt = Text(card["title"], style="bold")
+            if card["company"]:
+                prompt.append(f"\n{card['company']}")
+            prompt.append(f"\n{card['amount']} {card['currency']}  ", style="")
+            prompt.append(age(card["stage_entered_at"], now), style="dim")
+            options.append(Option(prompt, id=str(card["id"])))
+            options.append(None)
+            self.cards[str(card["id"])] = card
+        loaded += new
+        if self.counts[stage_id] > len(loaded):
+            more = self.counts[stage_id] - len(loaded)
+            # not disabled: a held-down key would skip it and wrap round to the top
+            options.append(Option(f"… {more:,} more"))
+        cards.add_options(options)
+        if on_more:
+            cards.highlighted = last
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        cards = event.option_list
+        if not cards.id or not cards.id.startswith("stage-"):
+            return
+        stage_id = int(cards.id.removeprefix("stage-"))
+        loaded = self.loaded.get(stage_id)
+        if (
+            loaded is None
+            or stage_id in self.paging
+            or len(loaded) >= self.counts[stage_id]
+            or event.option_index < cards.option_count - MORE_AHEAD
+        ):
+            return
+        self.paging.add(stage_id)
+        after = (loaded[-1]["stage_entered_at"], loaded[-1]["id"])
+
+        def read(session) -> list[dict[str, Any]]:
+            from crmtui.core.board import stage_cards
+
+            return stage_cards(session, stage_id, after=after, limit=PER_COLUMN)
+
+        run_db(
+            self,
+            read,
+            partial(self._more_cards, self.generation, cards, stage_id),
+            group=f"cards-{stage_id}",
+            on_error=partial(self._paging_failed, stage_id),
+        )
+
+    def _more_cards(
+        self, generation: int, cards: OptionList, stage_id: int, new: list[dict[str, Any]]
+    ) -> None:
+        if generation != self.generation:
+            return  # the board was read again meanwhile, as deep as this column went
+        self.paging.discard(stage_id)
+        if not new:  # fewer deals than counted: another process moved some
+            self.counts[stage_id] = len(self.loaded[stage_id])
+        self._add_cards(cards, stage_id, new)
+
+    def _paging_failed(self, stage_id: int, message: str) -> None:
+        self.paging.discard(stage_id)
+        self.notify(message, severity="error", title="crm")
 
     def on_descendant_focus(self, event) -> None:
         for box in self.query(".column"):
@@ -247,10 +324,10 @@ class PipelineScreen(Screen):
         self.app.push_screen(DealFormScreen(), lambda r: r is not None and self.refresh_data())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        board = self.board or {"columns": []}
-        for column in board["columns"]:
-            for card in column["cards"]:
-                if str(card["id"]) == event.option.id and card["contact_id"]:
-                    self.app.open_contact(card["contact_id"])
-                    return
-        self.notify("This deal has no contact", timeout=2)
+        if event.option.id is None:  # the "… N more" line
+            return
+        card = self.cards.get(event.option.id)
+        if card is not None and card["contact_id"]:
+            self.app.open_contact(card["contact_id"])
+        else:
+            self.notify("This deal has no contact", timeout=2)
