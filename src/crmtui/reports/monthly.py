@@ -1,11 +1,11 @@
 """`crm report monthly`: the month's figures next to the previous month's (see docs/reports.md)."""
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, extract, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from crmtui.core.models import (
@@ -62,36 +62,58 @@ def _owned(statement, column, owner_id: int | None):
 
 
 def contact_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, int]:
-    new = _owned(
-        select(func.count()).select_from(Contact).where(_in(Contact.created_at, month)),
-        Contact.owner_id,
-        owner_id,
-    )
-    total = _owned(
-        select(func.count()).select_from(Contact).where(Contact.created_at < month.end),
-        Contact.owner_id,
-        owner_id,
-    )
-    return {"new": session.scalar(new) or 0, "total": session.scalar(total) or 0}
+    def count(*conditions) -> int:
+        statement = select(func.count()).select_from(Contact).where(*conditions)
+        return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
+
+    if owner_id is None:
+        # all contacts but the few created since: a count of the whole table is read from its
+        # smallest index, where `created_at < end` would step through a million index entries
+        total = count() - count(Contact.created_at >= month.end)
+    else:
+        total = count(Contact.created_at < month.end)
+    return {"new": count(_in(Contact.created_at, month)), "total": total}
+
+
+def interaction_counts(
+    session: Session, month: Month, owner_id: int | None
+) -> list[tuple[str, dict[str, int]]]:
+    """(username or NO_USER, {kind: interactions in the month}) for every user, in one statement.
+
+    One count per kind and user, each a range of the index on (kind, user_id, occurred_at): a
+    count steps through the range without reading the rows, where grouping a month of
+    interactions by kind and user sorts them all (ten times slower). Kinds are checked on write,
+    so these are all of them.
+    """
+
+    def counts(user_matches):
+        return [
+            select(func.count())
+            .select_from(Interaction)
+            .where(Interaction.kind == kind, user_matches, _in(Interaction.occurred_at, month))
+            .scalar_subquery()
+            for kind in INTERACTION_KINDS
+        ]
+
+    statement = select(User.username, *counts(Interaction.user_id == User.id))
+    if owner_id is not None:
+        statement = statement.where(User.id == owner_id)
+    else:
+        statement = union_all(
+            statement, select(literal(NO_USER), *counts(Interaction.user_id.is_(None)))
+        )
+    return [(row[0], dict(zip(INTERACTION_KINDS, row[1:], strict=True)))
+            for row in session.execute(statement)]  # fmt: skip
 
 
 def interaction_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, Any]:
-    statement = _owned(
-        select(Interaction.kind, Interaction.user_id, func.count())
-        .where(_in(Interaction.occurred_at, month))
-        .group_by(Interaction.kind, Interaction.user_id),
-        Interaction.user_id,
-        owner_id,
-    )
     by_kind = dict.fromkeys(INTERACTION_KINDS, 0)
-    by_user_id: dict[int | None, int] = defaultdict(int)
-    for kind, user_id, count in session.execute(statement):
-        by_kind[kind] = by_kind.get(kind, 0) + count
-        by_user_id[user_id] += count
-    names = _usernames(session, {i for i in by_user_id if i is not None})
-    by_user: dict[str, int] = defaultdict(int)
-    for user_id, count in by_user_id.items():
-        by_user[names.get(user_id, NO_USER) if user_id is not None else NO_USER] += count
+    by_user: dict[str, int] = {}
+    for username, kinds in interaction_counts(session, month, owner_id):
+        for kind, count in kinds.items():
+            by_kind[kind] += count
+        if sum(kinds.values()):
+            by_user[username] = by_user.get(username, 0) + sum(kinds.values())
     return {
         "total": sum(by_kind.values()),
         "by_kind": by_kind,
@@ -99,22 +121,49 @@ def interaction_figures(session: Session, month: Month, owner_id: int | None) ->
     }
 
 
-def _usernames(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+def _epoch_micros(column):
+    """SQLite: a UTCDateTime's text as whole microseconds since the epoch, exactly (no floats)."""
+    return cast(func.strftime("%s", column), Integer) * 1_000_000 + cast(
+        func.substr(column, 21, 6), Integer
+    )
 
 
-def _closed(session: Session, month: Month, owner_id: int | None, status: str):
+def _cycle_micros(session: Session):
+    """closed_at - created_at in whole microseconds, exact on both backends."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _epoch_micros(Deal.closed_at) - _epoch_micros(Deal.created_at)
+    return extract("epoch", Deal.closed_at - Deal.created_at) * 1_000_000
+
+
+def closed_deals(
+    session: Session, month: Month, owner_id: int | None
+) -> dict[str, dict[str, list[int]]]:
+    """{"won" | "lost": {currency: [count, units, summed cycle in microseconds]}} for the month.
+
+    One pass over the month's closings, read from the covering index on (status, closed_at, ...).
+    """
     statement = _owned(
-        select(Deal.currency, func.count(), func.sum(Deal.amount_units))
-        .where(_in(Deal.closed_at, month), Deal.status == status)
-        .group_by(Deal.currency),
+        select(
+            Deal.status,
+            Deal.currency,
+            func.count(),
+            func.sum(Deal.amount_units),
+            func.sum(_cycle_micros(session)),
+        )
+        .where(Deal.status.in_(("won", "lost")), _in(Deal.closed_at, month))
+        .group_by(Deal.status, Deal.currency),
         Deal.owner_id,
         owner_id,
     )
-    rows = session.execute(statement).all()
-    return sum(row[1] for row in rows), amounts((row[0], row[2]) for row in rows)
+    found: dict[str, dict[str, list[int]]] = {"won": {}, "lost": {}}
+    for status, currency, count, units, micros in session.execute(statement):
+        found[status][currency] = [count, int(units or 0), int(micros or 0)]
+    return found
+
+
+def _count_and_amounts(by_currency: dict[str, list[int]]) -> tuple[int, Amounts]:
+    count = sum(entry[0] for entry in by_currency.values())
+    return count, amounts((currency, entry[1]) for currency, entry in by_currency.items())
 
 
 def deal_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, Any]:
@@ -127,22 +176,14 @@ def deal_figures(session: Session, month: Month, owner_id: int | None) -> dict[s
             owner_id,
         )
     ).all()
-    won, won_amount = _closed(session, month, owner_id, "won")
-    lost, lost_amount = _closed(session, month, owner_id, "lost")
-    cycles = session.execute(
-        _owned(
-            select(Deal.created_at, Deal.closed_at).where(
-                _in(Deal.closed_at, month), Deal.status == "won"
-            ),
-            Deal.owner_id,
-            owner_id,
-        )
-    ).all()
+    closed = closed_deals(session, month, owner_id)
+    won, won_amount = _count_and_amounts(closed["won"])
+    lost, lost_amount = _count_and_amounts(closed["lost"])
     cycle = None
-    if cycles:
+    if won:
         # Exact: whole microseconds summed as integers, one division, one rounding.
-        micros = sum((closed - created) // timedelta(microseconds=1) for created, closed in cycles)
-        cycle = rounded(Decimal(micros) / (len(cycles) * 86_400_000_000), 1)
+        micros = sum(entry[2] for entry in closed["won"].values())
+        cycle = rounded(Decimal(micros) / (won * 86_400_000_000), 1)
     return {
         "created": sum(row[1] for row in created_rows),
         "created_amount": amounts((row[0], row[2]) for row in created_rows),
@@ -187,23 +228,34 @@ def open_deals_at_each(
     reads only the moves since the instant (index on changed_at) and the deals open or closed
     since.
     """
-    results: list[Totals] = []
-    for when in instants:
-        totals: Totals = defaultdict(lambda: [0, 0])
-        closed_since = and_(Deal.status.in_(("won", "lost")), Deal.closed_at >= when)
-        for condition in (Deal.status == "open", closed_since):
-            statement = _owned(
-                select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount_units))
-                .where(condition, Deal.created_at < when)
-                .group_by(Deal.stage_id, Deal.currency),
-                Deal.owner_id,
-                owner_id,
-            )
-            for stage_id, currency, count, units in session.execute(statement):
+    # The deals open now or closed since the earliest instant, by current stage, with one sum
+    # per instant of those that count for it (created before it, and not closed before it).
+    results: list[Totals] = [defaultdict(lambda: [0, 0]) for _ in instants]
+    for status_matches, counted in (
+        (Deal.status == "open", lambda when: Deal.created_at < when),
+        (
+            and_(Deal.status.in_(("won", "lost")), Deal.closed_at >= min(instants)),
+            lambda when: and_(Deal.closed_at >= when, Deal.created_at < when),
+        ),
+    ):
+        sums = []
+        for when in instants:
+            sums += [
+                func.sum(case((counted(when), 1), else_=0)),
+                func.sum(case((counted(when), Deal.amount_units), else_=0)),
+            ]
+        statement = _owned(
+            select(Deal.stage_id, Deal.currency, *sums)
+            .where(status_matches, Deal.created_at < max(instants))
+            .group_by(Deal.stage_id, Deal.currency),
+            Deal.owner_id,
+            owner_id,
+        )
+        for stage_id, currency, *figures in session.execute(statement):
+            for totals, count, units in zip(results, figures[::2], figures[1::2], strict=True):
                 entry = totals[(stage_id, currency)]
-                entry[0] += count
+                entry[0] += count or 0
                 entry[1] += int(units or 0)
-        results.append(totals)
     # Walk the moves back: each took a deal out of `from` and into `to`. One flag per instant
     # says whether a move counts for it (made since the instant, by a deal created before it).
     move = DealStageChange
@@ -290,22 +342,16 @@ def weighted_amounts(rows) -> Amounts:
 
 
 def task_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, int]:
-    completed = _owned(
-        select(func.count()).select_from(Task).where(_in(Task.done_at, month)),
-        Task.assignee_id,
-        owner_id,
+    def count(*conditions) -> int:
+        statement = select(func.count()).select_from(Task).where(*conditions)
+        return session.scalar(_owned(statement, Task.assignee_id, owner_id)) or 0
+
+    # Overdue at the end: not done, or done since, and due before. Two ranges of the index on
+    # (done_at, due_at), where one query with OR would read every task due before the end.
+    overdue = count(Task.done_at.is_(None), Task.due_at < month.end) + count(
+        Task.done_at >= month.end, Task.due_at < month.end
     )
-    overdue = _owned(
-        select(func.count())
-        .select_from(Task)
-        .where(
-            Task.due_at < month.end,
-            or_(Task.done_at.is_(None), Task.done_at >= month.end),
-        ),
-        Task.assignee_id,
-        owner_id,
-    )
-    return {"completed": session.scalar(completed) or 0, "overdue": session.scalar(overdue) or 0}
+    return {"completed": count(_in(Task.done_at, month)), "overdue": overdue}
 
 
 def _is_customer(column):
@@ -324,46 +370,59 @@ def _owned_changes(statement, owner_id: int | None):
     )
 
 
+# A contact enters the customers when a change takes it to customer or evangelist from any other
+# stage, and leaves them the other way. Each is a range of the indexes on (to_stage, changed_at)
+# and (from_stage, changed_at): a few rows per customer, not every change of every contact.
 ENTERED = and_(_is_customer(LifecycleChange.to_stage), _not_customer(LifecycleChange.from_stage))
 LEFT = and_(_is_customer(LifecycleChange.from_stage), _not_customer(LifecycleChange.to_stage))
 
 
-def customers_at(session: Session, when: datetime, owner_id: int | None) -> int:
+def customers_now(session: Session, owner_id: int | None) -> int:
+    statement = (
+        select(func.count()).select_from(Contact).where(_is_customer(Contact.lifecycle_stage))
+    )
+    return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
+
+
+def customers_at(
+    session: Session, when: datetime, owner_id: int | None, now: int | None = None
+) -> int:
     """Contacts whose lifecycle stage at `when` was customer or evangelist.
 
-    Today's customers, minus the changes since `when` that made a customer, plus those that
-    unmade one: every stage change is recorded, so walking them back from today is exact. Only
-    changes since `when` are read, from the covering index on (changed_at, from, to, contact).
+    Today's customers (`now`, counted when not given), minus the changes since `when` that made
+    a customer, plus those that unmade one: every stage change is recorded, so walking them back
+    from today is exact.
     """
-    now = _owned(
-        select(func.count())
-        .select_from(Contact)
-        .where(Contact.lifecycle_stage.in_(CUSTOMER_STAGES)),
-        Contact.owner_id,
-        owner_id,
-    )
+    if now is None:
+        now = customers_now(session, owner_id)
 
     def since(condition) -> int:
-        statement = select(func.count()).where(LifecycleChange.changed_at >= when, condition)
+        statement = select(func.count()).where(condition, LifecycleChange.changed_at >= when)
         return session.scalar(_owned_changes(statement, owner_id)) or 0
 
-    return (session.scalar(now) or 0) - since(ENTERED) + since(LEFT)
+    return now - since(ENTERED) + since(LEFT)
 
 
-def customer_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, Any]:
+def customer_figures(
+    session: Session, month: Month, owner_id: int | None, now: int | None = None
+) -> dict[str, Any]:
+    """Customers at the start and end of the month, entered and left; `now` as in customers_at."""
+
     def moved(condition) -> int:
         statement = select(func.count(func.distinct(LifecycleChange.contact_id))).where(
-            _in(LifecycleChange.changed_at, month), condition
+            condition, _in(LifecycleChange.changed_at, month)
         )
         return session.scalar(_owned_changes(statement, owner_id)) or 0
 
-    at_start = customers_at(session, month.start, owner_id)
+    if now is None:
+        now = customers_now(session, owner_id)
+    at_start = customers_at(session, month.start, owner_id, now)
     new, lost = moved(ENTERED), moved(LEFT)
     return {
         "at_start": at_start,
         "new": new,
         "lost": lost,
-        "at_end": customers_at(session, month.end, owner_id),
+        "at_end": customers_at(session, month.end, owner_id, now),
         "churn_rate": rounded(Decimal(lost) * 100 / at_start, 2) if at_start else None,
     }
 
@@ -378,33 +437,45 @@ def top_customers(
     currencies are never compared, so the list holds each currency's top in turn (currencies
     alphabetically); a customer who bought in two currencies appears once per currency.
     """
-    statement = _owned(
+    # Ranked in SQL, so only the top rows come back: a month can have a won deal per customer.
+    company_ref = case((Deal.contact_id.is_(None), Deal.company_id))
+    grouped = _owned(
         select(
-            Deal.contact_id,
-            Deal.company_id,
             Deal.currency,
-            func.count(),
-            func.sum(Deal.amount_units),
+            Deal.contact_id,
+            company_ref.label("company_id"),
+            func.count().label("deals"),
+            func.sum(Deal.amount_units).label("units"),
         )
-        .where(_in(Deal.closed_at, month), Deal.status == "won")
-        .group_by(Deal.contact_id, Deal.company_id, Deal.currency),
+        .where(
+            Deal.status == "won",
+            _in(Deal.closed_at, month),
+            or_(Deal.contact_id.is_not(None), Deal.company_id.is_not(None)),
+        )
+        .group_by(Deal.currency, Deal.contact_id, company_ref),
         Deal.owner_id,
         owner_id,
+    ).subquery()
+    rank = func.row_number().over(
+        partition_by=grouped.c.currency,
+        order_by=(
+            grouped.c.units.desc(),
+            grouped.c.contact_id.is_(None).desc(),  # companies before contacts
+            func.coalesce(grouped.c.contact_id, grouped.c.company_id),
+        ),
     )
-    totals: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for contact_id, company_id, currency, count, units in session.execute(statement):
-        if contact_id is not None:
-            key = (currency, "contact", contact_id)
-        elif company_id is not None:
-            key = (currency, "company", company_id)
-        else:
-            continue
-        totals[key][0] += count
-        totals[key][1] += int(units or 0)
-    by_currency: dict[str, list] = defaultdict(list)
-    for (currency, kind, ref), (count, units) in totals.items():
-        by_currency[currency].append((-units, kind, ref, count))
-    top = [(c, entry) for c in sorted(by_currency) for entry in sorted(by_currency[c])[:limit]]
+    ranked = select(grouped, rank.label("rank")).subquery()
+    rows = session.execute(
+        select(ranked.c.currency, ranked.c.contact_id, ranked.c.company_id, ranked.c.deals,
+               ranked.c.units)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.currency, ranked.c.rank)
+    ).all()  # fmt: skip
+    top = [
+        (currency, (-int(units or 0), "contact" if contact_id is not None else "company",
+                    contact_id if contact_id is not None else company_id, count))
+        for currency, contact_id, company_id, count, units in rows
+    ]  # fmt: skip
     wanted = {kind: {e[2] for _, e in top if e[1] == kind} for kind in ("contact", "company")}
     names = {
         "contact": _names(session, wanted["contact"], Contact, Contact.display_name),
@@ -432,9 +503,16 @@ def _names(session: Session, ids: set[int], model, column) -> dict[int, str]:
 
 
 def month_figures(
-    session: Session, month: Month, owner_id: int | None = None, pipeline: Totals | None = None
+    session: Session,
+    month: Month,
+    owner_id: int | None = None,
+    pipeline: Totals | None = None,
+    customers: int | None = None,
 ) -> dict[str, Any]:
-    """Every figure of one month (the keys of `monthly` without `previous` and `change`)."""
+    """Every figure of one month (the keys of `monthly` without `previous` and `change`).
+
+    `pipeline` (open_deals_at the month's end) and `customers` (customers_now) when known.
+    """
     return {
         "month": str(month),
         "start": month.start,
@@ -444,7 +522,7 @@ def month_figures(
         "deals": deal_figures(session, month, owner_id),
         "pipeline": pipeline_figures(session, month, owner_id, pipeline),
         "tasks": task_figures(session, month, owner_id),
-        "customers": customer_figures(session, month, owner_id),
+        "customers": customer_figures(session, month, owner_id, customers),
         "top_customers": top_customers(session, month, owner_id),
     }
 
@@ -479,8 +557,9 @@ def monthly(session: Session, month: Month, owner: str | None = None) -> dict[st
     """The month's figures, the previous month's under `previous`, and their differences."""
     owner_id = owner_id_for(session, owner)
     at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
-    current = month_figures(session, month, owner_id, at_end[0])
-    previous = month_figures(session, month.previous, owner_id, at_end[1])
+    customers = customers_now(session, owner_id)
+    current = month_figures(session, month, owner_id, at_end[0], customers)
+    previous = month_figures(session, month.previous, owner_id, at_end[1], customers)
     change = {}
     for section in CHANGE_SECTIONS:
         a = {k: v for k, v in current[section].items() if k != "by_stage"}
@@ -497,7 +576,7 @@ def monthly_series(
     series = []
     for offset in range(count - 1, -1, -1):
         month = last.shifted(-offset)
-        won, won_amount = _closed(session, month, owner_id, "won")
+        won, won_amount = _count_and_amounts(closed_deals(session, month, owner_id)["won"])
         interactions = session.scalar(
             _owned(
                 select(func.count())
