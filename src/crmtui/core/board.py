@@ -24,12 +24,12 @@ def pipeline_board(
     counts: dict[int, int] = {s.id: 0 for s in stages}
     for stage_id, currency, count, units in session.execute(
         select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount_units))
-        .where(Deal.pipeline_id == pipeline.id, Deal.status == "open")
+        # by stage rather than pipeline: ix_deal_status_stage_amounts then answers it alone
+        .where(Deal.status == "open", Deal.stage_id.in_(list(totals)))
         .group_by(Deal.stage_id, Deal.currency)
     ):
-        if stage_id in totals:
-            totals[stage_id][currency] = {"count": count, "units": int(units or 0)}
-            counts[stage_id] += count
+        totals[stage_id][currency] = {"count": count, "units": int(units or 0)}
+        counts[stage_id] += count
     columns = []
     for stage in stages:
         cards = stage_cards(session, stage.id, limit=per_column)
