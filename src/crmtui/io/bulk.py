@@ -10,6 +10,7 @@ from sqlmodel import Session
 from crmtui.core.types import utcnow
 
 IN_CHUNK = 5000  # bound parameters per query; SQLite allows 32766
+SUSPEND_AFTER_ROWS = 20_000
 
 
 class BulkWriter:
@@ -70,3 +71,58 @@ class BulkWriter:
 
     def json(self, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SuspendedIndexes:
+    """Secondary SQLite indexes dropped while an import adds many rows, rebuilt when it is done.
+
+    Keeping a dozen indexes up to date row by row costs more than writing the rows, and the
+    indexes on random keys (names, phones) keep spilling the page cache; one CREATE INDEX
+    sorts instead. A table's indexes go only once the import has added as many rows as the
+    table held (and at least SUSPEND_AFTER_ROWS), so rebuilding costs at most about twice
+    the import's own rows and a small import into a big table never pays it. DDL belongs to
+    the transaction: a failure or Ctrl-C brings every index back with everything else.
+    Unique indexes and those in `keep` (lookups the import itself runs) stay.
+    """
+
+    def __init__(self, writer: BulkWriter, tables: Sequence[str], keep: Iterable[str] = ()):
+        self.writer = writer
+        self.enabled = writer.dialect == "sqlite"
+        self.keep = set(keep)
+        self.added = dict.fromkeys(tables, 0)
+        self.held: dict[str, int] = {}
+        self.dropped: dict[str, list[tuple[str, str]]] = {}
+
+    def suspended(self, table: str) -> bool:
+        return table in self.dropped
+
+    def adding(self, table: str, rows: int) -> bool:
+        """Note `rows` about to go into `table`; True when that suspends its indexes now."""
+        before = self.added[table]
+        added = self.added[table] = before + rows
+        if not self.enabled or table in self.dropped or added < SUSPEND_AFTER_ROWS:
+            return False
+        if table not in self.held:
+            (count,) = self.writer.query(f'SELECT COUNT(*) FROM "{table}"')[0]
+            self.held[table] = count - before
+        if added < self.held[table]:
+            return False
+        indexes = [
+            (name, sql)
+            for name, sql in self.writer.query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                [table],
+            )
+            if name not in self.keep and not sql.upper().startswith("CREATE UNIQUE")
+        ]
+        for name, _sql in indexes:
+            self.writer.execute(f'DROP INDEX "{name}"')
+        self.dropped[table] = indexes
+        return True
+
+    def restore(self) -> None:
+        for indexes in self.dropped.values():
+            for _name, sql in indexes:
+                self.writer.execute(sql)
+        self.dropped.clear()

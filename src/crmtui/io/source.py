@@ -146,7 +146,7 @@ def read_csv(
             for record in header_reader:
                 line = last + 1
                 last = header_reader.line_num
-                if not any(cell.strip() for cell in record):
+                if not "".join(record).strip():
                     continue
                 yield line, record
         except UnicodeDecodeError:

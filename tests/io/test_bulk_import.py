@@ -1,0 +1,82 @@
+"""What a big contact import leaves behind: full audit entries, indexes, search, name matches."""
+
+import pytest
+from sqlalchemy import text
+
+from crmtui.core.contacts import build_contact_search_text, get_contact
+from crmtui.core.history import list_changes
+from crmtui.core.search import contact_names
+from crmtui.io import bulk
+
+
+def test_the_audit_of_an_imported_contact_holds_every_field_it_set(importer, tmp_path, db):
+    (tmp_path / "people.csv").write_text(
+        "name,email,phone,company,city,job title,birthday,tags,lifecycle stage\n"
+        "Ada Lovelace,ada@example.com ::: ada@engines.org,+44 20 7946 0000,Analytical Engines,"
+        "London,Countess,1815-12-10,poet;maths,customer\n"
+    )
+
+    result = importer(tmp_path / "people.csv")
+
+    with db.session() as session:
+        ada = get_contact(session, "ada@example.com")
+        (created,) = list_changes(session, entity="contact", batch_id=result.batch)
+    assert created.action == "create"
+    assert created.changes == {
+        "first_name": [None, "Ada"],
+        "last_name": [None, "Lovelace"],
+        "display_name": [None, "Ada Lovelace"],
+        "email": [None, "ada@example.com"],
+        "emails": [None, ["ada@example.com", "ada@engines.org"]],
+        "phone": [None, "+44 20 7946 0000"],
+        "company_id": [None, ada.company_id],
+        "city": [None, "London"],
+        "job_title": [None, "Countess"],
+        "birthday": [None, "1815-12-10"],
+        "tags": [None, ["poet", "maths"]],
+        "lifecycle_stage": [None, "customer"],
+        "email_consent": [None, "unknown"],
+        "owner_id": [None, ada.owner_id],
+    }
+
+
+@pytest.mark.sqlite_only
+def test_a_big_import_rebuilds_the_indexes_and_still_matches_names(
+    importer, tmp_path, db, monkeypatch
+):
+    (tmp_path / "old.csv").write_text("name,city\nGrace Hopper,Arlington\n")
+    importer(tmp_path / "old.csv")
+    with db.session() as session:
+        indexes = set(session.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")))
+    monkeypatch.setattr(bulk, "SUSPEND_AFTER_ROWS", 3)
+    suspended = []
+    restore = bulk.SuspendedIndexes.restore
+
+    def noting_restore(self):
+        suspended.extend(self.dropped)
+        restore(self)
+
+    monkeypatch.setattr(bulk.SuspendedIndexes, "restore", noting_restore)
+    (tmp_path / "new.csv").write_text(
+        "name,email,phone,company\n"
+        + "".join(f"Zoë Núñez {n},zoe{n}@example.com,+1 555 010{n},Acme\n" for n in range(5))
+        # the same person again: the batch so far is written (and the indexes dropped) first
+        + "Zoë Núñez 0,ZOE0@example.com,,\n"
+        + "Grace Hopper,,,\n"
+    )
+
+    result = importer(tmp_path / "new.csv")
+
+    assert (result.inserted, result.unchanged, result.rejected) == (5, 2, 0)
+    assert {"contact", "contact_email", "change"} <= set(suspended)
+    with db.session() as session:
+        after = set(session.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")))
+        assert after == indexes
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert [name for _, name, _ in contact_names(session, "nunez 3")] == ["Zoë Núñez 3"]
+        zoe = get_contact(session, "zoe3@example.com")
+        assert zoe.search_text == build_contact_search_text(
+            zoe.display_name, ["zoe3@example.com"], ["+1 555 0103"], "Acme"
+        )
+        temp = session.execute(text("SELECT COUNT(*) FROM sqlite_temp_master")).scalar()
+        assert temp == 0
