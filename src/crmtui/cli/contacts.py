@@ -146,9 +146,9 @@ def list_(
         query=query, tag=tag, company=company, owner=context.username() if mine else owner,
         lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
-    with context.database().session() as session:
-        contacts = contact_page(session, filters, sort=sort, limit=limit or None)
-        rows = contact_rows(session, contacts)
+    with context.database().connection() as connection:
+        contacts = contact_page(connection, filters, sort=sort, limit=limit or None)
+        rows = contact_rows(connection, contacts)
     render_rows(rows, LIST_COLUMNS, fmt)
 
 
@@ -163,8 +163,8 @@ def show(
     """
     from crmtui.core.contact_detail import contact_detail
 
-    with context.database().session() as session:
-        detail = contact_detail(session, contact)
+    with context.database().connection() as connection:
+        detail = contact_detail(connection, contact)
     render_record(detail.pop("contact"), fmt, sections=detail)
 
 

@@ -21,8 +21,8 @@ def search(
     """
     from crmtui.core.search import search_all
 
-    with context.database().session() as session:
-        rows = search_all(session, query, limit=limit or 1000)
+    with context.database().connection() as connection:
+        rows = search_all(connection, query, limit=limit or 1000)
     for row in rows:
         row.setdefault("name", row.get("title"))
     render_rows(rows, COLUMNS, fmt)

@@ -1,8 +1,10 @@
 """Everything about one contact on one page: fields, timeline, deals, open tasks."""
 
-from typing import Any
+from __future__ import annotations
 
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Connection
 
 from crmtui.core.reads import (
     contact_rows,
@@ -14,8 +16,13 @@ from crmtui.core.reads import (
     timeline,
 )
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-def contact_detail(session: Session, ref: str | int, *, timeline_limit: int = 20) -> dict[str, Any]:
+
+def contact_detail(
+    session: Session | Connection, ref: str | int, *, timeline_limit: int = 20
+) -> dict[str, Any]:
     contact = find_contact(session, ref)
     deals = read_sql(
         session,

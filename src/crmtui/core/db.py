@@ -1,18 +1,23 @@
 """Database location, engine with per-dialect settings, session scopes and migrate-on-open."""
 
+from __future__ import annotations
+
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlmodel import Session
 
 from crmtui.core.errors import OperationalError
 from crmtui.core.migrations import HEAD_REVISION, known_revisions, upgrade_to_head
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -197,8 +202,17 @@ class Database:
             upgrade_to_head(self.engine, version)
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A read-only connection for plain SQL (core.reads): no ORM, so a short command never
+        imports it; nothing it does is committed."""
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """A read session; nothing it does is committed."""
+        from sqlmodel import Session
+
         with translate_db_errors(self.url), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
@@ -208,6 +222,8 @@ class Database:
 
         `username` is recorded as the author of every change (created on first use).
         """
+        from sqlmodel import Session
+
         with (
             translate_db_errors(self.url),
             Session(self._write_engine, expire_on_commit=False) as session,

@@ -1,17 +1,18 @@
 """Reading records as plain rows without the ORM models: what a short command needs to start fast.
 
 Building the SQLModel classes costs a command more than its queries, so lists, search and a
-contact's page read rows with SQL on the bare tables. The rows carry the models' attribute names
+contact's page read rows with SQL on the bare tables. They run on an ORM session or on a bare connection. The rows carry the models' attribute names
 and the same Python types (aware datetimes, dicts, bools), and the row builders here accept
 model instances too, so every front end shares one way of turning records into plain data.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Date, Integer, bindparam, column, or_, select, table, text
-from sqlalchemy.engine import Row
-from sqlmodel import Session
+from sqlalchemy.engine import Connection, Row
 
 from crmtui.core.choices import LIFECYCLE_STAGES, check_choice
 from crmtui.core.errors import Ambiguous, Invalid, NotFound
@@ -19,6 +20,9 @@ from crmtui.core.money import format_amount
 from crmtui.core.schemas import ContactFilter
 from crmtui.core.text import email_key, fold
 from crmtui.core.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The columns whose stored values need converting, as models.py declares them (a test compares).
 TYPED_COLUMNS: dict[str, dict[str, Any]] = {
@@ -86,7 +90,7 @@ _TAG_LINKS = {
 
 
 def read_sql(
-    session: Session,
+    session: Session | Connection,
     sql: str,
     params: dict[str, Any],
     *,
@@ -95,7 +99,7 @@ def read_sql(
 ):
     """Run SQL text; `ids` is a list parameter, `types` type other parameters, and an entity's
     typed columns are converted."""
-    if session.autoflush:
+    if getattr(session, "autoflush", False):
         session.flush()  # as the ORM does before a query: pending edits must be seen
     stmt = text(sql)
     binds = [bindparam(name, type_=type_) for name, type_ in (types or {}).items()]
@@ -108,7 +112,7 @@ def read_sql(
     return session.execute(stmt, params)
 
 
-def records(session: Session, entity: str, ids: Sequence[int]) -> list[Row]:
+def records(session: Session | Connection, entity: str, ids: Sequence[int]) -> list[Row]:
     """Whole rows of `entity` for these ids, in the order of the ids (missing ones left out)."""
     if not ids:
         return []
@@ -121,7 +125,9 @@ def records(session: Session, entity: str, ids: Sequence[int]) -> list[Row]:
     return [found[i] for i in ids if i in found]
 
 
-def _values_by_id(session: Session, table_name: str, value: str, ids: Iterable) -> dict[int, Any]:
+def _values_by_id(
+    session: Session | Connection, table_name: str, value: str, ids: Iterable
+) -> dict[int, Any]:
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
@@ -131,11 +137,11 @@ def _values_by_id(session: Session, table_name: str, value: str, ids: Iterable) 
     return dict(rows.all())
 
 
-def usernames_by_id(session: Session, ids: Iterable) -> dict[int, str]:
+def usernames_by_id(session: Session | Connection, ids: Iterable) -> dict[int, str]:
     return _values_by_id(session, '"user"', "username", ids)
 
 
-def _ordered_lists(session: Session, table_name: str, value: str, ids: list[int]):
+def _ordered_lists(session: Session | Connection, table_name: str, value: str, ids: list[int]):
     """{contact id: [values, primary first]} from contact_email or contact_phone."""
     result: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
@@ -150,7 +156,7 @@ def _ordered_lists(session: Session, table_name: str, value: str, ids: list[int]
     return result
 
 
-def tag_names(session: Session, entity: str, ids: list[int]) -> dict[int, list[str]]:
+def tag_names(session: Session | Connection, entity: str, ids: list[int]) -> dict[int, list[str]]:
     """Tag names per record, sorted, for a page of records in one query."""
     if not ids:
         return {}
@@ -176,7 +182,7 @@ def format_birthday(contact: Any) -> str | None:
     return f"{contact.birthday_year:04d}-{month_day}" if contact.birthday_year else f"--{month_day}"
 
 
-def contact_rows(session: Session, contacts: Sequence[Any]) -> list[dict[str, Any]]:
+def contact_rows(session: Session | Connection, contacts: Sequence[Any]) -> list[dict[str, Any]]:
     """Plain data for output, for a page of contacts in a handful of queries."""
     ids = [c.id for c in contacts]
     emails = _ordered_lists(session, "contact_email", "email", ids)
@@ -222,7 +228,7 @@ def contact_rows(session: Session, contacts: Sequence[Any]) -> list[dict[str, An
     ]
 
 
-def company_rows(session: Session, companies: Sequence[Any]) -> list[dict[str, Any]]:
+def company_rows(session: Session | Connection, companies: Sequence[Any]) -> list[dict[str, Any]]:
     """Plain data for output: one dict per company, with contact counts and tags."""
     ids = [c.id for c in companies]
     counts = (
@@ -264,7 +270,7 @@ def company_rows(session: Session, companies: Sequence[Any]) -> list[dict[str, A
     ]
 
 
-def deal_rows(session: Session, deals: Sequence[Any]) -> list[dict[str, Any]]:
+def deal_rows(session: Session | Connection, deals: Sequence[Any]) -> list[dict[str, Any]]:
     """Plain data for output, for a page of deals in a handful of queries."""
     ids = [d.id for d in deals]
     stage_ids = sorted({d.stage_id for d in deals})
@@ -331,7 +337,9 @@ def deal_rows(session: Session, deals: Sequence[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def interaction_rows(session: Session, interactions: Sequence[Any]) -> list[dict[str, Any]]:
+def interaction_rows(
+    session: Session | Connection, interactions: Sequence[Any]
+) -> list[dict[str, Any]]:
     users = usernames_by_id(session, {i.user_id for i in interactions})
     names = _values_by_id(session, "contact", "display_name", {i.contact_id for i in interactions})
     return [
@@ -353,7 +361,7 @@ def interaction_rows(session: Session, interactions: Sequence[Any]) -> list[dict
     ]
 
 
-def task_rows(session: Session, tasks: Sequence[Any]) -> list[dict[str, Any]]:
+def task_rows(session: Session | Connection, tasks: Sequence[Any]) -> list[dict[str, Any]]:
     users = usernames_by_id(session, {t.assignee_id for t in tasks})
     names = _values_by_id(session, "contact", "display_name", {t.contact_id for t in tasks})
     return [
@@ -374,7 +382,7 @@ def task_rows(session: Session, tasks: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def find_contact(session: Session, ref: str | int) -> Row:
+def find_contact(session: Session | Connection, ref: str | int) -> Row:
     """A contact by id, any of its emails, or an unambiguous name."""
     ref_text = str(ref).strip()
     if not ref_text:
@@ -411,14 +419,14 @@ def find_contact(session: Session, ref: str | int) -> Row:
     return candidates[0]
 
 
-def _search_candidates(session: Session, query: str) -> list[Row]:
+def _search_candidates(session: Session | Connection, query: str) -> list[Row]:
     from crmtui.core.search import matching_ids
 
     ids = session.scalars(matching_ids(session, "contact", query).limit(6)).all()
     return records(session, "contact", sorted(ids))
 
 
-def contact_conditions(session: Session, columns, filters: ContactFilter) -> list:
+def contact_conditions(session: Session | Connection, columns, filters: ContactFilter) -> list:
     """WHERE conditions narrowing contacts by the filter; `columns` are the contact table's
     (the models' for an ORM query, CONTACT.c for a plain one)."""
     conditions = []
@@ -457,7 +465,7 @@ def parse_sort(sort: str) -> tuple[str, bool]:
 
 
 def contact_page(
-    session: Session,
+    session: Session | Connection,
     filters: ContactFilter | None = None,
     *,
     sort: str = "name",
@@ -516,7 +524,11 @@ def sort_value(contact: Any, sort: str) -> Any:
 
 
 def timeline(
-    session: Session, contact: Any, *, limit: int | None = 50, before: tuple[Any, int] | None = None
+    session: Session | Connection,
+    contact: Any,
+    *,
+    limit: int | None = 50,
+    before: tuple[Any, int] | None = None,
 ) -> list[Row]:
     """The contact's interactions, newest first; `before` continues from the last one shown."""
     sql = "SELECT * FROM interaction WHERE contact_id = :contact_id"

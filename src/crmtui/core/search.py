@@ -1,11 +1,16 @@
 """Full-text search over contacts, companies and deals; the one place knowing each index."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, column, func, literal_column, select, table, text
-from sqlmodel import Session
+from sqlalchemy.engine import Connection
 
 from crmtui.core.text import search_tokens
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The bare tables, not the models: a search then starts without building the ORM classes.
 TABLES = {
@@ -18,13 +23,18 @@ def _fts_query(tokens: list[str]) -> str:
     return " ".join(f'"{token}"*' for token in tokens)
 
 
-def matching_ids(session: Session, entity: str, query: str):
+def dialect_name(reader: Session | Connection) -> str:
+    """The kind of database behind a session or a connection: sqlite, postgresql."""
+    return (reader if isinstance(reader, Connection) else reader.get_bind()).dialect.name
+
+
+def matching_ids(session: Session | Connection, entity: str, query: str):
     """A selectable of the ids of `entity` rows matching every word of the query (as prefixes)."""
     columns = TABLES[entity].c
     tokens = search_tokens(query)
     if not tokens:
         return select(columns.id)
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect_name(session) == "sqlite":
         return (
             select(literal_column("rowid"))
             .select_from(text(f"{entity}_fts"))
@@ -47,7 +57,7 @@ POSTGRES_WORDS = (
 RANKED_MATCHES = 1000
 
 
-def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[int]:
+def ranked_ids(session: Session | Connection, entity: str, query: str, limit: int) -> list[int]:
     """Ids of the best matches first: bm25 on SQLite; on PostgreSQL, texts starting with the
     first word, then the shortest (close to bm25 for names, and 7x cheaper than trigram
     similarity over every match).
@@ -59,7 +69,7 @@ def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[in
     tokens = search_tokens(query)
     if not tokens:
         return []
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect_name(session) == "sqlite":
         params = {"q": _fts_query(tokens), "limit": limit, "cap": RANKED_MATCHES}
         matches = session.execute(
             text(
@@ -89,7 +99,9 @@ def ranked_ids(session: Session, entity: str, query: str, limit: int) -> list[in
     return list(session.scalars(stmt.limit(limit)))
 
 
-def contact_names(session: Session, query: str, limit: int = 10) -> list[tuple[int, str, str]]:
+def contact_names(
+    session: Session | Connection, query: str, limit: int = 10
+) -> list[tuple[int, str, str]]:
     """(id, name, email) of the best matching contacts: a light lookup for pickers."""
     from crmtui.core.reads import records
 
@@ -97,7 +109,7 @@ def contact_names(session: Session, query: str, limit: int = 10) -> list[tuple[i
     return [(row.id, row.display_name, row.email or "") for row in records(session, "contact", ids)]
 
 
-def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, Any]]:
+def search_all(session: Session | Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Contacts, companies and deals matching the query, as plain rows with a `type`."""
     from crmtui.core.reads import company_rows, contact_rows, deal_rows, records
 
@@ -114,7 +126,7 @@ def search_all(session: Session, query: str, limit: int = 20) -> list[dict[str, 
     return results
 
 
-def match_count(session: Session, entity: str, query: str, cap: int) -> int:
+def match_count(session: Session | Connection, entity: str, query: str, cap: int) -> int:
     """How many rows match, counting no further than `cap` (cheap for a broad query)."""
     found = matching_ids(session, entity, query).limit(cap).subquery()
     return session.scalar(select(func.count()).select_from(found))
