@@ -20,14 +20,18 @@ for package in ("crmtui.core", "crmtui.io", "crmtui.reports"):
 """
 
 
-def top_level_modules_after(code: str) -> set[str]:
+def modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", code + "\nprint('\\n'.join(sys.modules))"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    return {name.split(".")[0] for name in out.split()}
+    return set(out.split())
+
+
+def top_level_modules_after(code: str) -> set[str]:
+    return {name.split(".")[0] for name in modules_after(code)}
 
 
 def test_core_io_and_reports_import_no_front_end_library():
@@ -52,3 +56,23 @@ def test_front_ends_hold_no_sql():
         and path.name != "errors.py"
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "command", [["search", "ada"], ["contact", "list"], ["contact", "show", "ada lovelace"]]
+)
+def test_reading_commands_build_no_orm(tmp_path, command):
+    """They read plain rows: building the SQLModel classes would cost more than their queries."""
+    path = str(tmp_path / "crm.db")
+    subprocess.run(
+        [sys.executable, "-m", "crmtui", "--db", path, "contact", "add", "Ada Lovelace"],
+        check=True,
+        capture_output=True,
+    )
+    loaded = modules_after(
+        f"import sys\nsys.argv = {['crm', '--db', path, *command]!r}\n"
+        "from crmtui.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code\n"
+    )
+    assert "crmtui.core.reads" in loaded
+    assert not loaded & {"sqlalchemy.orm", "sqlmodel", "crmtui.core.models"}
