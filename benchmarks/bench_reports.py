@@ -81,9 +81,12 @@ SQL = {
     "closed_since": "SELECT stage_id, currency, count(*), sum(amount_units) FROM deal "
     "WHERE status IN ('won', 'lost') AND closed_at >= :e AND created_at < :e "
     "GROUP BY stage_id, currency",
-    "moves_since": "SELECT m.from_stage_id, m.to_stage_id, d.currency, count(*), "
-    "sum(d.amount_units) FROM deal_stage_change m JOIN deal d ON d.id = m.deal_id "
-    "WHERE m.changed_at >= :e AND d.created_at < :e GROUP BY 1, 2, 3",
+    "moves_since": "WITH m AS MATERIALIZED (SELECT deal_id, from_stage_id, to_stage_id "
+    "FROM deal_stage_change WHERE changed_at >= :e AND from_stage_id IS NOT NULL "
+    "AND deal_id NOT IN (SELECT deal_id FROM deal_stage_change WHERE from_stage_id IS NULL "
+    "AND changed_at >= :e) ORDER BY deal_id + 0) "
+    "SELECT m.from_stage_id, m.to_stage_id, d.currency, count(*), sum(d.amount_units) "
+    "FROM m JOIN deal d ON d.id = m.deal_id WHERE d.created_at < :e GROUP BY 1, 2, 3",
     "tasks_done": "SELECT count(*) FROM task WHERE done_at >= :s AND done_at < :e",
     "tasks_overdue": "SELECT (SELECT count(*) FROM task WHERE done_at IS NULL AND due_at < :e) "
     "+ (SELECT count(*) FROM task WHERE done_at >= :e AND due_at < :e)",
@@ -101,13 +104,11 @@ SQL = {
     "customers_lost": "SELECT count(DISTINCT contact_id) FROM lifecycle_change "
     "WHERE from_stage IN ('customer', 'evangelist') AND changed_at >= :s AND changed_at < :e "
     "AND to_stage NOT IN ('customer', 'evangelist')",
-    "top": "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY currency "
-    "ORDER BY units DESC, contact_id IS NULL DESC, coalesce(contact_id, company_id)) AS rank "
-    "FROM (SELECT currency, contact_id, CASE WHEN contact_id IS NULL THEN company_id END "
-    "AS company_id, count(*) AS deals, sum(amount_units) AS units FROM deal "
-    "WHERE status = 'won' AND closed_at >= :s AND closed_at < :e "
-    "AND (contact_id IS NOT NULL OR company_id IS NOT NULL) GROUP BY 1, 2, 3)) "
-    "WHERE rank <= 10 ORDER BY currency, rank",
+    "top": "SELECT contact_id, CASE WHEN contact_id IS NULL THEN company_id END, count(*), "
+    "sum(amount_units) AS units FROM deal WHERE status = 'won' AND closed_at >= :s "
+    "AND closed_at < :e AND currency = :c AND (contact_id IS NOT NULL OR company_id IS NOT NULL) "
+    "GROUP BY 1, 2 ORDER BY units DESC, contact_id IS NULL DESC, coalesce(contact_id, company_id) "
+    "LIMIT 10",
 }
 
 
@@ -144,8 +145,7 @@ def hand_written(conn: sqlite3.Connection, start: datetime, end: datetime) -> di
             totals[stage_id] += count
     for from_stage, to_stage, _currency, count, _units in rows("moves_since", e=e):
         totals[to_stage] -= count
-        if from_stage is not None:
-            totals[from_stage] += count
+        totals[from_stage] += count
     figures["pipeline.open"] = sum(c for i, c in totals.items() if stages.get(i) == "open")
     figures["tasks.completed"] = one("tasks_done", s=s, e=e)[0]
     figures["tasks.overdue"] = one("tasks_overdue", e=e)[0]
@@ -154,7 +154,8 @@ def hand_written(conn: sqlite3.Connection, start: datetime, end: datetime) -> di
         figures[key] = now - one("customers_entered", t=t)[0] + one("customers_left", t=t)[0]
     figures["customers.new"] = one("customers_new", s=s, e=e)[0]
     figures["customers.lost"] = one("customers_lost", s=s, e=e)[0]
-    figures["top.units"] = [r[4] for r in rows("top", s=s, e=e)]
+    won_currencies = sorted({r[1] for r in closed if r[0] == "won"})
+    figures["top.units"] = [r[3] for c in won_currencies for r in rows("top", s=s, e=e, c=c)]
     return figures
 
 

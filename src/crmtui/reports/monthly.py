@@ -5,7 +5,19 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from crmtui.core.models import (
@@ -220,13 +232,12 @@ def open_deals_at(session: Session, when: datetime, owner_id: int | None) -> Tot
 def open_deals_at_each(
     session: Session, instants: list[datetime], owner_id: int | None
 ) -> list[Totals]:
-    """`open_deals_at` for several instants, reading the stage moves since the earliest once.
+    """`open_deals_at` for several instants, reading the deals open or closed since once.
 
     The deals created before an instant that are open now or closed since, by current stage,
     with every stage move since the instant walked back (out of its `to` stage, into its `from`
     stage); the stages of kind "open" are kept. Every move is recorded, so this is exact, and it
-    reads only the moves since the instant (index on changed_at) and the deals open or closed
-    since.
+    reads only the moves since the instant and the deals open or closed since.
     """
     # The deals open now or closed since the earliest instant, by current stage, with one sum
     # per instant of those that count for it (created before it, and not closed before it).
@@ -256,33 +267,45 @@ def open_deals_at_each(
                 entry = totals[(stage_id, currency)]
                 entry[0] += count or 0
                 entry[1] += int(units or 0)
-    # Walk the moves back: each took a deal out of `from` and into `to`. One flag per instant
-    # says whether a move counts for it (made since the instant, by a deal created before it).
+    # Walk the moves back: each took a deal out of `from` and into `to`. A deal's first move is
+    # its creation (from no stage, at its creation time), so the deals created since the instant,
+    # which never count, are known from the moves' index alone: leaving them out before the join
+    # saves looking up most deals moved lately.
     move = DealStageChange
-    flags = [
-        case((and_(move.changed_at >= when, Deal.created_at < when), 1), else_=0)
-        for when in instants
-    ]
-    statement = _owned(
-        select(
-            move.from_stage_id, move.to_stage_id, Deal.currency, *flags,
-            func.count(), func.sum(Deal.amount_units),
+    for totals, when in zip(results, instants, strict=True):
+        created_since = select(move.deal_id).where(
+            move.from_stage_id.is_(None), move.changed_at >= when
         )
-        .join(Deal, Deal.id == move.deal_id)
-        .where(move.changed_at >= min(instants), Deal.created_at < max(instants))
-        .group_by(move.from_stage_id, move.to_stage_id, Deal.currency, *flags),
-        Deal.owner_id,
-        owner_id,
-    )  # fmt: skip
-    for from_stage, to_stage, currency, *counts_for, count, units in session.execute(statement):
-        for totals, counts in zip(results, counts_for, strict=True):
-            if not counts:
-                continue
+        # Sorted by deal (`+ 0` keeps SQLite from reading the moves in the deal_id index's order
+        # instead), so the deals are then looked up in the order they are stored, each page
+        # read once, instead of a random read per move.
+        moved = (
+            select(move.deal_id, move.from_stage_id, move.to_stage_id)
+            .where(
+                move.changed_at >= when,
+                move.from_stage_id.is_not(None),
+                move.deal_id.not_in(created_since),
+            )
+            .order_by(move.deal_id + 0)
+            .cte("moved")
+            .prefix_with("MATERIALIZED")
+        )
+        statement = _owned(
+            select(
+                moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency,
+                func.count(), func.sum(Deal.amount_units),
+            )
+            .join(Deal, Deal.id == moved.c.deal_id)
+            .where(Deal.created_at < when)
+            .group_by(moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency),
+            Deal.owner_id,
+            owner_id,
+        )  # fmt: skip
+        for from_stage, to_stage, currency, count, units in session.execute(statement):
             for stage_id, sign in ((to_stage, -1), (from_stage, 1)):
-                if stage_id is not None:
-                    entry = totals[(stage_id, currency)]
-                    entry[0] += sign * count
-                    entry[1] += sign * int(units or 0)
+                entry = totals[(stage_id, currency)]
+                entry[0] += sign * count
+                entry[1] += sign * int(units or 0)
     open_stages = {i for i, stage in _stages(session).items() if stage["kind"] == "open"}
     return [
         {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
@@ -428,53 +451,59 @@ def customer_figures(
 
 
 def top_customers(
-    session: Session, month: Month, owner_id: int | None, limit: int = TOP_CUSTOMERS
+    session: Session,
+    month: Month,
+    owner_id: int | None,
+    limit: int = TOP_CUSTOMERS,
+    currencies: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Who bought most in the month: per currency, the `limit` largest won amounts.
 
     A deal counts for its contact, or its company when it has no contact; equal amounts go by
-    id, companies before contacts. Amounts in different
-    currencies are never compared, so the list holds each currency's top in turn (currencies
-    alphabetically); a customer who bought in two currencies appears once per currency.
+    id, companies before contacts. Amounts in different currencies are never compared, so the
+    list holds each currency's top in turn (currencies alphabetically); a customer who bought in
+    two currencies appears once per currency. `currencies`: those of the month's won deals, when
+    known.
     """
-    # Ranked in SQL, so only the top rows come back: a month can have a won deal per customer.
+    if currencies is None:
+        currencies = session.scalars(
+            _owned(
+                select(Deal.currency)
+                .where(Deal.status == "won", _in(Deal.closed_at, month))
+                .distinct(),
+                Deal.owner_id,
+                owner_id,
+            )
+        ).all()
+    # Ranked in SQL, one currency at a time, so only the top rows come back (a month can have
+    # a won deal per customer) and each ranking sorts only the customers' totals.
     company_ref = case((Deal.contact_id.is_(None), Deal.company_id))
-    grouped = _owned(
-        select(
-            Deal.currency,
-            Deal.contact_id,
-            company_ref.label("company_id"),
-            func.count().label("deals"),
-            func.sum(Deal.amount_units).label("units"),
-        )
+    units = func.sum(Deal.amount_units)
+    ranking = _owned(
+        select(Deal.contact_id, company_ref, func.count(), units)
         .where(
             Deal.status == "won",
             _in(Deal.closed_at, month),
+            Deal.currency == bindparam("currency"),
             or_(Deal.contact_id.is_not(None), Deal.company_id.is_not(None)),
         )
-        .group_by(Deal.currency, Deal.contact_id, company_ref),
+        .group_by(Deal.contact_id, company_ref)
+        .order_by(
+            units.desc(),
+            Deal.contact_id.is_(None).desc(),  # companies before contacts
+            func.coalesce(Deal.contact_id, company_ref),
+        )
+        .limit(limit),
         Deal.owner_id,
         owner_id,
-    ).subquery()
-    rank = func.row_number().over(
-        partition_by=grouped.c.currency,
-        order_by=(
-            grouped.c.units.desc(),
-            grouped.c.contact_id.is_(None).desc(),  # companies before contacts
-            func.coalesce(grouped.c.contact_id, grouped.c.company_id),
-        ),
     )
-    ranked = select(grouped, rank.label("rank")).subquery()
-    rows = session.execute(
-        select(ranked.c.currency, ranked.c.contact_id, ranked.c.company_id, ranked.c.deals,
-               ranked.c.units)
-        .where(ranked.c.rank <= limit)
-        .order_by(ranked.c.currency, ranked.c.rank)
-    ).all()  # fmt: skip
     top = [
         (currency, (-int(units or 0), "contact" if contact_id is not None else "company",
                     contact_id if contact_id is not None else company_id, count))
-        for currency, contact_id, company_id, count, units in rows
+        for currency in sorted(currencies)
+        for contact_id, company_id, count, units in session.execute(
+            ranking, {"currency": currency}
+        )
     ]  # fmt: skip
     wanted = {kind: {e[2] for _, e in top if e[1] == kind} for kind in ("contact", "company")}
     names = {
@@ -513,17 +542,20 @@ def month_figures(
 
     `pipeline` (open_deals_at the month's end) and `customers` (customers_now) when known.
     """
+    deals = deal_figures(session, month, owner_id)
     return {
         "month": str(month),
         "start": month.start,
         "end": month.end,
         "contacts": contact_figures(session, month, owner_id),
         "interactions": interaction_figures(session, month, owner_id),
-        "deals": deal_figures(session, month, owner_id),
+        "deals": deals,
         "pipeline": pipeline_figures(session, month, owner_id, pipeline),
         "tasks": task_figures(session, month, owner_id),
         "customers": customer_figures(session, month, owner_id, customers),
-        "top_customers": top_customers(session, month, owner_id),
+        "top_customers": top_customers(
+            session, month, owner_id, currencies=list(deals["won_amount"])
+        ),
     }
 
 
