@@ -8,7 +8,7 @@ from sqlmodel import Session
 from crmtui.core.contacts import build_contact_search_text
 from crmtui.core.errors import Conflict
 from crmtui.core.text import email_key, fold, phone_key
-from crmtui.io.bulk import BulkWriter
+from crmtui.io.bulk import IN_CHUNK, BulkWriter
 from crmtui.io.values import parse_birthday
 
 TABLES = {"interaction": "interaction", "deal": "deal", "contact": "contact", "company": "company"}
@@ -61,9 +61,30 @@ def revert_batch(session: Session, batch_id: int) -> dict[str, int]:
                     f"cannot undo import batch {batch_id}: {other} {linked[0][0]} was added "
                     f"since and links to a {entity} it created"
                 )
+        contacted = _contacts_of_interactions(w, batch_id) if entity == "interaction" else []
         w.execute(f"DELETE FROM {table} WHERE id IN ({created})", [batch_id, entity])
         deleted += max(w.cursor.rowcount, 0)
+        _reset_last_contacted(w, contacted)
     return {"deleted": deleted, "restored": restored}
+
+
+def _contacts_of_interactions(w: BulkWriter, batch_id: int) -> list[int]:
+    return [row[0] for row in w.query(
+        "SELECT DISTINCT contact_id FROM interaction WHERE id IN (SELECT entity_id FROM change "
+        "WHERE batch_id = ? AND entity = 'interaction' AND action = 'create')",
+        [batch_id],
+    )]  # fmt: skip
+
+
+def _reset_last_contacted(w: BulkWriter, contact_ids: list[int]) -> None:
+    """Logging an interaction moves a contact's last_contacted_at to it: back to the newest left."""
+    for start in range(0, len(contact_ids), IN_CHUNK):
+        chunk = contact_ids[start : start + IN_CHUNK]
+        w.execute(
+            "UPDATE contact SET last_contacted_at = (SELECT MAX(occurred_at) FROM interaction "
+            f"WHERE interaction.contact_id = contact.id) WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
 
 
 def _refuse_if_changed_later(w: BulkWriter, batch_id: int) -> None:
