@@ -73,18 +73,28 @@ def _owned(statement, column, owner_id: int | None):
     return statement if owner_id is None else statement.where(column == owner_id)
 
 
-def contact_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, int]:
-    def count(*conditions) -> int:
-        statement = select(func.count()).select_from(Contact).where(*conditions)
-        return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
+def contacts_now(session: Session, owner_id: int | None) -> int:
+    statement = select(func.count()).select_from(Contact)
+    return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
 
-    if owner_id is None:
-        # all contacts but the few created since: a count of the whole table is read from its
-        # smallest index, where `created_at < end` would step through a million index entries
-        total = count() - count(Contact.created_at >= month.end)
-    else:
-        total = count(Contact.created_at < month.end)
-    return {"new": count(_in(Contact.created_at, month)), "total": total}
+
+def contact_figures(
+    session: Session, month: Month, owner_id: int | None, now: int | None = None
+) -> dict[str, int]:
+    """New contacts and the total at the month's end; `now` (contacts_now) when known."""
+
+    # All contacts but the few created since: the count of a whole table is read from its
+    # smallest index, where `created_at < end` would step through a million index entries.
+    if now is None:
+        now = contacts_now(session, owner_id)
+    since = select(func.count()).select_from(Contact).where(Contact.created_at >= month.end)
+    total = now - (session.scalar(_owned(since, Contact.owner_id, owner_id)) or 0)
+    return {"new": new_contacts(session, month, owner_id), "total": total}
+
+
+def new_contacts(session: Session, month: Month, owner_id: int | None) -> int:
+    statement = select(func.count()).select_from(Contact).where(_in(Contact.created_at, month))
+    return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
 
 
 def interaction_counts(
@@ -537,17 +547,19 @@ def month_figures(
     owner_id: int | None = None,
     pipeline: Totals | None = None,
     customers: int | None = None,
+    contacts: int | None = None,
 ) -> dict[str, Any]:
     """Every figure of one month (the keys of `monthly` without `previous` and `change`).
 
-    `pipeline` (open_deals_at the month's end) and `customers` (customers_now) when known.
+    `pipeline` (open_deals_at the month's end), `customers` (customers_now) and `contacts`
+    (contacts_now) when known.
     """
     deals = deal_figures(session, month, owner_id)
     return {
         "month": str(month),
         "start": month.start,
         "end": month.end,
-        "contacts": contact_figures(session, month, owner_id),
+        "contacts": contact_figures(session, month, owner_id, contacts),
         "interactions": interaction_figures(session, month, owner_id),
         "deals": deals,
         "pipeline": pipeline_figures(session, month, owner_id, pipeline),
@@ -589,9 +601,12 @@ def monthly(session: Session, month: Month, owner: str | None = None) -> dict[st
     """The month's figures, the previous month's under `previous`, and their differences."""
     owner_id = owner_id_for(session, owner)
     at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
-    customers = customers_now(session, owner_id)
-    current = month_figures(session, month, owner_id, at_end[0], customers)
-    previous = month_figures(session, month.previous, owner_id, at_end[1], customers)
+    now = {
+        "customers": customers_now(session, owner_id),
+        "contacts": contacts_now(session, owner_id),
+    }
+    current = month_figures(session, month, owner_id, at_end[0], **now)
+    previous = month_figures(session, month.previous, owner_id, at_end[1], **now)
     change = {}
     for section in CHANGE_SECTIONS:
         a = {k: v for k, v in current[section].items() if k != "by_stage"}
@@ -621,7 +636,7 @@ def monthly_series(
         series.append(
             {
                 "month": str(month),
-                "new_contacts": contact_figures(session, month, owner_id)["new"],
+                "new_contacts": new_contacts(session, month, owner_id),
                 "interactions": interactions or 0,
                 "won": won,
                 "won_amount": won_amount,
