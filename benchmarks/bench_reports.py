@@ -140,13 +140,22 @@ def hand_written(conn: sqlite3.Connection, start: datetime, end: datetime) -> di
     )
     stages = dict(conn.execute("SELECT id, kind FROM stage").fetchall())
     totals: dict[int, int] = defaultdict(int)
+    amounts: dict[tuple[int, str], int] = defaultdict(int)
     for name in ("open_now", "closed_since"):
-        for stage_id, _currency, count, _units in rows(name, e=e):
+        for stage_id, currency, count, units in rows(name, e=e):
             totals[stage_id] += count
-    for from_stage, to_stage, _currency, count, _units in rows("moves_since", e=e):
+            amounts[(stage_id, currency)] += units
+    for from_stage, to_stage, currency, count, units in rows("moves_since", e=e):
         totals[to_stage] -= count
         totals[from_stage] += count
+        amounts[(to_stage, currency)] -= units
+        amounts[(from_stage, currency)] += units
     figures["pipeline.open"] = sum(c for i, c in totals.items() if stages.get(i) == "open")
+    pipeline_units: dict[str, int] = defaultdict(int)
+    for (stage_id, currency), units in amounts.items():
+        if stages.get(stage_id) == "open":
+            pipeline_units[currency] += units
+    figures["pipeline.units"] = {c: u for c, u in sorted(pipeline_units.items()) if u}
     figures["tasks.completed"] = one("tasks_done", s=s, e=e)[0]
     figures["tasks.overdue"] = one("tasks_overdue", e=e)[0]
     now = one("customers_now")[0]
@@ -176,6 +185,7 @@ def from_report(month: dict) -> dict[str, object]:
         "deals.lost": month["deals"]["lost"],
         "deals.lost_units": units(month["deals"]["lost_amount"]),
         "pipeline.open": month["pipeline"]["open"],
+        "pipeline.units": units(month["pipeline"]["amount"]),
         "tasks.completed": month["tasks"]["completed"],
         "tasks.overdue": month["tasks"]["overdue"],
         "customers.at_start": month["customers"]["at_start"],

@@ -277,45 +277,50 @@ def open_deals_at_each(
                 entry = totals[(stage_id, currency)]
                 entry[0] += count or 0
                 entry[1] += int(units or 0)
-    # Walk the moves back: each took a deal out of `from` and into `to`. A deal's first move is
-    # its creation (from no stage, at its creation time), so the deals created since the instant,
-    # which never count, are known from the moves' index alone: leaving them out before the join
-    # saves looking up most deals moved lately.
+    # Walk the moves back: each took a deal out of `from` and into `to`. The moves are read once,
+    # in the spans between the instants (latest first); a move counts for every instant before
+    # it whose time its deal was created before. A deal's first move is its creation (from no
+    # stage, at its creation time), so the deals created in a span, whose moves in it never
+    # count, are known from the moves' index alone: leaving them out before the join saves
+    # looking up most deals moved lately.
     move = DealStageChange
-    for totals, when in zip(results, instants, strict=True):
-        created_since = select(move.deal_id).where(
-            move.from_stage_id.is_(None), move.changed_at >= when
-        )
+    latest_first = sorted(range(len(instants)), key=lambda i: instants[i], reverse=True)
+    for position, index in enumerate(latest_first):
+        start = instants[index]
+        end = instants[latest_first[position - 1]] if position else None
+        span = [move.changed_at >= start] + ([move.changed_at < end] if end else [])
+        created_in_span = select(move.deal_id).where(move.from_stage_id.is_(None), *span)
         # Sorted by deal (`+ 0` keeps SQLite from reading the moves in the deal_id index's order
         # instead), so the deals are then looked up in the order they are stored, each page
         # read once, instead of a random read per move.
         moved = (
             select(move.deal_id, move.from_stage_id, move.to_stage_id)
-            .where(
-                move.changed_at >= when,
-                move.from_stage_id.is_not(None),
-                move.deal_id.not_in(created_since),
-            )
+            .where(*span, move.from_stage_id.is_not(None), move.deal_id.not_in(created_in_span))
             .order_by(move.deal_id + 0)
             .cte("moved")
             .prefix_with("MATERIALIZED")
         )
+        counted = latest_first[position:]  # this span's instant and the earlier ones
+        flags = [case((Deal.created_at < instants[i], 1), else_=0) for i in counted[1:]]
         statement = _owned(
             select(
-                moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency,
+                moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency, *flags,
                 func.count(), func.sum(Deal.amount_units),
             )
             .join(Deal, Deal.id == moved.c.deal_id)
-            .where(Deal.created_at < when)
-            .group_by(moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency),
+            .where(Deal.created_at < start)
+            .group_by(moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency, *flags),
             Deal.owner_id,
             owner_id,
         )  # fmt: skip
-        for from_stage, to_stage, currency, count, units in session.execute(statement):
-            for stage_id, sign in ((to_stage, -1), (from_stage, 1)):
-                entry = totals[(stage_id, currency)]
-                entry[0] += sign * count
-                entry[1] += sign * int(units or 0)
+        for from_stage, to_stage, currency, *counts_for, count, units in session.execute(statement):
+            for i, counts in zip(counted, [1, *counts_for], strict=True):
+                if not counts:
+                    continue
+                for stage_id, sign in ((to_stage, -1), (from_stage, 1)):
+                    entry = results[i][(stage_id, currency)]
+                    entry[0] += sign * count
+                    entry[1] += sign * int(units or 0)
     open_stages = {i for i, stage in _stages(session).items() if stage["kind"] == "open"}
     return [
         {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
