@@ -1,10 +1,4 @@
-"""Reading records as plain rows without the ORM models: what a short command needs to start fast.
-
-Building the SQLModel classes costs a command more than its queries, so lists, search and a
-contact's page read rows with SQL on the bare tables. They run on an ORM session or on a bare connection. The rows carry the models' attribute names
-and the same Python types (aware datetimes, dicts, bools), and the row builders here accept
-model instances too, so every front end shares one way of turning records into plain data.
-"""
+"""Records read as plain rows with SQL on the bare tables, so short commands never build the ORM."""
 
 from __future__ import annotations
 
@@ -23,6 +17,10 @@ from crmtui.core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+# Building the SQLModel classes costs a short command more than its queries. The rows read here
+# carry the models' attribute names and Python types (aware datetimes, dicts, bools), and the row
+# builders take model instances too: every front end turns records into plain data one way.
 
 # The columns whose stored values need converting, as models.py declares them (a test compares).
 TYPED_COLUMNS: dict[str, dict[str, Any]] = {

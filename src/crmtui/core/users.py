@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 from crmtui.core.audit import record_created
 from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import User
-from crmtui.core.records import apply_changes, values_by_id
+from crmtui.core.reads import usernames_by_id  # noqa: F401  (one lookup for every caller)
+from crmtui.core.records import apply_changes
 
 
 def current_username(explicit: str | None = None) -> str:
@@ -84,7 +85,3 @@ def get_user(session: Session, username: str) -> User:
 
 def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.username)))
-
-
-def usernames_by_id(session: Session, ids: set[int]) -> dict[int, str]:
-    return values_by_id(session, User.id, User.username, ids)
