@@ -7,12 +7,18 @@ from decimal import Decimal
 import pytest
 
 from crmtui.core.contacts import add_contact, get_contact, update_contact
-from crmtui.core.deals import add_deal, get_deal, win_deal
+from crmtui.core.deals import add_deal, get_deal, lose_deal, move_deal, win_deal
 from crmtui.core.errors import Invalid
 from crmtui.core.interactions import log_interaction
 from crmtui.core.schemas import ContactInput, DealInput, InteractionInput
 from crmtui.core.timeparse import parse_when
-from crmtui.reports.monthly import customers_at, difference, month_figures, monthly_series
+from crmtui.reports.monthly import (
+    customers_at,
+    difference,
+    month_figures,
+    monthly,
+    monthly_series,
+)
 from crmtui.reports.periods import Month, parse_month
 
 
@@ -144,3 +150,40 @@ def test_difference_treats_a_missing_currency_or_kind_as_zero():
         "churn_rate": 2.5,
         "lost": 1,
     }
+
+
+def test_pipeline_at_both_month_ends_walks_back_moves_made_in_either_month(db):
+    def deal(title, created, stage, amount, currency="EUR"):
+        return add_deal(session, DealInput(
+            title=title, contact="ada@example.com", stage=stage, amount=amount,
+            currency=currency, created_at=parse_when(created),
+        ))  # fmt: skip
+
+    with db.transaction(username="sam") as session:
+        add_contact(session, ContactInput(name="Ada", emails=["ada@example.com"],
+                                          created_at=parse_when("2026-08-01 09:00")))  # fmt: skip
+        moved_twice = deal("Moved in October and November", "2026-09-10 10:00", "Lead", "1000")
+        move_deal(session, moved_twice, "Proposal", at=parse_when("2026-10-05 10:00"))
+        move_deal(session, moved_twice, "Negotiation", at=parse_when("2026-11-02 10:00"))
+        made_in_october = deal("Made in October", "2026-10-10 10:00", "Qualified", "2000", "USD")
+        win_deal(session, made_in_october, at=parse_when("2026-11-05 10:00"))
+        lost_early = deal("Lost in September", "2026-08-20 10:00", "Lead", "300")
+        lose_deal(session, lost_early, at=parse_when("2026-09-15 10:00"))
+        deal("Made in November", "2026-11-03 10:00", "Lead", "700")
+        won_in_october = deal("Won in October", "2026-09-01 10:00", "Lead", "500")
+        win_deal(session, won_in_october, at=parse_when("2026-10-20 10:00"))
+
+    with db.session() as session:
+        report = monthly(session, Month(2026, 10))
+    october, september = report["pipeline"], report["previous"]["pipeline"]
+
+    assert september["open"] == 2
+    assert september["amount"] == {"EUR": Decimal("1500.00")}
+    assert september["weighted_amount"] == {"EUR": Decimal("150.00")}
+    assert [(s["stage"], s["open"]) for s in september["by_stage"]] == [("Lead", 2)]
+    assert october["open"] == 2
+    assert october["amount"] == {"EUR": Decimal("1000.00"), "USD": Decimal("2000.00")}
+    assert october["weighted_amount"] == {"EUR": Decimal("500.00"), "USD": Decimal("500.00")}
+    assert [(s["stage"], s["open"]) for s in october["by_stage"]] == [
+        ("Qualified", 1), ("Proposal", 1)
+    ]  # fmt: skip
