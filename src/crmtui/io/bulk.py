@@ -93,9 +93,6 @@ class SuspendedIndexes:
         self.held: dict[str, int] = {}
         self.dropped: dict[str, list[tuple[str, str]]] = {}
 
-    def suspended(self, table: str) -> bool:
-        return table in self.dropped
-
     def adding(self, table: str, rows: int) -> bool:
         """Note `rows` about to go into `table`; True when that suspends its indexes now."""
         before = self.added[table]

@@ -273,7 +273,7 @@ class ContactImporter:
         self.user_id = session.info.get("user_id")
         self.writer = BulkWriter(session)
         self.now = self.writer.timestamp()
-        self.fts_trigger = self._suspend_fts_trigger()
+        self.fts_trigger: str | None = None  # its SQL while suspended by the first insert
         self.cache_size = self._enlarge_cache()
         # Contacts with ids from here on were added by this import.
         self.first_new_id = self.writer.query("SELECT COALESCE(MAX(id), 0) + 1 FROM contact")[0][0]
@@ -507,6 +507,8 @@ class ContactImporter:
 
     def _insert(self, records: list[_Record]) -> None:
         w, now, user_id, batch_id = self.writer, self.now, self.user_id, self.batch.id
+        if self.fts_trigger is None:
+            self.fts_trigger = self._suspend_fts_trigger() or ""
         first_id = w.allocate_ids("contact", len(records))
         contacts, emails, phones, tags, changes, stages = [], [], [], [], [], []
         company_id_of, on_event = self._company_id, self.on_event
@@ -734,8 +736,11 @@ class ContactImporter:
             ]  # fmt: skip
             new_phones = record.phones
             if new_phones:
-                phone_keys = {_phone_key(p) for p in cur["phones"]}
-                new_phones = [p for p in new_phones if _phone_key(p) not in phone_keys]
+                if set(new_phones).issubset(cur["phones"]):  # as written before: no new number
+                    new_phones = []
+                else:
+                    phone_keys = {_phone_key(p) for p in cur["phones"]}
+                    new_phones = [p for p in new_phones if _phone_key(p) not in phone_keys]
             new_tags = record.tags
             if new_tags:
                 new_tags = [t for t in new_tags if fold(t) not in cur["tags"]]
@@ -843,7 +848,10 @@ class ContactImporter:
     def finish(self) -> ImportResult:
         self.flush()
         self._restore_fts_trigger()
-        self.indexes.restore()
+        if self.indexes.dropped:
+            # CREATE INDEX sorts in as much memory again as the page cache: halve both.
+            self.writer.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB // 2}")
+            self.indexes.restore()
         if self.name_query is NAME_KEYS_QUERY:
             self.writer.execute("DROP TABLE temp.import_name_key")
         finish_batch(self.session, self.batch, self.result)
