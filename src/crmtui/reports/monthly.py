@@ -20,22 +20,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from crmtui.core.models import (
-    CUSTOMER_STAGES,
-    INTERACTION_KINDS,
-    Company,
-    Contact,
-    Deal,
-    DealStageChange,
-    Interaction,
-    LifecycleChange,
-    Pipeline,
-    Stage,
-    Task,
-    User,
-)
+from crmtui.core.choices import CUSTOMER_STAGES, INTERACTION_KINDS
 from crmtui.core.money import from_units
 from crmtui.reports.periods import Month
+from crmtui.reports.tables import (
+    company,
+    contact,
+    deal,
+    deal_stage_change,
+    interaction,
+    lifecycle_change,
+    pipeline,
+    stage,
+    task,
+    user,
+)
 
 Amounts = dict[str, Decimal]
 TOP_CUSTOMERS = 10
@@ -74,8 +73,8 @@ def _owned(statement, column, owner_id: int | None):
 
 
 def contacts_now(session: Session, owner_id: int | None) -> int:
-    statement = select(func.count()).select_from(Contact)
-    return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
+    statement = select(func.count()).select_from(contact)
+    return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
 
 
 def contact_figures(
@@ -87,14 +86,14 @@ def contact_figures(
     # smallest index, where `created_at < end` would step through a million index entries.
     if now is None:
         now = contacts_now(session, owner_id)
-    since = select(func.count()).select_from(Contact).where(Contact.created_at >= month.end)
-    total = now - (session.scalar(_owned(since, Contact.owner_id, owner_id)) or 0)
+    since = select(func.count()).select_from(contact).where(contact.c.created_at >= month.end)
+    total = now - (session.scalar(_owned(since, contact.c.owner_id, owner_id)) or 0)
     return {"new": new_contacts(session, month, owner_id), "total": total}
 
 
 def new_contacts(session: Session, month: Month, owner_id: int | None) -> int:
-    statement = select(func.count()).select_from(Contact).where(_in(Contact.created_at, month))
-    return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
+    statement = select(func.count()).select_from(contact).where(_in(contact.c.created_at, month))
+    return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
 
 
 def interaction_counts(
@@ -111,18 +110,18 @@ def interaction_counts(
     def counts(user_matches):
         return [
             select(func.count())
-            .select_from(Interaction)
-            .where(Interaction.kind == kind, user_matches, _in(Interaction.occurred_at, month))
+            .select_from(interaction)
+            .where(interaction.c.kind == kind, user_matches, _in(interaction.c.occurred_at, month))
             .scalar_subquery()
             for kind in INTERACTION_KINDS
         ]
 
-    statement = select(User.username, *counts(Interaction.user_id == User.id))
+    statement = select(user.c.username, *counts(interaction.c.user_id == user.c.id))
     if owner_id is not None:
-        statement = statement.where(User.id == owner_id)
+        statement = statement.where(user.c.id == owner_id)
     else:
         statement = union_all(
-            statement, select(literal(NO_USER), *counts(Interaction.user_id.is_(None)))
+            statement, select(literal(NO_USER), *counts(interaction.c.user_id.is_(None)))
         )
     return [(row[0], dict(zip(INTERACTION_KINDS, row[1:], strict=True)))
             for row in session.execute(statement)]  # fmt: skip
@@ -153,8 +152,8 @@ def _epoch_micros(column):
 def _cycle_micros(session: Session):
     """closed_at - created_at in whole microseconds, exact on both backends."""
     if session.get_bind().dialect.name == "sqlite":
-        return _epoch_micros(Deal.closed_at) - _epoch_micros(Deal.created_at)
-    return extract("epoch", Deal.closed_at - Deal.created_at) * 1_000_000
+        return _epoch_micros(deal.c.closed_at) - _epoch_micros(deal.c.created_at)
+    return extract("epoch", deal.c.closed_at - deal.c.created_at) * 1_000_000
 
 
 def closed_deals(
@@ -166,15 +165,15 @@ def closed_deals(
     """
     statement = _owned(
         select(
-            Deal.status,
-            Deal.currency,
+            deal.c.status,
+            deal.c.currency,
             func.count(),
-            func.sum(Deal.amount_units),
+            func.sum(deal.c.amount_units),
             func.sum(_cycle_micros(session)),
         )
-        .where(Deal.status.in_(("won", "lost")), _in(Deal.closed_at, month))
-        .group_by(Deal.status, Deal.currency),
-        Deal.owner_id,
+        .where(deal.c.status.in_(("won", "lost")), _in(deal.c.closed_at, month))
+        .group_by(deal.c.status, deal.c.currency),
+        deal.c.owner_id,
         owner_id,
     )
     found: dict[str, dict[str, list[int]]] = {"won": {}, "lost": {}}
@@ -191,10 +190,10 @@ def _count_and_amounts(by_currency: dict[str, list[int]]) -> tuple[int, Amounts]
 def deal_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, Any]:
     created_rows = session.execute(
         _owned(
-            select(Deal.currency, func.count(), func.sum(Deal.amount_units))
-            .where(_in(Deal.created_at, month))
-            .group_by(Deal.currency),
-            Deal.owner_id,
+            select(deal.c.currency, func.count(), func.sum(deal.c.amount_units))
+            .where(_in(deal.c.created_at, month))
+            .group_by(deal.c.currency),
+            deal.c.owner_id,
             owner_id,
         )
     ).all()
@@ -220,9 +219,16 @@ def deal_figures(session: Session, month: Month, owner_id: int | None) -> dict[s
 
 def _stages(session: Session) -> dict[int, dict[str, Any]]:
     rows = session.execute(
-        select(Stage.id, Stage.name, Stage.probability, Stage.position, Stage.kind, Pipeline.name)
-        .join(Pipeline, Pipeline.id == Stage.pipeline_id)
-        .order_by(Pipeline.position, Pipeline.id, Stage.position)
+        select(
+            stage.c.id,
+            stage.c.name,
+            stage.c.probability,
+            stage.c.position,
+            stage.c.kind,
+            pipeline.c.name,
+        )
+        .join(pipeline, pipeline.c.id == stage.c.pipeline_id)
+        .order_by(pipeline.c.position, pipeline.c.id, stage.c.position)
     )
     return {
         row[0]: {"name": row[1], "probability": row[2], "position": row[3], "kind": row[4],
@@ -253,23 +259,23 @@ def open_deals_at_each(
     # per instant of those that count for it (created before it, and not closed before it).
     results: list[Totals] = [defaultdict(lambda: [0, 0]) for _ in instants]
     for status_matches, counted in (
-        (Deal.status == "open", lambda when: Deal.created_at < when),
+        (deal.c.status == "open", lambda when: deal.c.created_at < when),
         (
-            and_(Deal.status.in_(("won", "lost")), Deal.closed_at >= min(instants)),
-            lambda when: and_(Deal.closed_at >= when, Deal.created_at < when),
+            and_(deal.c.status.in_(("won", "lost")), deal.c.closed_at >= min(instants)),
+            lambda when: and_(deal.c.closed_at >= when, deal.c.created_at < when),
         ),
     ):
         sums = []
         for when in instants:
             sums += [
                 func.sum(case((counted(when), 1), else_=0)),
-                func.sum(case((counted(when), Deal.amount_units), else_=0)),
+                func.sum(case((counted(when), deal.c.amount_units), else_=0)),
             ]
         statement = _owned(
-            select(Deal.stage_id, Deal.currency, *sums)
-            .where(status_matches, Deal.created_at < max(instants))
-            .group_by(Deal.stage_id, Deal.currency),
-            Deal.owner_id,
+            select(deal.c.stage_id, deal.c.currency, *sums)
+            .where(status_matches, deal.c.created_at < max(instants))
+            .group_by(deal.c.stage_id, deal.c.currency),
+            deal.c.owner_id,
             owner_id,
         )
         for stage_id, currency, *figures in session.execute(statement):
@@ -283,7 +289,7 @@ def open_deals_at_each(
     # stage, at its creation time), so the deals created in a span, whose moves in it never
     # count, are known from the moves' index alone: leaving them out before the join saves
     # looking up most deals moved lately.
-    move = DealStageChange
+    move = deal_stage_change.c
     latest_first = sorted(range(len(instants)), key=lambda i: instants[i], reverse=True)
     for position, index in enumerate(latest_first):
         start = instants[index]
@@ -301,16 +307,16 @@ def open_deals_at_each(
             .prefix_with("MATERIALIZED")
         )
         counted = latest_first[position:]  # this span's instant and the earlier ones
-        flags = [case((Deal.created_at < instants[i], 1), else_=0) for i in counted[1:]]
+        flags = [case((deal.c.created_at < instants[i], 1), else_=0) for i in counted[1:]]
         statement = _owned(
             select(
-                moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency, *flags,
-                func.count(), func.sum(Deal.amount_units),
+                moved.c.from_stage_id, moved.c.to_stage_id, deal.c.currency, *flags,
+                func.count(), func.sum(deal.c.amount_units),
             )
-            .join(Deal, Deal.id == moved.c.deal_id)
-            .where(Deal.created_at < start)
-            .group_by(moved.c.from_stage_id, moved.c.to_stage_id, Deal.currency, *flags),
-            Deal.owner_id,
+            .join(deal, deal.c.id == moved.c.deal_id)
+            .where(deal.c.created_at < start)
+            .group_by(moved.c.from_stage_id, moved.c.to_stage_id, deal.c.currency, *flags),
+            deal.c.owner_id,
             owner_id,
         )  # fmt: skip
         for from_stage, to_stage, currency, *counts_for, count, units in session.execute(statement):
@@ -321,7 +327,7 @@ def open_deals_at_each(
                     entry = results[i][(stage_id, currency)]
                     entry[0] += sign * count
                     entry[1] += sign * int(units or 0)
-    open_stages = {i for i, stage in _stages(session).items() if stage["kind"] == "open"}
+    open_stages = {i for i, info in _stages(session).items() if info["kind"] == "open"}
     return [
         {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
         for totals in results
@@ -336,16 +342,16 @@ def pipeline_figures(
         totals = open_deals_at(session, month.end, owner_id)
     by_stage: dict[int, dict[str, Any]] = {}
     for (stage_id, currency), (count, units) in sorted(totals.items()):
-        stage = stages.get(stage_id, {"probability": 0, "name": "?", "pipeline": "?", "order": -1})
+        info = stages.get(stage_id, {"probability": 0, "name": "?", "pipeline": "?", "order": -1})
         entry = by_stage.setdefault(
             stage_id,
-            {"pipeline": stage["pipeline"], "stage": stage["name"],
-             "probability": stage["probability"], "open": 0, "units": {}, "weighted": {}},
+            {"pipeline": info["pipeline"], "stage": info["name"],
+             "probability": info["probability"], "open": 0, "units": {}, "weighted": {}},
         )  # fmt: skip
         entry["open"] += count
         entry["units"][currency] = units
         # amount x percent / 100: exact in Decimal, rounded once to the currency's digits
-        entry["weighted"][currency] = units * stage["probability"]
+        entry["weighted"][currency] = units * info["probability"]
     rows = []
     all_units: list[tuple[str, int]] = []
     all_weighted: list[tuple[str, Decimal]] = []
@@ -381,15 +387,15 @@ def weighted_amounts(rows) -> Amounts:
 
 def task_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, int]:
     def count(*conditions) -> int:
-        statement = select(func.count()).select_from(Task).where(*conditions)
-        return session.scalar(_owned(statement, Task.assignee_id, owner_id)) or 0
+        statement = select(func.count()).select_from(task).where(*conditions)
+        return session.scalar(_owned(statement, task.c.assignee_id, owner_id)) or 0
 
     # Overdue at the end: not done, or done since, and due before. Two ranges of the index on
     # (done_at, due_at), where one query with OR would read every task due before the end.
-    overdue = count(Task.done_at.is_(None), Task.due_at < month.end) + count(
-        Task.done_at >= month.end, Task.due_at < month.end
+    overdue = count(task.c.done_at.is_(None), task.c.due_at < month.end) + count(
+        task.c.done_at >= month.end, task.c.due_at < month.end
     )
-    return {"completed": count(_in(Task.done_at, month)), "overdue": overdue}
+    return {"completed": count(_in(task.c.done_at, month)), "overdue": overdue}
 
 
 def _is_customer(column):
@@ -404,22 +410,26 @@ def _owned_changes(statement, owner_id: int | None):
     if owner_id is None:
         return statement
     return statement.where(
-        LifecycleChange.contact_id.in_(select(Contact.id).where(Contact.owner_id == owner_id))
+        lifecycle_change.c.contact_id.in_(
+            select(contact.c.id).where(contact.c.owner_id == owner_id)
+        )
     )
 
 
 # A contact enters the customers when a change takes it to customer or evangelist from any other
 # stage, and leaves them the other way. Each is a range of the indexes on (to_stage, changed_at)
 # and (from_stage, changed_at): a few rows per customer, not every change of every contact.
-ENTERED = and_(_is_customer(LifecycleChange.to_stage), _not_customer(LifecycleChange.from_stage))
-LEFT = and_(_is_customer(LifecycleChange.from_stage), _not_customer(LifecycleChange.to_stage))
+ENTERED = and_(
+    _is_customer(lifecycle_change.c.to_stage), _not_customer(lifecycle_change.c.from_stage)
+)
+LEFT = and_(_is_customer(lifecycle_change.c.from_stage), _not_customer(lifecycle_change.c.to_stage))
 
 
 def customers_now(session: Session, owner_id: int | None) -> int:
     statement = (
-        select(func.count()).select_from(Contact).where(_is_customer(Contact.lifecycle_stage))
+        select(func.count()).select_from(contact).where(_is_customer(contact.c.lifecycle_stage))
     )
-    return session.scalar(_owned(statement, Contact.owner_id, owner_id)) or 0
+    return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
 
 
 def customers_at(
@@ -435,7 +445,7 @@ def customers_at(
         now = customers_now(session, owner_id)
 
     def since(condition) -> int:
-        statement = select(func.count()).where(condition, LifecycleChange.changed_at >= when)
+        statement = select(func.count()).where(condition, lifecycle_change.c.changed_at >= when)
         return session.scalar(_owned_changes(statement, owner_id)) or 0
 
     return now - since(ENTERED) + since(LEFT)
@@ -447,8 +457,8 @@ def customer_figures(
     """Customers at the start and end of the month, entered and left; `now` as in customers_at."""
 
     def moved(condition) -> int:
-        statement = select(func.count(func.distinct(LifecycleChange.contact_id))).where(
-            condition, _in(LifecycleChange.changed_at, month)
+        statement = select(func.count(func.distinct(lifecycle_change.c.contact_id))).where(
+            condition, _in(lifecycle_change.c.changed_at, month)
         )
         return session.scalar(_owned_changes(statement, owner_id)) or 0
 
@@ -483,33 +493,33 @@ def top_customers(
     if currencies is None:
         currencies = session.scalars(
             _owned(
-                select(Deal.currency)
-                .where(Deal.status == "won", _in(Deal.closed_at, month))
+                select(deal.c.currency)
+                .where(deal.c.status == "won", _in(deal.c.closed_at, month))
                 .distinct(),
-                Deal.owner_id,
+                deal.c.owner_id,
                 owner_id,
             )
         ).all()
     # Ranked in SQL, one currency at a time, so only the top rows come back (a month can have
     # a won deal per customer) and each ranking sorts only the customers' totals.
-    company_ref = case((Deal.contact_id.is_(None), Deal.company_id))
-    units = func.sum(Deal.amount_units)
+    company_ref = case((deal.c.contact_id.is_(None), deal.c.company_id))
+    units = func.sum(deal.c.amount_units)
     ranking = _owned(
-        select(Deal.contact_id, company_ref, func.count(), units)
+        select(deal.c.contact_id, company_ref, func.count(), units)
         .where(
-            Deal.status == "won",
-            _in(Deal.closed_at, month),
-            Deal.currency == bindparam("currency"),
-            or_(Deal.contact_id.is_not(None), Deal.company_id.is_not(None)),
+            deal.c.status == "won",
+            _in(deal.c.closed_at, month),
+            deal.c.currency == bindparam("currency"),
+            or_(deal.c.contact_id.is_not(None), deal.c.company_id.is_not(None)),
         )
-        .group_by(Deal.contact_id, company_ref)
+        .group_by(deal.c.contact_id, company_ref)
         .order_by(
             units.desc(),
-            Deal.contact_id.is_(None).desc(),  # companies before contacts
-            func.coalesce(Deal.contact_id, company_ref),
+            deal.c.contact_id.is_(None).desc(),  # companies before contacts
+            func.coalesce(deal.c.contact_id, company_ref),
         )
         .limit(limit),
-        Deal.owner_id,
+        deal.c.owner_id,
         owner_id,
     )
     top = [
@@ -522,8 +532,8 @@ def top_customers(
     ]  # fmt: skip
     wanted = {kind: {e[2] for _, e in top if e[1] == kind} for kind in ("contact", "company")}
     names = {
-        "contact": _names(session, wanted["contact"], Contact, Contact.display_name),
-        "company": _names(session, wanted["company"], Company, Company.name),
+        "contact": _names(session, wanted["contact"], contact, contact.c.display_name),
+        "company": _names(session, wanted["company"], company, company.c.name),
     }
     return [
         {
@@ -542,7 +552,7 @@ def _names(session: Session, ids: set[int], model, column) -> dict[int, str]:
     ordered = sorted(ids)
     for offset in range(0, len(ordered), _CHUNK):
         chunk = ordered[offset : offset + _CHUNK]
-        found.update(session.execute(select(model.id, column).where(model.id.in_(chunk))).all())
+        found.update(session.execute(select(model.c.id, column).where(model.c.id.in_(chunk))).all())
     return found
 
 
@@ -632,9 +642,9 @@ def monthly_series(
         interactions = session.scalar(
             _owned(
                 select(func.count())
-                .select_from(Interaction)
-                .where(_in(Interaction.occurred_at, month)),
-                Interaction.user_id,
+                .select_from(interaction)
+                .where(_in(interaction.c.occurred_at, month)),
+                interaction.c.user_id,
                 owner_id,
             )
         )
