@@ -73,9 +73,11 @@ SQL = {
     "deals_created": "SELECT currency, count(*), sum(amount_units) FROM deal "
     "WHERE created_at >= :s AND created_at < :e GROUP BY currency",
     "deals_closed": "SELECT status, currency, count(*), sum(amount_units), "
-    f"sum({_micros('closed_at')} - {_micros('created_at')}) FROM deal "
+    "sum(julianday(closed_at) - julianday(created_at)) FROM deal "
     "WHERE status IN ('won', 'lost') AND closed_at >= :s AND closed_at < :e "
     "GROUP BY status, currency",
+    "cycle_exact": f"SELECT sum({_micros('closed_at')} - {_micros('created_at')}) FROM deal "
+    "WHERE status = 'won' AND closed_at >= :s AND closed_at < :e",
     "open_now": "SELECT stage_id, currency, count(*), sum(amount_units) FROM deal "
     "WHERE status = 'open' AND created_at < :e GROUP BY stage_id, currency",
     "closed_since": "SELECT stage_id, currency, count(*), sum(amount_units) FROM deal "
@@ -132,12 +134,13 @@ def hand_written(conn: sqlite3.Connection, start: datetime, end: datetime) -> di
                 units[r[1]] += r[3]
         figures[f"deals.{status}_units"] = dict(sorted(units.items()))
     won = figures["deals.won"]
-    micros = sum(r[4] for r in closed if r[0] == "won")
-    figures["deals.avg_cycle_days"] = (
-        float((Decimal(micros) / (won * 86_400_000_000)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-        if won
-        else None
-    )
+    figures["deals.avg_cycle_days"] = None
+    if won:
+        # float days to the millisecond, exact microseconds only near a rounding boundary
+        mean = Decimal(sum(r[4] for r in closed if r[0] == "won") / won)
+        if abs(mean * 10 % 1 - Decimal("0.5")) <= Decimal("1e-4"):
+            mean = Decimal(one("cycle_exact", s=s, e=e)[0]) / (won * 86_400_000_000)
+        figures["deals.avg_cycle_days"] = float(mean.quantize(Decimal("0.1"), ROUND_HALF_UP))
     stages = dict(conn.execute("SELECT id, kind FROM stage").fetchall())
     totals: dict[int, int] = defaultdict(int)
     amounts: dict[tuple[int, str], int] = defaultdict(int)

@@ -187,3 +187,28 @@ def test_pipeline_at_both_month_ends_walks_back_moves_made_in_either_month(db):
     assert [(s["stage"], s["open"]) for s in october["by_stage"]] == [
         ("Qualified", 1), ("Proposal", 1)
     ]  # fmt: skip
+
+
+def test_average_cycle_rounds_the_exact_mean_even_a_microsecond_off_a_boundary(db):
+    with db.transaction(username="sam") as session:
+        add_contact(session, ContactInput(name="Ada", emails=["ada@example.com"],
+                                          created_at=parse_when("2026-08-01 09:00")))  # fmt: skip
+        # 1.05 days (25 h 12 min) exactly, and 1.05 days less a microsecond from a creation at
+        # 999 microseconds past the second, which millisecond clock arithmetic would round up
+        for created, won in (
+            (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 2, 1, 12, tzinfo=UTC)),
+            (
+                datetime(2026, 9, 1, 0, 0, 0, 999, tzinfo=UTC),
+                datetime(2026, 9, 2, 1, 12, 0, 998, tzinfo=UTC),
+            ),
+        ):
+            deal = add_deal(session, DealInput(title="Cycle", contact="ada@example.com",
+                                               amount="100", created_at=created))  # fmt: skip
+            win_deal(session, deal, at=won)
+
+    with db.session() as session:
+        october = month_figures(session, Month(2026, 10))["deals"]
+        september = month_figures(session, Month(2026, 9))["deals"]
+
+    assert october["avg_cycle_days"] == 1.1
+    assert september["avg_cycle_days"] == 1.0
