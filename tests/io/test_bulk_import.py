@@ -1,12 +1,16 @@
 """What a big contact import leaves behind: full audit entries, indexes, search, name matches."""
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
 from crmtui.core.contacts import build_contact_search_text, get_contact
 from crmtui.core.history import list_changes
 from crmtui.core.search import contact_names
-from crmtui.io import bulk
+from crmtui.io import bulk, contacts_import
+
+DATA = Path(__file__).parent.parent / "data" / "import"
 
 
 def test_the_audit_of_an_imported_contact_holds_every_field_it_set(importer, tmp_path, db):
@@ -80,3 +84,35 @@ def test_a_big_import_rebuilds_the_indexes_and_still_matches_names(
         )
         temp = session.execute(text("SELECT COUNT(*) FROM sqlite_temp_master")).scalar()
         assert temp == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_data(
+    importer, tmp_path, db, monkeypatch
+):
+    importer(DATA / "google.csv")
+    with db.session() as session:
+        schema = set(session.execute(text("SELECT type, name, sql FROM sqlite_master")))
+        counts = {t: importer.count(t) for t in ("contact", "change", "contact_email")}
+    monkeypatch.setattr(bulk, "SUSPEND_AFTER_ROWS", 3)
+    path = tmp_path / "many.csv"
+    path.write_text("name,email\n" + "".join(f"P {i},p{i}@example.com\n" for i in range(4500)))
+    calls = []
+    original = contacts_import.ContactImporter._insert
+
+    def failing_insert(self, records):
+        calls.append(len(records))
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as if Ctrl-C arrived after the first batch was written
+        return original(self, records)
+
+    monkeypatch.setattr(contacts_import.ContactImporter, "_insert", failing_insert)
+
+    with pytest.raises(KeyboardInterrupt):
+        importer(path)
+
+    assert calls == [2000, 2000]
+    with db.session() as session:
+        assert set(session.execute(text("SELECT type, name, sql FROM sqlite_master"))) == schema
+        assert {t: importer.count(t) for t in counts} == counts
+        assert session.execute(text("SELECT COUNT(*) FROM sqlite_temp_master")).scalar() == 0
