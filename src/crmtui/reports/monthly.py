@@ -230,7 +230,9 @@ def deal_figures(session: Session, month: Month, owner_id: int | None) -> dict[s
             select(deal.c.currency, func.count(), func.sum(deal.c.amount_units))
             .where(_in(deal.c.created_at, month))
             .group_by(deal.c.currency),
-            deal.c.owner_id,
+            # `+ 0`: SQLite would otherwise read all the owner's deals through the owner_id
+            # index rather than the month's from the covering one on created_at
+            deal.c.owner_id + 0,
             owner_id,
         )
     ).all()

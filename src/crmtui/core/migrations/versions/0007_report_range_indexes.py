@@ -58,12 +58,16 @@ INDEXES = [
         "lifecycle_change",
         ["from_stage", "changed_at", "to_stage", "contact_id"],
     ),
-    # one owner's contacts created before a date (`crm report monthly --owner`)
+    # `crm report monthly --owner`: one owner's contacts created in a month, and customers now
     ("ix_contact_owner_created", "contact", ["owner_id", "created_at"]),
+    ("ix_contact_owner_lifecycle", "contact", ["owner_id", "lifecycle_stage"]),
+    # tasks done in a month, and overdue at its end, with their assignee
+    ("ix_task_done_due_assignee", "task", ["done_at", "due_at", "assignee_id"]),
 ]
 # name, table, columns: replaced by the wider indexes above
 REPLACED = [
     ("ix_deal_status_closed", "deal", ["status", "closed_at"]),
+    ("ix_task_open_due", "task", ["done_at", "due_at"]),
     (
         "ix_lifecycle_change_changed_stages",
         "lifecycle_change",
