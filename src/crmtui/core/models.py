@@ -60,7 +60,11 @@ class Company(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    __table_args__ = (Index("ix_contact_sort_key_id", "sort_key", "id"),)
+    __table_args__ = (
+        Index("ix_contact_sort_key_id", "sort_key", "id"),
+        Index("ix_contact_owner_created", "owner_id", "created_at"),
+        Index("ix_contact_owner_lifecycle", "owner_id", "lifecycle_stage"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     first_name: str = ""
@@ -176,7 +180,18 @@ class Stage(SQLModel, table=True):
 
 
 class Deal(SQLModel, table=True):
-    __table_args__ = (Index("ix_deal_status_closed", "status", "closed_at"),)
+    # the reports' covering indexes (migration 0007)
+    __table_args__ = (
+        Index("ix_deal_created_amounts", "created_at", "currency", "amount_units", "owner_id"),
+        Index(
+            "ix_deal_status_closed_amounts", "status", "closed_at", "created_at", "stage_id",
+            "currency", "amount_units", "owner_id", "contact_id", "company_id",
+        ),
+        Index(
+            "ix_deal_status_stage_amounts", "status", "stage_id", "currency", "created_at",
+            "amount_units", "owner_id",
+        ),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
@@ -204,6 +219,15 @@ class Deal(SQLModel, table=True):
 
 class DealStageChange(SQLModel, table=True):
     __tablename__ = "deal_stage_change"
+    __table_args__ = (
+        Index(
+            "ix_deal_stage_change_changed_moves",
+            "changed_at",
+            "deal_id",
+            "from_stage_id",
+            "to_stage_id",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deal.id", index=True, ondelete="CASCADE")
@@ -217,6 +241,7 @@ class Interaction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_interaction_contact_occurred", "contact_id", "occurred_at"),
         Index("ix_interaction_occurred_kind_user", "occurred_at", "kind", "user_id"),
+        Index("ix_interaction_kind_user_occurred", "kind", "user_id", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -235,7 +260,7 @@ class Interaction(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
-    __table_args__ = (Index("ix_task_open_due", "done_at", "due_at"),)
+    __table_args__ = (Index("ix_task_done_due_assignee", "done_at", "due_at", "assignee_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
@@ -255,11 +280,10 @@ class LifecycleChange(SQLModel, table=True):
     __tablename__ = "lifecycle_change"
     __table_args__ = (
         Index(
-            "ix_lifecycle_change_changed_stages",
-            "changed_at",
-            "from_stage",
-            "to_stage",
-            "contact_id",
+            "ix_lifecycle_change_to_changed", "to_stage", "changed_at", "from_stage", "contact_id"
+        ),
+        Index(
+            "ix_lifecycle_change_from_changed", "from_stage", "changed_at", "to_stage", "contact_id"
         ),
     )
 
