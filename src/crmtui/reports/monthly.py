@@ -81,7 +81,6 @@ def contact_figures(
     session: Session, month: Month, owner_id: int | None, now: int | None = None
 ) -> dict[str, int]:
     """New contacts and the total at the month's end; `now` (contacts_now) when known."""
-
     # All contacts but the few created since: the count of a whole table is read from its
     # smallest index, where `created_at < end` would step through a million index entries.
     if now is None:
