@@ -93,8 +93,7 @@ INSERT_LIFECYCLE = (
     " VALUES (?, ?, ?, ?, ?)"
 )
 _EMAIL_SPLIT = re.compile(r"\s*(?::::|[,;])\s*")
-_EMAIL_SEPARATORS = re.compile(r"[,;]|:::")
-_PHONE_SEPARATORS = re.compile(r":::|;|,\s")
+_COMMA_SPACE = re.compile(r",\s")  # phones split there, not at a comma inside a number
 _HAS_DIGIT = re.compile(r"\d")
 PLAIN_TARGETS = frozenset(
     ("company", "city", "job_title", "street", "region", "postal_code", "country", "website",
@@ -149,8 +148,6 @@ def _clean_phone(value: str) -> str:
 
 def _unique(values: list[str], key) -> list[str]:
     """The values in order, dropping later ones with the same key."""
-    if len(values) < 2:
-        return values
     seen: dict[str, str] = {}
     for value in values:
         seen.setdefault(key(value), value)
@@ -178,12 +175,12 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
             if target not in names:
                 names[target] = value
         elif target == "email":
-            if _EMAIL_SEPARATORS.search(value):
+            if "," in value or ";" in value or ":::" in value:
                 emails.extend(normalize_email(p) for p in _EMAIL_SPLIT.split(value) if p)
             else:
                 emails.append(normalize_email(value))
         elif target == "phone":
-            if _PHONE_SEPARATORS.search(value):
+            if ";" in value or ":::" in value or "," in value and _COMMA_SPACE.search(value):
                 phones.extend(_clean_phone(p) for p in _PHONE_SPLIT.split(value) if p.strip())
             else:
                 phones.append(_clean_phone(value))
@@ -211,9 +208,12 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
                 values["do_not_contact"] = True
         elif target == "notes":
             values.setdefault("notes", value.replace("\r\n", "\n").replace("\r", "\n"))
-    emails = _unique(emails, email_key)
-    phones = _unique(phones, phone_key)
-    tags = _unique(tags, fold)
+    if len(emails) > 1:
+        emails = _unique(emails, email_key)
+    if len(phones) > 1:
+        phones = _unique(phones, phone_key)
+    if len(tags) > 1:
+        tags = _unique(tags, fold)
     if names:
         first = names.get("first_name", "")
         if "middle_name" in names:
