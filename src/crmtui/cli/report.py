@@ -181,8 +181,8 @@ def monthly(
     from crmtui.reports.periods import parse_month
 
     chosen = parse_month(month)
-    with context.database().session() as session:
-        report = monthly_report(session, chosen, owner=owner)
+    with context.database().connection() as connection:  # plain reads: no ORM to import
+        report = monthly_report(connection, chosen, owner=owner)
     if fmt is None:
         fmt = _format_for(output)
     _write(render(report, fmt), output)

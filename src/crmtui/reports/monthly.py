@@ -1,9 +1,11 @@
 """`crm report monthly`: the month's figures next to the previous month's (see docs/reports.md)."""
 
+from __future__ import annotations
+
 from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Integer,
@@ -18,9 +20,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
 
 from crmtui.core.choices import CUSTOMER_STAGES, INTERACTION_KINDS
+from crmtui.core.errors import NotFound
 from crmtui.core.money import from_units
 from crmtui.reports.periods import Month
 from crmtui.reports.tables import (
@@ -36,19 +38,27 @@ from crmtui.reports.tables import (
     user,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    # Everything here reads plain statements: a session, or a bare connection without the ORM.
+    Reader = Session | Connection
+
 Amounts = dict[str, Decimal]
 TOP_CUSTOMERS = 10
 NO_USER = "unassigned"
 _CHUNK = 500
 
 
-def owner_id_for(session: Session, owner: str | None) -> int | None:
+def owner_id_for(session: Reader, owner: str | None) -> int | None:
     """The user id behind `--owner`; an unknown username is an error, not an empty report."""
     if owner is None:
         return None
-    from crmtui.core.users import get_user
-
-    return get_user(session, owner).id
+    found = session.scalar(select(user.c.id).where(user.c.username == owner.strip()))
+    if found is None:
+        raise NotFound(f"no user named {owner!r}")
+    return found
 
 
 def rounded(value: Decimal, places: int) -> float:
@@ -72,13 +82,13 @@ def _owned(statement, column, owner_id: int | None):
     return statement if owner_id is None else statement.where(column == owner_id)
 
 
-def contacts_now(session: Session, owner_id: int | None) -> int:
+def contacts_now(session: Reader, owner_id: int | None) -> int:
     statement = select(func.count()).select_from(contact)
     return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
 
 
 def contact_figures(
-    session: Session, month: Month, owner_id: int | None, now: int | None = None
+    session: Reader, month: Month, owner_id: int | None, now: int | None = None
 ) -> dict[str, int]:
     """New contacts and the total at the month's end; `now` (contacts_now) when known."""
     # All contacts but the few created since: the count of a whole table is read from its
@@ -90,13 +100,13 @@ def contact_figures(
     return {"new": new_contacts(session, month, owner_id), "total": total}
 
 
-def new_contacts(session: Session, month: Month, owner_id: int | None) -> int:
+def new_contacts(session: Reader, month: Month, owner_id: int | None) -> int:
     statement = select(func.count()).select_from(contact).where(_in(contact.c.created_at, month))
     return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
 
 
 def interaction_counts(
-    session: Session, month: Month, owner_id: int | None
+    session: Reader, month: Month, owner_id: int | None
 ) -> list[tuple[str, dict[str, int]]]:
     """(username or NO_USER, {kind: interactions in the month}) for every user, in one statement.
 
@@ -126,7 +136,7 @@ def interaction_counts(
             for row in session.execute(statement)]  # fmt: skip
 
 
-def interaction_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, Any]:
+def interaction_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, Any]:
     by_kind = dict.fromkeys(INTERACTION_KINDS, 0)
     by_user: dict[str, int] = {}
     for username, kinds in interaction_counts(session, month, owner_id):
@@ -148,26 +158,27 @@ def _epoch_micros(column):
     )
 
 
-def _exact_cycle(session: Session):
+def _exact_cycle(session: Reader):
     """closed_at - created_at in whole microseconds, exact on both backends."""
     if _on_sqlite(session):
         return _epoch_micros(deal.c.closed_at) - _epoch_micros(deal.c.created_at)
     return extract("epoch", deal.c.closed_at - deal.c.created_at) * 1_000_000
 
 
-def _cycle(session: Session):
+def _cycle(session: Reader):
     """closed_at - created_at: whole microseconds, or on SQLite days as a float (see below)."""
     if _on_sqlite(session):
         return func.julianday(deal.c.closed_at) - func.julianday(deal.c.created_at)
     return _exact_cycle(session)
 
 
-def _on_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+def _on_sqlite(session: Reader) -> bool:
+    bind = session if hasattr(session, "dialect") else session.get_bind()  # a connection, or not
+    return bind.dialect.name == "sqlite"
 
 
 def average_cycle_days(
-    session: Session, month: Month, owner_id: int | None, won: int, summed
+    session: Reader, month: Month, owner_id: int | None, won: int, summed
 ) -> float:
     """Mean days from creation to close of the month's `won` deals, rounded half up to 0.1.
 
@@ -192,9 +203,7 @@ def average_cycle_days(
     return rounded(Decimal(micros) / (won * 86_400_000_000), 1)
 
 
-def closed_deals(
-    session: Session, month: Month, owner_id: int | None
-) -> dict[str, dict[str, list]]:
+def closed_deals(session: Reader, month: Month, owner_id: int | None) -> dict[str, dict[str, list]]:
     """{"won" | "lost": {currency: [count, units, summed _cycle]}} for the month.
 
     One pass over the month's closings, read from the covering index on (status, closed_at, ...).
@@ -223,7 +232,7 @@ def _count_and_amounts(by_currency: dict[str, list]) -> tuple[int, Amounts]:
     return count, amounts((currency, entry[1]) for currency, entry in by_currency.items())
 
 
-def deal_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, Any]:
+def deal_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, Any]:
     created_rows = session.execute(
         _owned(
             select(deal.c.currency, func.count(), func.sum(deal.c.amount_units))
@@ -254,7 +263,7 @@ def deal_figures(session: Session, month: Month, owner_id: int | None) -> dict[s
     }
 
 
-def _stages(session: Session) -> dict[int, dict[str, Any]]:
+def _stages(session: Reader) -> dict[int, dict[str, Any]]:
     rows = session.execute(
         select(
             stage.c.id,
@@ -277,13 +286,13 @@ def _stages(session: Session) -> dict[int, dict[str, Any]]:
 Totals = dict[tuple[int, str], list[int]]
 
 
-def open_deals_at(session: Session, when: datetime, owner_id: int | None) -> Totals:
+def open_deals_at(session: Reader, when: datetime, owner_id: int | None) -> Totals:
     """{(stage id at `when`, currency): [count, units]} for the deals open at `when`."""
     return open_deals_at_each(session, [when], owner_id)[0]
 
 
 def open_deals_at_each(
-    session: Session, instants: list[datetime], owner_id: int | None
+    session: Reader, instants: list[datetime], owner_id: int | None
 ) -> list[Totals]:
     """`open_deals_at` for several instants, reading the deals open or closed since once.
 
@@ -372,7 +381,7 @@ def open_deals_at_each(
 
 
 def pipeline_figures(
-    session: Session, month: Month, owner_id: int | None, totals: Totals | None = None
+    session: Reader, month: Month, owner_id: int | None, totals: Totals | None = None
 ) -> dict[str, Any]:
     stages = _stages(session)
     if totals is None:
@@ -422,7 +431,7 @@ def weighted_amounts(rows) -> Amounts:
     return {c: from_units(Decimal(totals[c]) / 100, c) for c in sorted(totals)}
 
 
-def task_figures(session: Session, month: Month, owner_id: int | None) -> dict[str, int]:
+def task_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, int]:
     def count(*conditions) -> int:
         statement = select(func.count()).select_from(task).where(*conditions)
         return session.scalar(_owned(statement, task.c.assignee_id, owner_id)) or 0
@@ -462,7 +471,7 @@ ENTERED = and_(
 LEFT = and_(_is_customer(lifecycle_change.c.from_stage), _not_customer(lifecycle_change.c.to_stage))
 
 
-def customers_now(session: Session, owner_id: int | None) -> int:
+def customers_now(session: Reader, owner_id: int | None) -> int:
     statement = (
         select(func.count()).select_from(contact).where(_is_customer(contact.c.lifecycle_stage))
     )
@@ -470,7 +479,7 @@ def customers_now(session: Session, owner_id: int | None) -> int:
 
 
 def customers_at(
-    session: Session, when: datetime, owner_id: int | None, now: int | None = None
+    session: Reader, when: datetime, owner_id: int | None, now: int | None = None
 ) -> int:
     """Contacts whose lifecycle stage at `when` was customer or evangelist.
 
@@ -489,7 +498,7 @@ def customers_at(
 
 
 def customer_figures(
-    session: Session, month: Month, owner_id: int | None, now: int | None = None
+    session: Reader, month: Month, owner_id: int | None, now: int | None = None
 ) -> dict[str, Any]:
     """Customers at the start and end of the month, entered and left; `now` as in customers_at."""
 
@@ -513,7 +522,7 @@ def customer_figures(
 
 
 def top_customers(
-    session: Session,
+    session: Reader,
     month: Month,
     owner_id: int | None,
     limit: int = TOP_CUSTOMERS,
@@ -584,7 +593,7 @@ def top_customers(
     ]
 
 
-def _names(session: Session, ids: set[int], model, column) -> dict[int, str]:
+def _names(session: Reader, ids: set[int], model, column) -> dict[int, str]:
     found: dict[int, str] = {}
     ordered = sorted(ids)
     for offset in range(0, len(ordered), _CHUNK):
@@ -594,7 +603,7 @@ def _names(session: Session, ids: set[int], model, column) -> dict[int, str]:
 
 
 def month_figures(
-    session: Session,
+    session: Reader,
     month: Month,
     owner_id: int | None = None,
     pipeline: Totals | None = None,
@@ -649,7 +658,7 @@ def difference(current: Any, previous: Any) -> Any:
 CHANGE_SECTIONS = ("contacts", "interactions", "deals", "pipeline", "tasks", "customers")
 
 
-def monthly(session: Session, month: Month, owner: str | None = None) -> dict[str, Any]:
+def monthly(session: Reader, month: Month, owner: str | None = None) -> dict[str, Any]:
     """The month's figures, the previous month's under `previous`, and their differences."""
     owner_id = owner_id_for(session, owner)
     at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
@@ -668,7 +677,7 @@ def monthly(session: Session, month: Month, owner: str | None = None) -> dict[st
 
 
 def monthly_series(
-    session: Session, last: Month, count: int = 12, owner: str | None = None
+    session: Reader, last: Month, count: int = 12, owner: str | None = None
 ) -> list[dict[str, Any]]:
     """Per month, oldest first: new contacts, interactions, deals won and won amount."""
     owner_id = owner_id_for(session, owner)
