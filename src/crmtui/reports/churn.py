@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from crmtui.core.models import Deal, Setting
 from crmtui.core.money import currency_digits, from_units, parse_amount
-from crmtui.reports.monthly import customer_figures, owner_id_for, rounded
+from crmtui.reports.monthly import customer_figures, customers_now, owner_id_for, rounded
 from crmtui.reports.periods import Month
 
 ACQUISITION_COST = "acquisition_cost"
@@ -19,8 +19,9 @@ def churn_series(
 ) -> list[dict[str, Any]]:
     """Per month, oldest first: customers at start, new, lost, at end, churn rate."""
     owner_id = owner_id_for(session, owner)
+    now = customers_now(session, owner_id)
     return [
-        {"month": str(m), **customer_figures(session, m, owner_id)}
+        {"month": str(m), **customer_figures(session, m, owner_id, now)}
         for m in (last.shifted(-n) for n in range(months - 1, -1, -1))
     ]
 
@@ -68,7 +69,8 @@ def clv_report(
     owner_id = owner_id_for(session, owner)
     first = last.shifted(-(months - 1))
     start, end = first.start, last.end
-    monthly = [customer_figures(session, m, owner_id) for m in _months(first, months)]
+    now = customers_now(session, owner_id)
+    monthly = [customer_figures(session, m, owner_id, now) for m in _months(first, months)]
     lost = sum(m["lost"] for m in monthly)
     customer_months = sum(m["at_start"] for m in monthly)
     won_rows = session.execute(
