@@ -418,6 +418,12 @@ class ContactImporter:
         return found
 
     def _match(self, record: _Record, found: dict) -> int | None:
+        if len(record.keys) == 1:  # the usual row: one email, found once or not at all
+            ids = found.get(record.keys[0])
+            if not ids:
+                return None
+            if len(ids) == 1:
+                return next(iter(ids))
         hits = [k for k in record.keys if k in found]
         if not hits:
             return None
@@ -665,7 +671,7 @@ class ContactImporter:
                     else None
                 )
             # None: not loaded yet
-            item.update(emails=None, phones=[] if with_phones else None, tags={})
+            item["emails"], item["phones"], item["tags"] = None, [] if with_phones else None, {}
             current[item["id"]] = item
         if with_phones:
             for contact_id, phone in w.query_in(
