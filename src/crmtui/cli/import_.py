@@ -253,6 +253,12 @@ def history(limit: LimitOption = 50, fmt: FormatOption = None) -> None:
 @app.command("undo")
 def undo(
     batch: Annotated[str, typer.Argument(help="Batch id, from `crm import history`.")],
+    unfinished: Annotated[
+        bool,
+        typer.Option(
+            "--unfinished", help="Undo what a killed import committed (its batch says running)."
+        ),
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Undo an import: delete what it inserted, restore what it updated.
@@ -264,7 +270,7 @@ def undo(
     from crmtui.io.batches import undo_batch
 
     with context.database().transaction(username=context.username()) as session:
-        counts = undo_batch(session, batch)
+        counts = undo_batch(session, batch, unfinished=unfinished)
     if fmt is not None and fmt.value in ("json", "ndjson"):
         print_json({"batch": int(batch), **counts})
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,6 +99,27 @@ def _serialise_postgres_writes(engine: Engine) -> None:
         if conn.get_execution_options().get("crm_write", False):
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+# SQLite's busy handler lets a waiting writer retry the lock at most every 100 ms
+HANDOVER_SECONDS = 0.12
+
+
+def commit_and_continue(session: Session) -> None:
+    """Commit a write transaction so far and go on in a new one on the same connection, the
+    write lock taken again: between a long import's chunks, other writers get their turn."""
+    session.flush()
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite":
+        driver.execute("COMMIT")
+        time.sleep(HANDOVER_SECONDS)
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    driver.commit()  # PostgreSQL queues waiters on the advisory lock: the first is let in now
+    with driver.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 def _sqlite_engine(url: URL) -> Engine:

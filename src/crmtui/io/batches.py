@@ -7,7 +7,8 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlmodel import Session
 
-from crmtui.core.errors import Conflict, Invalid, NotFound
+from crmtui.core.db import Database
+from crmtui.core.errors import Conflict, Invalid, NotFound, OperationalError
 from crmtui.core.models import ImportBatch
 from crmtui.core.types import utcnow
 from crmtui.core.users import usernames_by_id
@@ -125,21 +126,41 @@ def get_batch(session: Session, ref: str | int) -> ImportBatch:
     return batch
 
 
-def undo_batch(session: Session, ref: str | int) -> dict[str, int]:
+def undo_batch(session: Session, ref: str | int, *, unfinished: bool = False) -> dict[str, int]:
     """Delete what the batch inserted and restore what it updated; all or nothing.
 
-    Refuses with Conflict when any record the batch touched was changed after it.
+    Refuses with Conflict when any record the batch touched was changed after it, and a batch
+    still marked running unless `unfinished` (its import was killed before it could undo it).
     """
-    from crmtui.io.undo import revert_batch
-
     batch = get_batch(session, ref)
     if batch.undone_at is not None:
         raise Conflict(f"import batch {batch.id} was already undone")
-    if batch.status != "done":
-        raise Conflict(f"import batch {batch.id} did not finish; nothing to undo")
+    if batch.status == "running" and not unfinished:
+        raise Conflict(
+            f"import batch {batch.id} has not finished: if no import is running any more "
+            "(it was killed), undo what it committed with --unfinished"
+        )
+    return _revert(session, batch, "undone")
+
+
+def roll_back_batch(db: Database, batch_id: int, username: str | None) -> None:
+    """After a failed import that had committed chunks: undo them, in a transaction of its own."""
+    try:
+        with db.transaction(username=username) as session:
+            _revert(session, get_batch(session, batch_id), "rolled back")
+    except Conflict as exc:
+        raise OperationalError(
+            f"the import failed after committing part of batch {batch_id}, and that part could "
+            f"not be undone ({exc}); see crm import history"
+        ) from None
+
+
+def _revert(session: Session, batch: ImportBatch, status: str) -> dict[str, int]:
+    from crmtui.io.undo import revert_batch
+
     counts = revert_batch(session, batch.id)
     batch.undone_at = utcnow()
-    batch.status = "undone"
+    batch.status = status
     session.add(batch)
     session.flush()
     return counts

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _json_string
+from time import monotonic
 from typing import Any
 
 from sqlmodel import Session
@@ -18,6 +19,7 @@ from sqlmodel import Session
 from crmtui.core import tags as tagging
 from crmtui.core.companies import get_or_create_company
 from crmtui.core.contacts import build_contact_search_text, split_name
+from crmtui.core.db import commit_and_continue
 from crmtui.core.emails import normalize_email
 from crmtui.core.errors import Invalid
 from crmtui.core.text import email_key, fold, phone_key
@@ -126,6 +128,8 @@ class ContactImportOptions:
     match: tuple[str, ...] = ()
     dry_run: bool = False
     batch_size: int = 2000
+    # commit the rows so far this often (seconds), so other writers get their turn; None: once
+    commit_every: float | None = None
 
 
 class _Record:
@@ -290,6 +294,7 @@ class ContactImporter:
             ),
         )  # fmt: skip
         self.pending: list[_Record] = []
+        self.chunk_started = monotonic()
         self.pending_keys: set[tuple[str, str]] = set()
         self.companies: dict[str, int] = {}  # by name as written and by folded name
         self.company_names: dict[int, str] = {}
@@ -476,6 +481,21 @@ class ContactImporter:
                         self.on_event(record.line, "skip", f"contact {contact_id} already exists")
             else:
                 self._update(matched, found)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Commit what is written so far once the write lock has been held long enough.
+
+        Not while indexes are suspended for a bulk load: others must never see them missing.
+        The batch record lets a failure after a checkpoint undo the committed part.
+        """
+        every = self.options.commit_every
+        if every is None or self.indexes.dropped or monotonic() - self.chunk_started < every:
+            return
+        self._restore_fts_trigger()  # committed state indexes rows as they come
+        commit_and_continue(self.session)
+        self.session.info["committed_batch"] = self.batch.id
+        self.chunk_started = monotonic()
 
     def _company_id(self, name: str | None) -> int | None:
         if not name:

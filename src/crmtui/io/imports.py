@@ -1,14 +1,16 @@
-"""Running an import end to end: open the input, map it, write it in one transaction."""
+"""Running an import end to end: open the input, map it, write it as one batch."""
 
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlmodel import Session
+
 from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database
-from crmtui.io.batches import ImportResult, RejectsWriter
+from crmtui.io.batches import ImportResult, RejectsWriter, roll_back_batch
 from crmtui.io.contacts_import import (
     ContactImportOptions,
     Event,
@@ -19,6 +21,8 @@ from crmtui.io.presets import detect_preset, get_preset, map_columns
 from crmtui.io.source import TextSource, open_source, read_csv
 from crmtui.io.vcard import card_pairs, looks_like_vcard, read_cards
 
+# a long import commits this often, so other writers wait for the lock no longer than that
+COMMIT_EVERY_SECONDS = 2.0
 # from this many written rows on, an import leaves PostgreSQL's search index and stats fresh
 SETTLE_AFTER_ROWS = 1000
 # (bytes read, total bytes or None, rows read)
@@ -49,6 +53,24 @@ def open_rejects(stack: ExitStack, path: str | None) -> RejectsWriter:
     return RejectsWriter(out)
 
 
+@contextmanager
+def undone_on_failure(db: Database, username: str | None) -> Iterator[Session]:
+    """The write transaction of an import that may commit in chunks: should it fail (or be
+    interrupted) after a chunk was committed, that batch is undone too, so nothing is left."""
+    committed: int | None = None
+    try:
+        with db.transaction(username=username) as session:
+            try:
+                yield session
+            except BaseException:
+                committed = session.info.get("committed_batch")
+                raise
+    except BaseException:
+        if committed is not None:
+            roll_back_batch(db, committed, username)
+        raise
+
+
 def _peek_first_line(source: TextSource) -> str:
     buffered = source.text.buffer
     head = buffered.peek(4096)[:4096]
@@ -66,7 +88,10 @@ def import_contacts(
 ) -> ImportResult:
     """Import contacts from CSV (any supported preset) or vCard; one atomic batch."""
     options = ContactImportOptions(
-        on_duplicate=request.on_duplicate, match=request.match, dry_run=request.dry_run
+        on_duplicate=request.on_duplicate,
+        match=request.match,
+        dry_run=request.dry_run,
+        commit_every=None if request.dry_run else COMMIT_EVERY_SECONDS,
     )
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
@@ -91,7 +116,7 @@ def import_contacts(
             if progress is not None:
                 progress(source.bytes_read, source.size, count)
 
-        with db.transaction(username=username) as session:
+        with undone_on_failure(db, username) as session:
             result = import_contact_rows(
                 session, rows, source=source.name, options=options, rejects=rejects,
                 progress=report, on_event=on_event,

@@ -2,12 +2,13 @@
 
 from collections.abc import Callable
 from contextlib import ExitStack
+from time import monotonic
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from crmtui.core.db import Database
+from crmtui.core.db import Database, commit_and_continue
 from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
 from crmtui.core.models import Deal, Interaction
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
@@ -176,7 +177,7 @@ def import_records(
     on_event: Callable | None = None,
 ) -> ImportResult:
     """Companies, deals or interactions from CSV, each row through its service, one batch."""
-    from crmtui.io.imports import open_rejects
+    from crmtui.io import imports
 
     entity, preset, allowed = KINDS[kind]
     mode = check_on_duplicate(request.on_duplicate)
@@ -184,16 +185,22 @@ def import_records(
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
         stack.callback(source.close)
-        rejects = open_rejects(stack, request.rejects_path)
+        rejects = imports.open_rejects(stack, request.rejects_path)
         table = read_csv(source, request.delimiter)
         columns = map_columns(
             table.header, preset, request.mapping, request.keep_unknown, allowed=allowed
         )
         rejects.header(table.header)
         result = ImportResult(entity=entity, source=source.name, dry_run=request.dry_run)
-        with db.transaction(username=username) as session:
+        every = None if request.dry_run else imports.COMMIT_EVERY_SECONDS
+        with imports.undone_on_failure(db, username) as session:
             batch = start_batch(session, entity, source.name)
+            chunk_started = monotonic()
             for line, raw, pairs in mapped_rows(table.rows, columns.fields):
+                if every is not None and monotonic() - chunk_started >= every:
+                    commit_and_continue(session)  # other writers get their turn
+                    session.info["committed_batch"] = batch.id
+                    chunk_started = monotonic()
                 result.rows += 1
                 try:
                     if isinstance(pairs, str):

@@ -1,0 +1,134 @@
+"""A long import commits in chunks: other writers get in between, and a failure undoes it all."""
+
+import threading
+import time
+
+import pytest
+
+from crmtui.core import db as core_db
+from crmtui.core.contact_detail import contact_detail
+from crmtui.core.contacts import add_contact, list_contacts
+from crmtui.core.db import Database
+from crmtui.core.schemas import ContactInput
+from crmtui.io import imports
+from crmtui.io.batches import batch_rows
+from crmtui.io.imports import ImportRequest, import_contacts
+
+ROWS = 20_000
+
+
+@pytest.fixture
+def people(tmp_path):
+    path = tmp_path / "people.csv"
+    lines = (f"Person {n},person{n}@example.com,+1 555 {n:07d}\n" for n in range(ROWS))
+    path.write_text("name,email,phone\n" + "".join(lines))
+    return path
+
+
+def interrupt_at_half(_bytes: int, _total: int | None, rows: int) -> None:
+    if rows >= ROWS // 2:
+        raise KeyboardInterrupt
+
+
+HANDOVER_SECONDS = core_db.HANDOVER_SECONDS
+
+
+@pytest.fixture
+def short_chunks(monkeypatch):
+    monkeypatch.setattr(imports, "COMMIT_EVERY_SECONDS", 0.02)
+    monkeypatch.setattr(core_db, "HANDOVER_SECONDS", 0)  # nobody else is waiting
+
+
+def test_other_writers_get_their_turn_during_a_long_import(
+    db, database_url, people, short_chunks, monkeypatch
+):
+    monkeypatch.setattr(core_db, "BUSY_TIMEOUT_MS", 400)  # the others give up quickly
+    monkeypatch.setattr(core_db, "HANDOVER_SECONDS", HANDOVER_SECONDS)
+    other = Database(database_url)
+    stop, added, failed = threading.Event(), [], []
+
+    def log_calls_meanwhile():
+        while not stop.is_set():
+            try:
+                with other.transaction(username="kim") as session:
+                    n = len(added)
+                    add_contact(session, ContactInput(name=f"Kim Call {n}", emails=[f"k{n}@x.org"]))
+                added.append(n)
+            except Exception as exc:  # noqa: BLE001  (what a user would see)
+                failed.append(exc)
+            time.sleep(0.02)
+
+    writer = threading.Thread(target=log_calls_meanwhile)
+    writer.start()
+    try:
+        result = import_contacts(db, ImportRequest(path=str(people)), username="sam")
+    finally:
+        stop.set()
+        writer.join()
+        other.dispose()
+
+    assert failed == []
+    assert len(added) >= 3
+    assert result.inserted == ROWS
+    with db.session() as session:
+        assert len(list_contacts(session, limit=None)) == ROWS + len(added)
+
+
+def test_a_failure_after_some_chunks_undoes_the_whole_import(db, people, short_chunks):
+    with db.transaction(username="sam") as session:
+        add_contact(session, ContactInput(name="Ada Lovelace", emails=["ada@example.com"]))
+
+    with pytest.raises(KeyboardInterrupt):
+        import_contacts(
+            db, ImportRequest(path=str(people)), username="sam", progress=interrupt_at_half
+        )
+
+    with db.session() as session:
+        assert [c.display_name for c in list_contacts(session, limit=None)] == ["Ada Lovelace"]
+        batch = batch_rows(session)[0]
+    assert batch["status"] == "rolled back"
+
+
+def test_what_a_killed_import_committed_is_undone_on_request(
+    crm, db, people, short_chunks, monkeypatch
+):
+    # as if the process died before it could roll back its committed chunks
+    monkeypatch.setattr(imports, "roll_back_batch", lambda *args: None)
+    with pytest.raises(KeyboardInterrupt):
+        import_contacts(
+            db, ImportRequest(path=str(people)), username="sam", progress=interrupt_at_half
+        )
+    history = crm.json("import", "history")
+    assert history[0]["status"] == "running"
+    left = len(crm.json("contact", "list", "--limit", "0"))
+    assert 0 < left < ROWS
+
+    refused = crm("import", "undo", str(history[0]["id"]))
+    assert refused.exit_code == 4 and "--unfinished" in refused.stderr
+
+    crm.ok("import", "undo", str(history[0]["id"]), "--unfinished")
+    assert crm.json("contact", "list", "--limit", "0") == []
+    assert crm.json("import", "history")[0]["status"] == "undone"
+
+
+def test_a_failed_interactions_import_undoes_its_committed_chunks(db, tmp_path, short_chunks):
+    with db.transaction(username="sam") as session:
+        add_contact(session, ContactInput(name="Ada Lovelace", emails=["ada@example.com"]))
+    lines = "".join(
+        f"ada@example.com,call,2026-10-0{n % 9 + 1} 10:00,Call {n}\n" for n in range(3000)
+    )
+    (tmp_path / "calls.csv").write_text("email,kind,occurred_at,subject\n" + lines)
+
+    def interrupt(line: int, _action: str, _what: str) -> None:
+        if line >= 400:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        imports.run_import(
+            "interactions", db, ImportRequest(path=str(tmp_path / "calls.csv")),
+            username="sam", on_event=interrupt,
+        )  # fmt: skip
+
+    with db.session() as session:
+        assert contact_detail(session, "ada@example.com")["interactions"] == []
+        assert batch_rows(session)[0]["status"] == "rolled back"
