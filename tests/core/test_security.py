@@ -135,3 +135,47 @@ def test_a_password_given_as_a_url_parameter_is_hidden_too():
 
     assert "Qu3rySecret" not in shown
     assert "db.example.com" in shown and "sslmode=require" in shown
+
+
+TEAM_GRANTS = """
+CREATE ROLE {role} LOGIN PASSWORD '{password}';
+GRANT CONNECT ON DATABASE "{database}" TO {role};
+GRANT USAGE ON SCHEMA public TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+"""
+
+
+@pytest.mark.postgres_only
+def test_a_team_role_that_does_not_own_the_tables_imports_in_bulk(
+    crm, database_url, monkeypatch, tmp_path
+):
+    import psycopg
+
+    crm.ok("contact", "add", "Zoë Müller", "--email", "zoe@example.com")  # schema made
+    url = make_url(database_url)
+    role = f"crm_team_{os.getpid()}"
+    admin = psycopg.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password,
+        dbname=url.database, autocommit=True,
+    )  # fmt: skip
+    admin.execute(f"DROP OWNED BY {role}") if _role_exists(admin, role) else None
+    admin.execute(f"DROP ROLE IF EXISTS {role}")
+    for statement in TEAM_GRANTS.format(
+        role=role, password="team-pw", database=url.database
+    ).split(";"):
+        if statement.strip():
+            admin.execute(statement)
+    rows = "".join(f"Person {n},person{n}@example.com\n" for n in range(1200))
+    (tmp_path / "people.csv").write_text("name,email\n" + rows)
+    team_url = url.set(username=role, password="team-pw").render_as_string(hide_password=False)
+    monkeypatch.setenv("CRM_DATABASE_URL", team_url)
+    try:
+        imported = crm.json("import", "contacts", str(tmp_path / "people.csv"))
+        assert imported["inserted"] == 1200
+        assert len(crm.json("search", "person1199")) == 1
+    finally:
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.execute(f'REVOKE ALL ON DATABASE "{url.database}" FROM {role}')
+        admin.execute(f"DROP ROLE {role}")
+        admin.close()

@@ -9,6 +9,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 SEARCHED_TABLES = ("contact", "company", "deal")
+OWNS_TABLE = text(
+    "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = CAST(:table AS regclass)"
+)
 
 
 def settle_after_bulk_write(connection: Connection | Session, tables: tuple[str, ...]) -> None:
@@ -17,6 +20,8 @@ def settle_after_bulk_write(connection: Connection | Session, tables: tuple[str,
     if bind.dialect.name != "postgresql":
         return
     for table in tables:
+        if not connection.execute(OWNS_TABLE, {"table": table}).scalar():
+            continue  # only the owner may; autovacuum will get to it
         if table in SEARCHED_TABLES:
             connection.execute(
                 text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"),
