@@ -3,6 +3,8 @@
 import logging
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -71,29 +73,36 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
 """
 
 
-@pytest.fixture
-def read_only_url(database_url):
-    """A login role that may read everything and write nothing (the GRANTs of docs/team.md)."""
+@contextmanager
+def login_role(database_url: str, grants: str, kind: str) -> Iterator[str]:
+    """The URL of a new login role holding `grants` on the test database, dropped afterwards."""
     import psycopg
 
     url = make_url(database_url)
-    role = f"crm_reader_{os.getpid()}"
+    role, password = f"crm_{kind}_{os.getpid()}", f"{kind}-pw"
     admin = psycopg.connect(
         host=url.host, port=url.port, user=url.username, password=url.password,
         dbname=url.database, autocommit=True,
     )  # fmt: skip
     admin.execute(f"DROP OWNED BY {role}") if _role_exists(admin, role) else None
     admin.execute(f"DROP ROLE IF EXISTS {role}")
-    for statement in READ_ONLY_GRANTS.format(
-        role=role, password="reader-pw", database=url.database
-    ).split(";"):
+    for statement in grants.format(role=role, password=password, database=url.database).split(";"):
         if statement.strip():
             admin.execute(statement)
-    yield url.set(username=role, password="reader-pw").render_as_string(hide_password=False)
-    admin.execute(f"DROP OWNED BY {role}")
-    admin.execute(f'REVOKE ALL ON DATABASE "{url.database}" FROM {role}')
-    admin.execute(f"DROP ROLE {role}")
-    admin.close()
+    try:
+        yield url.set(username=role, password=password).render_as_string(hide_password=False)
+    finally:
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.execute(f'REVOKE ALL ON DATABASE "{url.database}" FROM {role}')
+        admin.execute(f"DROP ROLE {role}")
+        admin.close()
+
+
+@pytest.fixture
+def read_only_url(database_url):
+    """A login role that may read everything and write nothing (the GRANTs of docs/team.md)."""
+    with login_role(database_url, READ_ONLY_GRANTS, "reader") as url:
+        yield url
 
 
 def _role_exists(conn, role: str) -> bool:
@@ -150,32 +159,12 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
 def test_a_team_role_that_does_not_own_the_tables_imports_in_bulk(
     crm, database_url, monkeypatch, tmp_path
 ):
-    import psycopg
-
     crm.ok("contact", "add", "Zoë Müller", "--email", "zoe@example.com")  # schema made
-    url = make_url(database_url)
-    role = f"crm_team_{os.getpid()}"
-    admin = psycopg.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password,
-        dbname=url.database, autocommit=True,
-    )  # fmt: skip
-    admin.execute(f"DROP OWNED BY {role}") if _role_exists(admin, role) else None
-    admin.execute(f"DROP ROLE IF EXISTS {role}")
-    for statement in TEAM_GRANTS.format(
-        role=role, password="team-pw", database=url.database
-    ).split(";"):
-        if statement.strip():
-            admin.execute(statement)
     rows = "".join(f"Person {n},person{n}@example.com\n" for n in range(1200))
     (tmp_path / "people.csv").write_text("name,email\n" + rows)
-    team_url = url.set(username=role, password="team-pw").render_as_string(hide_password=False)
-    monkeypatch.setenv("CRM_DATABASE_URL", team_url)
-    try:
+
+    with login_role(database_url, TEAM_GRANTS, "team") as team_url:
+        monkeypatch.setenv("CRM_DATABASE_URL", team_url)
         imported = crm.json("import", "contacts", str(tmp_path / "people.csv"))
         assert imported["inserted"] == 1200
         assert len(crm.json("search", "person1199")) == 1
-    finally:
-        admin.execute(f"DROP OWNED BY {role}")
-        admin.execute(f'REVOKE ALL ON DATABASE "{url.database}" FROM {role}')
-        admin.execute(f"DROP ROLE {role}")
-        admin.close()
