@@ -14,7 +14,6 @@ them as the environment leaves them.
 """
 
 import argparse
-import os
 import sqlite3
 import statistics
 import subprocess
@@ -23,20 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import crm_command, timing_env
+
 QUERY = "smith"
-
-
-def crm() -> list[str]:
-    script = Path(sys.executable).parent / "crm"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "crmtui"]
-
-
-def timing_env(bytecode_cache: bool) -> dict[str, str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    if bytecode_cache:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "crm-bench-pycache")
-    return env
 
 
 def median_times(
@@ -103,7 +91,7 @@ def main() -> None:
     path = Path(args.db or Path(tempfile.gettempdir()) / f"crm-bench-demo-{args.contacts}.db")
     start = time.perf_counter()
     subprocess.run(
-        [*crm(), "demo", "--contacts", str(args.contacts), "--db", str(path), "--no-open"],
+        [*crm_command(), "demo", "--contacts", str(args.contacts), "--db", str(path), "--no-open"],
         check=True,
     )
     print(f"demo ready in {time.perf_counter() - start:.1f} s: {path}")
@@ -119,9 +107,16 @@ def main() -> None:
     results = median_times(
         {
             baseline: [sys.executable, "-c", "import sqlmodel"],
-            f"crm search {QUERY} --limit 20": [*crm(), *db, "search", QUERY, "--limit", "20"],
+            f"crm search {QUERY} --limit 20": [
+                *crm_command(),
+                *db,
+                "search",
+                QUERY,
+                "--limit",
+                "20",
+            ],
             "crm contact list --limit 50 --sort name": [
-                *crm(),
+                *crm_command(),
                 *db,
                 "contact",
                 "list",
@@ -130,7 +125,7 @@ def main() -> None:
                 "--sort",
                 "name",
             ],
-            f"crm contact show {some_id}": [*crm(), *db, "contact", "show", str(some_id)],
+            f"crm contact show {some_id}": [*crm_command(), *db, "contact", "show", str(some_id)],
         },
         args.runs,
         timing_env(not args.no_bytecode_cache),

@@ -13,34 +13,19 @@ PYTHONDONTWRITEBYTECODE is set; --no-bytecode-cache times them as the environmen
 """
 
 import argparse
-import os
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from timing import crm_command, timing_env
+
 CUSTOMER = ("customer", "evangelist")
-
-
-def crm() -> list[str]:
-    script = Path(sys.executable).parent / "crm"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "crmtui"]
-
-
-def timing_env(bytecode_cache: bool) -> dict[str, str]:
-    """The processes' environment: with their bytecode cached, as installed ones run, even where
-    PYTHONDONTWRITEBYTECODE is set (the cache lives in a temp dir), unless told otherwise."""
-    env = dict(os.environ)
-    if bytecode_cache:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "crm-bench-pycache")
-    return env
 
 
 def median_times(
@@ -320,7 +305,7 @@ def main() -> None:
     commands = {
         "import sqlmodel": [sys.executable, "-c", "import sqlmodel"],
         "crm report monthly": [
-            *crm(),
+            *crm_command(),
             "--db",
             str(path),
             "report",

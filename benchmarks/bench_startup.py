@@ -11,14 +11,12 @@ as the environment leaves them.
 """
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from timing import crm_command, timing_env
 
 HEAVY = ("textual", "sqlalchemy", "sqlmodel", "alembic", "rich", "crmtui.core.db")
 CHECK_IMPORTS = f"""
@@ -32,20 +30,6 @@ except SystemExit:
 loaded = [m for m in {HEAVY!r} if m in sys.modules]
 print(",".join(loaded), file=sys.stderr)
 """
-
-
-def crm_command() -> list[str]:
-    script = Path(sys.executable).parent / "crm"
-    found = str(script) if script.exists() else shutil.which("crm")
-    return [found] if found else [sys.executable, "-m", "crmtui"]
-
-
-def timing_env(bytecode_cache: bool) -> dict[str, str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    if bytecode_cache:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "crm-bench-pycache")
-    return env
 
 
 def median_times(
