@@ -479,6 +479,12 @@ def contact_page(
     )
     if key == "id":
         stmt = stmt.order_by(ident.desc() if descending else ident)
+    elif key not in NULLABLE_SORTS:  # a NULLS clause would keep PostgreSQL off the index
+        stmt = (
+            stmt.order_by(column_.desc(), ident.desc())
+            if descending
+            else stmt.order_by(column_, ident)
+        )
     elif descending:
         stmt = stmt.order_by(column_.desc().nulls_last(), ident.desc())
     else:
