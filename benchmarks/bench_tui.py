@@ -128,7 +128,9 @@ async def interactive(db: Path, pages: int) -> None:
                 await pilot.pause(0)
                 await wait_loaded(pilot, screen)
                 steps.append((time.perf_counter() - start) * 1000)
-                inside.append(screen.timings[-1][1] * 1000 if screen.timings else 0.0)
+                # the keystroke's own read (pages read ahead after it are not waited for)
+                resets = [ms for mode, ms in screen.timings if mode == "reset"]
+                inside.append(resets[-1] * 1000 if resets else 0.0)
             shown = table.row_count
             cells = " ".join(f"{ms:4.0f}" for ms in inside)
             print(

@@ -68,3 +68,22 @@ def test_a_page_deep_in_the_list_starts_from_the_index_not_the_top(db, sort):
             for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
         ]
     assert plans and all(plan.startswith("SEARCH contact") for plan in plans), plans
+
+
+def test_a_broad_search_pages_in_id_order_off_the_search_index(db):
+    from crmtui.core.schemas import ContactFilter
+
+    with db.transaction(username="sam") as session:
+        for n in range(12):
+            contacts.add_contact(session, ContactInput(name=f"{'Mara' if n % 3 else 'Otto'} {n}"))
+    with db.session() as session:
+        every = [
+            c.id for c in contacts.list_contacts(session, ContactFilter(query="ma"), sort="id")
+        ]
+        seen, after = [], None
+        while page := contacts.search_page_by_id(session, "ma", after_id=after, limit=3):
+            seen += [c.id for c in page]
+            after = page[-1].id
+        backwards = contacts.search_page_by_id(session, "ma", after_id=every[-1], descending=True)
+    assert len(every) == 8 and seen == every
+    assert [c.id for c in backwards] == every[-2::-1]
