@@ -1,9 +1,12 @@
 """The Textual app: modes for contacts, pipeline and tasks, global keys, the command palette."""
 
+import gc
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -48,6 +51,9 @@ class ContactSearchProvider(Provider):
             )
 
 
+IDLE_SECONDS = 1.0  # no key or mouse for this long: a full garbage collection goes unnoticed
+
+
 class CRMApp(App[None]):
     """crm: contacts, pipeline and tasks from the keyboard."""
 
@@ -77,6 +83,34 @@ class CRMApp(App[None]):
         self.username = username
         self.clock = clock or utcnow
         self.theme = "textual-dark"
+        self.last_input = time.monotonic()
+        self.collected_after = -1
+        self.gc_threshold = gc.get_threshold()
+
+    def on_mount(self) -> None:
+        # Python's full garbage collection walks every live object: 100-350 ms here once a long
+        # list has been paged through, and it struck in the middle of keystrokes (most of the
+        # slow paging steps). The objects loaded so far (modules, the first screen) are frozen
+        # out of it, and the app runs it itself when the user pauses.
+        gc.freeze()
+        gc.set_threshold(self.gc_threshold[0], self.gc_threshold[1], 1_000_000)
+        self.set_interval(IDLE_SECONDS, self.collect_when_idle)
+
+    def on_unmount(self) -> None:
+        gc.set_threshold(*self.gc_threshold)
+        gc.unfreeze()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    def collect_when_idle(self) -> None:
+        """A full collection, once the user has paused, if anything was allocated since the last."""
+        young = gc.get_stats()[1]["collections"]
+        if young != self.collected_after and time.monotonic() - self.last_input >= IDLE_SECONDS:
+            gc.collect()
+            self.collected_after = gc.get_stats()[1]["collections"]
 
     def now(self) -> datetime:
         return self.clock()
