@@ -90,8 +90,8 @@ class CRMApp(App[None]):
     def on_mount(self) -> None:
         # Python's full garbage collection walks every live object: 100-350 ms here once a long
         # list has been paged through, and it struck in the middle of keystrokes (most of the
-        # slow paging steps). The objects loaded so far (modules, the first screen) are frozen
-        # out of it, and the app runs it itself when the user pauses.
+        # slow paging steps). The objects there at start (modules, the screens) are frozen out
+        # of it, and the app runs it itself when the user pauses.
         gc.freeze()
         gc.set_threshold(self.gc_threshold[0], self.gc_threshold[1], 1_000_000)
         self.set_interval(IDLE_SECONDS, self.collect_when_idle)
