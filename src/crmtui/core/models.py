@@ -191,6 +191,8 @@ class Deal(SQLModel, table=True):
             "ix_deal_status_stage_amounts", "status", "stage_id", "currency", "created_at",
             "amount_units", "owner_id",
         ),
+        # the board's columns, in the order deals entered the stage (migration 0008)
+        Index("ix_deal_stage_entered", "stage_id", "status", "stage_entered_at"),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)

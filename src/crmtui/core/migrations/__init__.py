@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 MIGRATIONS_DIR = Path(__file__).parent
 
 
