@@ -55,6 +55,18 @@ async def test_scrolling_down_loads_the_next_pages(build_data, make_app, settle)
         assert "301 contacts" in str(app.screen.query_one("#contacts-status", Static).render())
 
 
+async def test_the_status_counts_the_whole_list_not_the_rows_loaded(
+    build_data, make_app, settle
+):
+    build_data(300)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#contacts", DataTable)
+        assert table.row_count < 301
+        assert status(app).startswith("301 contacts")
+
+
 async def test_a_long_list_is_held_as_a_window_end_and_home_jump(
     build_data, make_app, settle, monkeypatch
 ):

@@ -18,6 +18,7 @@ from crmtui.tui.widgets.row_table import RowTable
 PAGE = 50
 MAX_ROWS = 400  # rows held in the table at once: a window over a list of any length
 BROAD_SEARCH = 2000
+COUNT_CAP = 100_000  # a search counts its matches this far (a first letter matches most people)
 # rows left below the cursor when the next page is asked for: two screens, so a page is on its
 # way long before a held-down key reaches the last row
 PREFETCH = 80
@@ -137,6 +138,19 @@ def read_page(
     }
 
 
+def count_matches(session, filters: dict[str, Any]) -> tuple[int, bool]:
+    """(how many contacts the list holds, whether that stopped at COUNT_CAP)."""
+    from crmtui.core.contacts import count_contacts
+    from crmtui.core.schemas import ContactFilter
+    from crmtui.core.search import match_count
+
+    query = filters.get("query")
+    if query and not any(v for k, v in filters.items() if k != "query"):
+        found = match_count(session, "contact", query, COUNT_CAP)
+        return found, found == COUNT_CAP
+    return count_contacts(session, ContactFilter(**filters)), False
+
+
 def warm_search(session) -> None:
     """Read a search once in the background: the first keystroke then finds the search index's
     pages in memory and its statements compiled (a cold first letter took 100 ms, the next 20)."""
@@ -183,6 +197,7 @@ class ContactsScreen(Screen):
         self.timings: list[tuple[str, float]] = []
         self.columns: list[str] = []
         self.search_warmed = False
+        self.total: tuple[int, bool] | None = None  # (count, capped) of the whole list
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search name, email, company, phone", id="search")
@@ -234,6 +249,19 @@ class ContactsScreen(Screen):
             on_error=self._failed,
         )
 
+    def _count(self, generation: int) -> None:
+        filters = dict(self.filters, query=self.search_text or None)
+
+        def apply(total: tuple[int, bool]) -> None:
+            if generation == self.generation:
+                self.total = total
+                self._show_status()
+
+        run_db(
+            self, partial(count_matches, filters=filters), apply,
+            group="count", exclusive=True, on_error=lambda _message: None,
+        )  # fmt: skip
+
     def _failed(self, message: str) -> None:
         self.loading = False
         self.notify(message, severity="error", title="crm")
@@ -247,6 +275,9 @@ class ContactsScreen(Screen):
         self.page_sort = page["sort"]
         if mode == "reset":
             self.window, self.at_start, self.at_end = rows, True, page["done"]
+            self.total = (len(rows), False) if page["done"] else None
+            if not page["done"]:
+                self._count(generation)
             self._rebuild(0)
             if not self.search_warmed:
                 self.search_warmed = True
@@ -306,7 +337,9 @@ class ContactsScreen(Screen):
     def _show_status(self) -> None:
         order = sort_label(self.sort) if self.page_sort == self.sort else "id (broad search)"
         count = len(self.window)
-        if self.at_start and self.at_end:
+        if self.total is not None:
+            shown = f"{self.total[0]:,}{'+' if self.total[1] else ''} contacts"
+        elif self.at_start and self.at_end:
             shown = f"{count:,} contacts"
         elif self.at_start:
             shown = f"{count:,}+ contacts"
