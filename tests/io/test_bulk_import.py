@@ -116,3 +116,24 @@ def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_data(
         assert set(session.execute(text("SELECT type, name, sql FROM sqlite_master"))) == schema
         assert {t: importer.count(t) for t in counts} == counts
         assert session.execute(text("SELECT COUNT(*) FROM sqlite_temp_master")).scalar() == 0
+
+
+def test_text_that_copy_would_misread_is_imported_as_written(importer, tmp_path, db):
+    # PostgreSQL loads the rows by COPY, whose text format gives tabs, backslashes, newlines
+    # and \N meanings of their own.
+    notes = "line one\nline\ttwo \\N C:\\path\\to \\. end"
+    (tmp_path / "odd.csv").write_text(
+        "name,email,notes,city,ref\n"
+        f'"Tab\tBack\\slash",odd@example.com,"{notes}",\\N,"{{""a"": ""\\\\x""}}"\n',
+        encoding="utf-8",
+    )
+
+    result = importer(tmp_path / "odd.csv", keep_unknown=True)
+
+    assert result.inserted == 1
+    with db.session() as session:
+        odd = get_contact(session, "odd@example.com")
+        (created,) = list_changes(session, entity="contact", batch_id=result.batch)
+    assert (odd.display_name, odd.notes, odd.city) == ("Tab\tBack\\slash", notes, "\\N")
+    assert odd.custom_fields == {"ref": '{"a": "\\\\x"}'}
+    assert created.changes["notes"] == [None, notes]

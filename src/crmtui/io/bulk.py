@@ -13,6 +13,10 @@ IN_CHUNK = 5000  # bound parameters per query; SQLite allows 32766
 SUSPEND_AFTER_ROWS = 20_000
 
 
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
 class BulkWriter:
     """executemany and IN-list queries on the session's own connection and transaction."""
 
@@ -29,6 +33,18 @@ class BulkWriter:
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self.cursor.executemany(self._sql(sql), rows)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows to `table`: by COPY on PostgreSQL, where executemany costs 20 us a row more
+        in the driver alone (its pipeline of one statement per row)."""
+        if not rows:
+            return
+        if self.dialect != "postgresql":
+            self.many(insert_sql(table, columns), rows)
+            return
+        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.cursor.execute(self._sql(sql), params)

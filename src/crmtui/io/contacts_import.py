@@ -31,7 +31,7 @@ from crmtui.io.batches import (
     finish_batch,
     start_batch,
 )
-from crmtui.io.bulk import BulkWriter, SuspendedIndexes
+from crmtui.io.bulk import BulkWriter, SuspendedIndexes, insert_sql
 from crmtui.io.values import (
     format_birthday,
     parse_birthday,
@@ -73,27 +73,16 @@ TEXT_INDEX = {
     )
 )  # fmt: skip
 _NOT_DIGITS = {code: None for code in range(128) if not chr(code).isdigit()}
-INSERT_CONTACT = (
-    f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})"
-)
-INSERT_EMAIL = (
-    "INSERT INTO contact_email (contact_id, email, email_key, is_primary, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
-INSERT_PHONE = (
-    "INSERT INTO contact_phone (contact_id, phone, phone_key, is_primary, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
-INSERT_TAG = "INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)"
-INSERT_CHANGE = (
-    "INSERT INTO change (entity, entity_id, action, changes, user_id, batch_id, at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-INSERT_LIFECYCLE = (
-    "INSERT INTO lifecycle_change (contact_id, from_stage, to_stage, changed_at, user_id)"
-    " VALUES (?, ?, ?, ?, ?)"
-)
+EMAIL_COLUMNS = ("contact_id", "email", "email_key", "is_primary", "created_at", "updated_at")
+PHONE_COLUMNS = ("contact_id", "phone", "phone_key", "is_primary", "created_at", "updated_at")
+TAG_COLUMNS = ("contact_id", "tag_id")
+CHANGE_COLUMNS = ("entity", "entity_id", "action", "changes", "user_id", "batch_id", "at")
+LIFECYCLE_COLUMNS = ("contact_id", "from_stage", "to_stage", "changed_at", "user_id")
+INSERT_EMAIL = insert_sql("contact_email", EMAIL_COLUMNS)
+INSERT_PHONE = insert_sql("contact_phone", PHONE_COLUMNS)
+INSERT_TAG = insert_sql("contact_tag", TAG_COLUMNS)
+INSERT_CHANGE = insert_sql("change", CHANGE_COLUMNS)
+INSERT_LIFECYCLE = insert_sql("lifecycle_change", LIFECYCLE_COLUMNS)
 _EMAIL_SPLIT = re.compile(r"\s*(?::::|[,;])\s*")
 _COMMA_SPACE = re.compile(r",\s")  # phones split there, not at a comma inside a number
 _HAS_DIGIT = re.compile(r"\d")
@@ -631,28 +620,28 @@ class ContactImporter:
             stages.append((contact_id, None, stage, now, user_id))
             if on_event:
                 on_event(record.line, "insert", f"{row[DISPLAY_NAME]} <{row[EMAIL] or ''}>")
-        self._write_rows("contact", INSERT_CONTACT, contacts)
+        self._write_rows("contact", CONTACT_COLUMNS, contacts)
         if self.fts_trigger:
             w.execute(
                 "INSERT INTO contact_fts (rowid, search_text) "
                 "SELECT id, search_text FROM contact WHERE id BETWEEN ? AND ?",
                 [first_id, first_id + len(records) - 1],
             )
-        self._write_rows("contact_email", INSERT_EMAIL, emails)
-        self._write_rows("contact_phone", INSERT_PHONE, phones)
-        w.many(INSERT_TAG, list(dict.fromkeys(tags)))
-        self._write_rows("change", INSERT_CHANGE, changes)
-        self._write_rows("lifecycle_change", INSERT_LIFECYCLE, stages)
+        self._write_rows("contact_email", EMAIL_COLUMNS, emails)
+        self._write_rows("contact_phone", PHONE_COLUMNS, phones)
+        w.insert("contact_tag", TAG_COLUMNS, list(dict.fromkeys(tags)))
+        self._write_rows("change", CHANGE_COLUMNS, changes)
+        self._write_rows("lifecycle_change", LIFECYCLE_COLUMNS, stages)
         self.result.inserted += len(records)
 
-    def _write_rows(self, table: str, sql: str, rows: list[tuple]) -> None:
+    def _write_rows(self, table: str, columns: tuple[str, ...], rows: list) -> None:
         if self.indexes.adding(table, len(rows)) and table == "contact":
             self.writer.execute(NAME_KEYS_TABLE, [self.first_new_id])
             self.writer.execute(
                 "CREATE INDEX temp.import_name_key_sort ON import_name_key (sort_key)"
             )
             self.name_query = NAME_KEYS_QUERY
-        self.writer.many(sql, rows)
+        self.writer.insert(table, columns, rows)
 
     def _company_key(self, company_id: int) -> str:
         key = self.company_keys.get(company_id)
