@@ -137,3 +137,33 @@ def test_text_that_copy_would_misread_is_imported_as_written(importer, tmp_path,
     assert (odd.display_name, odd.notes, odd.city) == ("Tab\tBack\\slash", notes, "\\N")
     assert odd.custom_fields == {"ref": '{"a": "\\\\x"}'}
     assert created.changes["notes"] == [None, notes]
+
+
+def test_the_companies_a_batch_names_are_found_or_created_once_each(importer, tmp_path, db):
+    (tmp_path / "old.csv").write_text("name,company\nGrace Hopper,Navy\n")
+    importer(tmp_path / "old.csv")
+    (tmp_path / "new.csv").write_text(
+        "name,email,company\n"
+        "Ada Lovelace,ada@example.com,Analytical Engines\n"
+        "Zoë Núñez,zoe@example.com,ANALYTICAL ENGINES\n"
+        "Alan Turing,alan@example.com,navy\n"
+    )
+
+    result = importer(tmp_path / "new.csv")
+
+    with db.session() as session:
+        ada, zoe = get_contact(session, "ada@example.com"), get_contact(session, "zoe@example.com")
+        alan = get_contact(session, "alan@example.com")
+        created = list_changes(session, entity="company", batch_id=result.batch)
+        companies = session.execute(text("SELECT name, owner_id, search_text FROM company")).all()
+    assert ada.company_id == zoe.company_id != alan.company_id
+    assert [(c.action, c.entity_id, c.changes) for c in created] == [
+        ("create", ada.company_id, {"name": [None, "Analytical Engines"]})
+    ]
+    assert sorted(companies) == [
+        ("Analytical Engines", ada.owner_id, "analytical engines"),
+        ("Navy", ada.owner_id, "navy"),
+    ]
+    assert alan.search_text == build_contact_search_text(
+        "Alan Turing", ["alan@example.com"], [], "Navy"
+    )

@@ -17,12 +17,14 @@ from typing import Any
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
+from crmtui.core.audit import record_change
 from crmtui.core.companies import get_or_create_company
 from crmtui.core.contacts import build_contact_search_text, split_name
 from crmtui.core.db import commit_and_continue
 from crmtui.core.emails import normalize_email
 from crmtui.core.errors import Invalid
-from crmtui.core.text import email_key, fold, phone_key
+from crmtui.core.models import Company
+from crmtui.core.text import email_key, fold, phone_key, search_text
 from crmtui.core.users import ensure_user
 from crmtui.io.batches import (
     ImportResult,
@@ -500,6 +502,39 @@ class ContactImporter:
             self.companies[key] = self.companies[name] = company_id
         return company_id
 
+    def _resolve_companies(self, records: list[_Record]) -> None:
+        """Find, or create, every company these rows name that is not known yet, all at once:
+        one at a time, a thousand new companies took a second (three round trips each)."""
+        wanted: dict[str, str] = {}  # first name as written, by folded name
+        for record in records:
+            name = record.values.get("company")
+            if name and name not in self.companies:
+                key = fold(name)
+                if key in self.companies:
+                    self.companies[name] = self.companies[key]
+                else:
+                    wanted.setdefault(key, name)
+        if not wanted:
+            return
+        sql = "SELECT id, name, name_key FROM company WHERE name_key IN ({in})"
+        for company_id, name, key in self.writer.query_in(sql, wanted):
+            self.companies[key] = company_id
+            self.company_names[company_id] = name
+            del wanted[key]
+        created = [
+            Company(name=name, name_key=key, search_text=search_text(name), owner_id=self.user_id)
+            for key, name in wanted.items()
+        ]
+        self.session.add_all(created)
+        self.session.flush()
+        for company in created:
+            record_change(
+                self.session, "company", company.id, "create", {"name": [None, company.name]}
+            )
+            self.companies[company.name_key] = company.id
+            self.company_names[company.id] = company.name
+        self.session.flush()
+
     def _company_name(self, company_id: int | None) -> str | None:
         if company_id is None:
             return None
@@ -525,6 +560,7 @@ class ContactImporter:
         w, now, user_id, batch_id = self.writer, self.now, self.user_id, self.batch.id
         if self.fts_trigger is None:
             self.fts_trigger = self._suspend_fts_trigger() or ""
+        self._resolve_companies(records)
         first_id = w.allocate_ids("contact", len(records))
         contacts, emails, phones, tags, changes, stages = [], [], [], [], [], []
         company_id_of, on_event = self._company_id, self.on_event
