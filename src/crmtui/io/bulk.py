@@ -56,8 +56,12 @@ class BulkWriter:
     def query_in(
         self, sql: str, values: Iterable[Any], extra: Sequence[Any] = ()
     ) -> Iterator[tuple]:
-        """Run `sql` (with `{in}` where the IN list goes) over chunks of `values`."""
+        """Run `sql` (with `IN ({in})` where the list goes) over chunks of `values`."""
         values = list(values)
+        if self.dialect == "postgresql" and " IN ({in})" in sql and values:
+            # one array parameter: half the time of a 2000-item IN list, most of it parsing
+            yield from self.query(sql.replace(" IN ({in})", " = ANY(?)"), [*extra, values])
+            return
         for start in range(0, len(values), IN_CHUNK):
             chunk = values[start : start + IN_CHUNK]
             marks = ",".join("?" * len(chunk))
