@@ -88,6 +88,7 @@ COMMANDS = {
     "crm deal list --status open": ["deal", "list", "--status", "open"],
     "crm history --limit 100": ["history", "--limit", "100"],
     "crm export contacts (all, csv)": ["export", "contacts", "--format", "csv"],
+    "crm report monthly": ["report", "monthly", "--format", "json"],
 }
 
 
