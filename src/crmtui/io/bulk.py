@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +46,12 @@ class BulkWriter:
         with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def pipeline(self) -> AbstractContextManager:
+        """On PostgreSQL, statements sent without waiting for each other's results."""
+        if self.dialect == "postgresql":
+            return self.cursor.connection.pipeline()
+        return nullcontext()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.cursor.execute(self._sql(sql), params)

@@ -686,18 +686,17 @@ class ContactImporter:
         return key
 
     def _current(self, matched: list[tuple[_Record, int]]) -> dict[int, dict[str, Any]]:
-        """The matched contacts' present values: the columns these rows could change, and
-        their phones and tags when the rows carry some (else loaded when a write needs them)."""
+        """The matched contacts' present values: the columns these rows could change, their
+        emails and phones, and their tags when the rows carry some."""
         w = self.writer
         ids = sorted({contact_id for _, contact_id in matched})
         columns = {"id", "display_name", "company_id", "email_consent", "do_not_contact"}
-        with_phones = with_tags = False
+        with_tags = False
         for record, _ in matched:
             for key in record.values:
                 columns.update(COLUMNS_OF.get(key, ()))
             if record.custom:
                 columns.add("custom_fields")
-            with_phones = with_phones or bool(record.phones)
             with_tags = with_tags or bool(record.tags)
         names = sorted(columns)
         birthday = "birthday_month" in columns
@@ -715,16 +714,20 @@ class ContactImporter:
                     if item["birthday_month"]
                     else None
                 )
-            # None: not loaded yet
-            item["emails"], item["phones"], item["tags"] = None, [] if with_phones else None, {}
+            item["emails"], item["phones"], item["tags"] = [], [], {}
             current[item["id"]] = item
-        if with_phones:
-            for contact_id, phone in w.query_in(
-                "SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({in}) "
-                "ORDER BY contact_id, is_primary DESC, id",
-                ids,
-            ):
-                current[contact_id]["phones"].append(phone)
+        for contact_id, email in w.query_in(
+            "SELECT contact_id, email FROM contact_email WHERE contact_id IN ({in}) "
+            "ORDER BY contact_id, is_primary DESC, id",
+            ids,
+        ):
+            current[contact_id]["emails"].append(email)
+        for contact_id, phone in w.query_in(
+            "SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({in}) "
+            "ORDER BY contact_id, is_primary DESC, id",
+            ids,
+        ):
+            current[contact_id]["phones"].append(phone)
         if with_tags:
             for contact_id, key, name in w.query_in(
                 "SELECT ct.contact_id, t.name_key, t.name FROM contact_tag ct "
@@ -778,6 +781,17 @@ class ContactImporter:
 
     def _update(self, matched: list[tuple[_Record, int]], found: dict) -> None:
         current = self._current(matched)
+        # Every read done first, so the writes below go out without waiting for each other.
+        self._resolve_companies([record for record, _ in matched])
+        for record, contact_id in matched:
+            self._company_name(current[contact_id]["company_id"])
+            self._owner_id(record.values.get("owner"))
+            for tag in record.tags:
+                self._tag_id(tag)
+        with self.writer.pipeline():
+            self._write_updates(matched, current, found)
+
+    def _write_updates(self, matched: list[tuple[_Record, int]], current: dict, found: dict):
         for record, contact_id in matched:
             cur = current[contact_id]
             values = self._changes(record, cur)
@@ -801,10 +815,6 @@ class ContactImporter:
                 if self.on_event:
                     self.on_event(record.line, "unchanged", f"contact {contact_id}")
                 continue
-            if cur["emails"] is None:
-                cur["emails"] = self._listed("contact_email", "email", contact_id)
-            if cur["phones"] is None:
-                cur["phones"] = self._listed("contact_phone", "phone", contact_id)
             self._write_update(contact_id, cur, values, new_emails, new_phones, new_tags)
             cur.update(values)
             cur["emails"] += new_emails
@@ -815,13 +825,6 @@ class ContactImporter:
                 changed = [*values, *(["emails"] if new_emails else []),
                            *(["phones"] if new_phones else []), *(["tags"] if new_tags else [])]  # fmt: skip
                 self.on_event(record.line, "update", f"contact {contact_id}: {', '.join(changed)}")
-
-    def _listed(self, table: str, column: str, contact_id: int) -> list[str]:
-        """A contact's emails or phones, primary first."""
-        return [row[0] for row in self.writer.query(
-            f"SELECT {column} FROM {table} WHERE contact_id = ? ORDER BY is_primary DESC, id",
-            [contact_id],
-        )]  # fmt: skip
 
     def _write_update(
         self,
