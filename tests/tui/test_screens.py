@@ -115,6 +115,17 @@ async def test_enter_opens_the_contact_with_timeline_deals_and_tasks(data, make_
         assert not isinstance(app.screen, ContactDetailScreen)
 
 
+async def test_the_log_form_names_the_contact_selected_in_the_list(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = names(app)[0]
+        await pilot.press("l")
+        await pilot.pause()
+        title = str(app.screen.query_one(".form-title", Static).render())
+        assert title == f"Log an interaction with {first}"
+
+
 async def test_logging_a_call_adds_it_to_the_timeline_and_last_contacted(
     db, data, make_app, settle
 ):
@@ -124,6 +135,8 @@ async def test_logging_a_call_adds_it_to_the_timeline_and_last_contacted(
         await settle(pilot)
         await pilot.press("l")
         await pilot.pause()
+        title = str(app.screen.query_one(".form-title", Static).render())
+        assert title == "Log an interaction with Zora Quinn"
         app.screen.query_one("#summary", Input).value = "Pricing call"
         app.screen.query_one("#duration", Input).value = "15m"
         app.screen.query_one("#followup", Input).value = "Send quote"

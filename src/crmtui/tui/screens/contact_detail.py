@@ -130,7 +130,7 @@ class ContactDetailScreen(Screen):
     def action_log(self) -> None:
         from crmtui.tui.screens.forms import LogInteractionScreen
 
-        self.app.push_screen(LogInteractionScreen(self.contact_id), self._saved)
+        self.app.push_screen(LogInteractionScreen(self.contact_id, self.sub_title), self._saved)
 
     def action_history(self) -> None:
         from crmtui.tui.screens.history import HistoryScreen

@@ -486,7 +486,8 @@ class ContactsScreen(Screen):
         from crmtui.tui.screens.forms import LogInteractionScreen
 
         if (contact_id := self.selected_contact()) is not None:
-            self.app.push_screen(LogInteractionScreen(contact_id), self._saved_row)
+            name = next((cells["name"] for i, cells, _key in self.window if i == contact_id), "")
+            self.app.push_screen(LogInteractionScreen(contact_id, str(name)), self._saved_row)
 
     def action_new_deal(self) -> None:
         from crmtui.tui.screens.forms import DealFormScreen

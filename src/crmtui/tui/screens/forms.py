@@ -147,9 +147,11 @@ class LogInteractionScreen(FormScreen):
         ("summary", "summary"), ("date", "when"), ("time", "when"), ("when", "when"),
     )  # fmt: skip
 
-    def __init__(self, contact_id: int) -> None:
+    def __init__(self, contact_id: int, name: str = "") -> None:
         super().__init__()
         self.contact_id = contact_id
+        if name:
+            self.TITLE_TEXT = f"Log an interaction with {name}"
 
     def fields(self) -> ComposeResult:
         kinds = [(kind, kind) for kind in KINDS]
