@@ -255,6 +255,23 @@ async def test_help_lists_the_keys_of_the_screen(data, make_app, settle):
         assert app.theme == "textual-light"
 
 
+async def test_help_on_the_board_shows_each_move_once_with_its_bracket_key(
+    data, make_app, settle
+):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = str(app.screen.query_one("#help-text", Static).render()).splitlines()
+        assert [" ".join(line.split()) for line in lines if "stage" in line] == [
+            "] Next stage",
+            "[ Prev stage",
+        ]
+
+
 async def test_the_palette_jumps_to_a_contact_by_name(data, make_app, settle):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -1,5 +1,6 @@
 """`?`: every key that works on the screen underneath, and what it does."""
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,21 +16,26 @@ class HelpScreen(ModalScreen[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        lines = ["[b]Keys[/b]", ""]
-        seen = set()
+        keys_of: dict[tuple[str, str], list[str]] = {}  # one line per action, with all its keys
         # this screen's keys first, then the app's, then those of the focused widget
         rank = {self.under: 0, self.app: 1}
         ordered = sorted(
             self.under.active_bindings.items(), key=lambda item: rank.get(item[1].node, 2)
         )
-        for key, active in ordered:
+        for _key, active in ordered:
             binding = active.binding
-            if not binding.description or (binding.action, key) in seen:
+            if not binding.description:
                 continue
-            seen.add((binding.action, key))
             label = binding.key_display or self.app.get_key_display(binding)
-            lines.append(f"[b]{label:>10}[/b]  {binding.description}")
-        lines += ["", f"[b]{'ctrl+p':>10}[/b]  Command palette: actions, jump to a contact"]
-        lines += [f"[b]{'escape':>10}[/b]  Close a form, go back"]
+            keys = keys_of.setdefault((binding.action, binding.description), [])
+            if label not in keys:
+                keys.append(label)
+        rows = [(" ".join(keys), description) for (_action, description), keys in keys_of.items()]
+        rows += [("", ""), ("ctrl+p", "Command palette: actions, jump to a contact")]
+        rows += [("escape", "Close a form, go back")]
+        # plain Text, not markup: keys such as `[` would read as markup
+        text = Text().append("Keys\n\n", style="bold")
+        for keys, description in rows:
+            text.append(f"{keys:>10}", style="bold").append(f"  {description}\n")
         with VerticalScroll(id="help-body"):
-            yield Static("\n".join(lines), id="help-text")
+            yield Static(text, id="help-text")
