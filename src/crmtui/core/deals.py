@@ -22,7 +22,10 @@ from crmtui.core.models import (
 )
 from crmtui.core.money import format_amount, parse_amount, parse_currency, to_units
 from crmtui.core.pipelines import get_pipeline, get_stage, stages_of
-from crmtui.core.reads import deal_rows  # noqa: F401  (one row builder for every front end)
+from crmtui.core.reads import (  # noqa: F401  (one row builder for every front end)
+    deal_rows,
+    open_deal_counts,
+)
 from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import DealInput
 from crmtui.core.text import search_text
@@ -299,17 +302,3 @@ def deal_history(session: Session, deal: Deal) -> list[dict[str, Any]]:
         }
         for m in moves
     ]
-
-
-def open_deal_counts(session: Session, contact_ids: list[int]) -> dict[int, int]:
-    """How many open deals each of these contacts has (a page at a time; absent means none)."""
-    if not contact_ids:
-        return {}
-    # no status condition in SQL: SQLite would pick the status index and scan every open deal
-    counts: dict[int, int] = {}
-    for contact_id, status in session.execute(
-        select(Deal.contact_id, Deal.status).where(Deal.contact_id.in_(contact_ids))
-    ):
-        if status == "open":
-            counts[contact_id] = counts.get(contact_id, 0) + 1
-    return counts

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, Integer, bindparam, column, or_, select, table, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Integer,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import Connection, Row
 
 from crmtui.core.choices import LIFECYCLE_STAGES, check_choice
@@ -545,3 +557,67 @@ def timeline(
         sql += f" LIMIT {int(limit)}"
     types = {"at": UTCDateTime} if before is not None else None
     return read_sql(session, sql, params, entity="interaction", types=types).all()
+
+
+def contact_list_rows(session: Session | Connection, contacts: list[Any]) -> list[dict[str, Any]]:
+    """What a contact list shows of a page (name, company, primary email and phone, last
+    contacted, tags) in two queries; `contact_rows` reads every email and phone too."""
+    companies = _values_by_id(session, "company", "name", {c.company_id for c in contacts})
+    tags = tag_names(session, "contact", [c.id for c in contacts])
+    return [
+        {
+            "id": c.id,
+            "name": c.display_name,
+            "company": companies.get(c.company_id),
+            "email": c.email,
+            "phone": c.phone,
+            "last_contacted_at": c.last_contacted_at,
+            "tags": tags.get(c.id, []),
+        }
+        for c in contacts
+    ]
+
+
+def search_page_by_id(
+    session: Session | Connection,
+    query: str,
+    *,
+    after_id: int | None = None,
+    descending: bool = False,
+    limit: int = 100,
+) -> list[Row]:
+    """A page of the contacts matching a search, in id order, read off the search index itself.
+
+    For a search matching a large share of the contacts: `contact.id IN (matches)` first collects
+    every match (140 ms for `l` among a million on SQLite), while the index hands its matches over
+    in id order and stops at the page.
+    """
+    from crmtui.core.search import matching_ids
+
+    matches = matching_ids(session, "contact", query)
+    ident = matches.selected_columns[0]
+    if after_id is not None:
+        matches = matches.where(ident < after_id if descending else ident > after_id)
+    matches = matches.order_by(ident.desc() if descending else ident).limit(limit)
+    return records(session, "contact", list(session.execute(matches).scalars()))
+
+
+def open_deal_counts(session: Session | Connection, contact_ids: list[int]) -> dict[int, int]:
+    """How many open deals each of these contacts has (a page at a time; absent means none)."""
+    if not contact_ids:
+        return {}
+    # no status condition in SQL: SQLite would pick the status index and scan every open deal
+    counts: dict[int, int] = {}
+    rows = read_sql(
+        session, "SELECT contact_id, status FROM deal WHERE contact_id IN :ids",
+        {"ids": list(contact_ids)},
+    )  # fmt: skip
+    for contact_id, status in rows:
+        if status == "open":
+            counts[contact_id] = counts.get(contact_id, 0) + 1
+    return counts
+
+
+def count_contacts(session: Session | Connection, filters: ContactFilter | None = None) -> int:
+    conditions = contact_conditions(session, CONTACT.c, filters or ContactFilter())
+    return session.execute(select(func.count()).select_from(CONTACT).where(*conditions)).scalar()

@@ -91,13 +91,14 @@ def read_page(
     first hundred in id order off the search index 5 ms. The order chosen on the first page is
     kept for the next ones.
     """
-    from crmtui.core.contacts import (
+    # core.reads, not the services: the first screen then never builds the ORM models
+    from crmtui.core.reads import (
         contact_list_rows,
-        list_contacts,
+        contact_page,
+        open_deal_counts,
         search_page_by_id,
         sort_value,
     )
-    from crmtui.core.deals import open_deal_counts
     from crmtui.core.schemas import ContactFilter
     from crmtui.core.search import match_count
 
@@ -117,7 +118,7 @@ def read_page(
             session, query, after_id=after and after[1], descending=backwards, limit=PAGE
         )
     else:
-        contacts = list_contacts(
+        contacts = contact_page(
             session,
             ContactFilter(**filters),
             sort=flipped(sort) if backwards else sort,
@@ -140,7 +141,7 @@ def read_page(
 
 def count_matches(session, filters: dict[str, Any]) -> tuple[int, bool]:
     """(how many contacts the list holds, whether that stopped at COUNT_CAP)."""
-    from crmtui.core.contacts import count_contacts
+    from crmtui.core.reads import count_contacts
     from crmtui.core.schemas import ContactFilter
     from crmtui.core.search import match_count
 
