@@ -272,3 +272,16 @@ def test_undo_one_change_of_an_import(crm, tmp_path):
 
     ada = crm.json("contact", "show", "ada")
     assert (ada["phones"], ada["birthday"], ada["city"]) == ([], None, None)
+
+
+def test_history_names_the_stage_and_owner_an_edit_moved_between(crm):
+    crm.ok("user", "add", "kim")
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada")
+    crm.ok("deal", "move", "1", "Qualified")
+    crm.ok("deal", "assign", "1", "--to", "kim")
+
+    summaries = [h["summary"] for h in crm.json("history", "--deal", "1")]
+
+    assert summaries[0] == "owner: sam → kim"
+    assert summaries[1].startswith("stage: Lead → Qualified")

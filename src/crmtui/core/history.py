@@ -79,21 +79,51 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def summarize(change: Change) -> str:
-    """`amount_units: 50000 → 75000; notes: - → call back` (creates and deletes list fields)."""
+def summarize(change: Change, names: dict[str, dict[int, str]] | None = None) -> str:
+    """`amount_units: 50000 → 75000; stage: Lead → Qualified` (creates and deletes: the name).
+
+    `names` holds, per link field (`stage_id`...), the name of each record it points at."""
     if change.action in ("create", "delete"):
         index = 1 if change.action == "create" else 0
         for field in LABEL_FIELDS:
             if field in change.changes and change.changes[field][index]:
                 return f"{change.action}d {_short(change.changes[field][index])}"
         return f"{change.action}d"
-    return "; ".join(
-        f"{field}: {_short(old)} → {_short(new)}" for field, (old, new) in change.changes.items()
-    )
+    parts = []
+    for field, (old, new) in change.changes.items():
+        named = (names or {}).get(field)
+        if named is not None:
+            field, old, new = field.removesuffix("_id"), named.get(old, old), named.get(new, new)
+        parts.append(f"{field}: {_short(old)} → {_short(new)}")
+    return "; ".join(parts)
+
+
+def _link_names(session: Session, changes: list[Change]) -> dict[str, dict[int, str]]:
+    """The names behind the ids that edits to links logged, one query per kind of link."""
+    from crmtui.core.models import Company, Contact, Pipeline, Stage
+    from crmtui.core.records import values_by_id
+
+    columns = {
+        "stage_id": (Stage.id, Stage.name),
+        "pipeline_id": (Pipeline.id, Pipeline.name),
+        "company_id": (Company.id, Company.name),
+        "contact_id": (Contact.id, Contact.display_name),
+        "owner_id": (User.id, User.username),
+        "assignee_id": (User.id, User.username),
+    }
+    wanted: dict[str, set[int]] = {field: set() for field in columns}
+    for change in changes:
+        if change.action == "update":
+            for field in wanted.keys() & change.changes.keys():
+                wanted[field].update(v for v in change.changes[field] if isinstance(v, int))
+    return {
+        field: values_by_id(session, *columns[field], ids) for field, ids in wanted.items() if ids
+    }
 
 
 def change_rows(session: Session, changes: list[Change]) -> list[dict[str, Any]]:
     users = usernames_by_id(session, {c.user_id for c in changes if c.user_id})
+    names = _link_names(session, changes)
     return [
         {
             "id": c.id,
@@ -102,7 +132,7 @@ def change_rows(session: Session, changes: list[Change]) -> list[dict[str, Any]]
             "entity": c.entity,
             "entity_id": c.entity_id,
             "action": c.action,
-            "summary": summarize(c),
+            "summary": summarize(c, names),
             "changes": c.changes,
             "batch_id": c.batch_id,
         }
