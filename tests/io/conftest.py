@@ -44,3 +44,25 @@ class Importer:
 @pytest.fixture
 def importer(db):
     return Importer(db)
+
+
+@pytest.fixture
+def ctrl_c_on_second_batch(monkeypatch):
+    """Call it to make the contact importer raise KeyboardInterrupt as its second batch is
+    written, as if Ctrl-C arrived after the first; returns the sizes of the batches asked for."""
+    from crmtui.io import contacts_import
+
+    def arm() -> list[int]:
+        calls: list[int] = []
+        original = contacts_import.ContactImporter._insert
+
+        def failing_insert(self, records):
+            calls.append(len(records))
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return original(self, records)
+
+        monkeypatch.setattr(contacts_import.ContactImporter, "_insert", failing_insert)
+        return calls
+
+    return arm

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from crmtui.core.contacts import build_contact_search_text, get_contact
 from crmtui.core.history import list_changes
 from crmtui.core.search import contact_names
-from crmtui.io import bulk, contacts_import
+from crmtui.io import bulk
 
 DATA = Path(__file__).parent.parent / "data" / "import"
 
@@ -88,7 +88,7 @@ def test_a_big_import_rebuilds_the_indexes_and_still_matches_names(
 
 @pytest.mark.sqlite_only
 def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_data(
-    importer, tmp_path, db, monkeypatch
+    ctrl_c_on_second_batch, importer, tmp_path, db, monkeypatch
 ):
     importer(DATA / "google.csv")
     with db.session() as session:
@@ -97,16 +97,7 @@ def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_data(
     monkeypatch.setattr(bulk, "SUSPEND_AFTER_ROWS", 3)
     path = tmp_path / "many.csv"
     path.write_text("name,email\n" + "".join(f"P {i},p{i}@example.com\n" for i in range(4500)))
-    calls = []
-    original = contacts_import.ContactImporter._insert
-
-    def failing_insert(self, records):
-        calls.append(len(records))
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # as if Ctrl-C arrived after the first batch was written
-        return original(self, records)
-
-    monkeypatch.setattr(contacts_import.ContactImporter, "_insert", failing_insert)
+    calls = ctrl_c_on_second_batch()
 
     with pytest.raises(KeyboardInterrupt):
         importer(path)

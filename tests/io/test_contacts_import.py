@@ -331,7 +331,9 @@ def test_undo_is_refused_when_a_record_changed_after_the_import(importer, db):
         undo_batch(session, result.batch)
 
 
-def test_a_failure_midway_leaves_the_database_as_it_was(importer, tmp_path, monkeypatch):
+def test_a_failure_midway_leaves_the_database_as_it_was(
+    ctrl_c_on_second_batch, importer, tmp_path, monkeypatch
+):
     importer(DATA / "hubspot.csv")
     path = tmp_path / "many.csv"
     path.write_text(
@@ -339,18 +341,7 @@ def test_a_failure_midway_leaves_the_database_as_it_was(importer, tmp_path, monk
         + "".join(f"Person {i},p{i}@example.com,Company {i % 7}\n" for i in range(6000))
     )
     before = {t: importer.count(t) for t in ("contact", "company", "import_batch", "change")}
-    from crmtui.io import contacts_import
-
-    calls = []
-    original = contacts_import.ContactImporter._insert
-
-    def failing_insert(self, records):
-        calls.append(len(records))
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # as if Ctrl-C arrived after the first batch was written
-        return original(self, records)
-
-    monkeypatch.setattr(contacts_import.ContactImporter, "_insert", failing_insert)
+    calls = ctrl_c_on_second_batch()
 
     with pytest.raises(KeyboardInterrupt):
         importer(path)
