@@ -55,9 +55,7 @@ async def test_scrolling_down_loads_the_next_pages(build_data, make_app, settle)
         assert "301 contacts" in str(app.screen.query_one("#contacts-status", Static).render())
 
 
-async def test_the_status_counts_the_whole_list_not_the_rows_loaded(
-    build_data, make_app, settle
-):
+async def test_the_status_counts_the_whole_list_not_the_rows_loaded(build_data, make_app, settle):
     build_data(300)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -255,9 +253,7 @@ async def test_help_lists_the_keys_of_the_screen(data, make_app, settle):
         assert app.theme == "textual-light"
 
 
-async def test_help_on_the_board_shows_each_move_once_with_its_bracket_key(
-    data, make_app, settle
-):
+async def test_help_on_the_board_shows_each_move_once_with_its_bracket_key(data, make_app, settle):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
