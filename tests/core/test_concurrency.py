@@ -41,7 +41,9 @@ def test_two_processes_editing_at_once_lose_nothing(db, database_url):
     applied = sum(r["applied"] for r in results)
     for result in results:
         assert result["applied"] + result["conflicts"] == EDITS
-        assert result["applied"] > 0
+    # which process wins each race is the scheduler's choice (one can lose every one of them);
+    # what must hold is that every edit was either applied or reported, and none was lost
+    assert applied > 0
     with db.session() as session:
         deal = session.get(Deal, 1)
         edits_logged = session.scalar(
