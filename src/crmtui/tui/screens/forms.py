@@ -66,6 +66,9 @@ class FormScreen(ModalScreen[Any]):
     def field(self, name: str, label: str, widget) -> ComposeResult:
         widget.id = name
         widget.compact = True  # one line a field: the longest form fits 80x24
+        if isinstance(widget, Input):
+            # editing a contact starts in its name: a first keystroke must not replace it
+            widget.select_on_focus = False
         yield Horizontal(Label(label, classes="field-label"), widget, classes="field")
         yield Static("", id=f"{name}-error", classes="field-error")
 
