@@ -8,7 +8,7 @@ from sqlmodel import Session
 from crmtui.core import tags as tagging
 from crmtui.core.audit import record_change, record_created, record_deleted
 from crmtui.core.errors import Conflict, Invalid, NotFound
-from crmtui.core.models import Company, Contact
+from crmtui.core.models import Company, Contact, User
 from crmtui.core.reads import company_rows  # noqa: F401  (one row builder for every front end)
 from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import CompanyInput
@@ -136,8 +136,6 @@ def filtered_companies(
     if tag:
         stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
     if owner:
-        from crmtui.core.models import User
-
         stmt = stmt.join(User, User.id == Company.owner_id).where(User.username == owner)
     return stmt
 

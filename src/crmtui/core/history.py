@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crmtui.core.errors import Invalid, NotFound
-from crmtui.core.models import Change, User
+from crmtui.core.models import Change, Company, Contact, Pipeline, Stage, User
+from crmtui.core.records import values_by_id
 from crmtui.core.types import utcnow
 from crmtui.core.users import usernames_by_id
 
@@ -100,9 +101,6 @@ def summarize(change: Change, names: dict[str, dict[int, str]] | None = None) ->
 
 def _link_names(session: Session, changes: list[Change]) -> dict[str, dict[int, str]]:
     """The names behind the ids that edits to links logged, one query per kind of link."""
-    from crmtui.core.models import Company, Contact, Pipeline, Stage
-    from crmtui.core.records import values_by_id
-
     columns = {
         "stage_id": (Stage.id, Stage.name),
         "pipeline_id": (Pipeline.id, Pipeline.name),
