@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from crmtui.reports.tables import (
     interaction,
     lifecycle_change,
     pipeline,
+    pipeline_flow,
     stage,
     task,
     user,
@@ -287,105 +288,49 @@ Totals = dict[tuple[int, str], list[int]]
 
 
 def open_deals_at(session: Reader, when: datetime, owner_id: int | None) -> Totals:
-    """{(stage id at `when`, currency): [count, units]} for the deals open at `when`."""
-    return open_deals_at_each(session, [when], owner_id)[0]
+    """{(stage id at `when`, currency): [count, units]} for the deals open at `when`.
 
-
-def open_deals_at_each(
-    session: Reader, instants: list[datetime], owner_id: int | None
-) -> list[Totals]:
-    """`open_deals_at` for several instants, reading the deals open or closed since once.
-
-    The deals created before an instant that are open now or closed since, by current stage,
-    with every stage move since the instant walked back (out of its `to` stage, into its `from`
-    stage); the stages of kind "open" are kept. Every move is recorded, so this is exact, and it
-    reads only the moves since the instant and the deals open or closed since.
+    The pipeline's flow (migration 0009) of the UTC days before `when`, plus the moves of its day
+    up to it. Every move is recorded, a deal's creation among them, so this is exact; and it
+    reads a few rows per day of history, however many deals moved since.
     """
-    # The deals open now or closed since the earliest instant, by current stage, with one sum
-    # per instant of those that count for it (created before it, and not closed before it).
-    results: list[Totals] = [defaultdict(lambda: [0, 0]) for _ in instants]
-    for status_matches, counted in (
-        (deal.c.status == "open", lambda when: deal.c.created_at < when),
-        (
-            and_(deal.c.status.in_(("won", "lost")), deal.c.closed_at >= min(instants)),
-            lambda when: and_(deal.c.closed_at >= when, deal.c.created_at < when),
-        ),
-    ):
-        sums = []
-        for when in instants:
-            sums += [
-                func.sum(case((counted(when), 1), else_=0)),
-                func.sum(case((counted(when), deal.c.amount_units), else_=0)),
-            ]
-        statement = _owned(
-            select(deal.c.stage_id, deal.c.currency, *sums)
-            .where(status_matches, deal.c.created_at < max(instants))
-            .group_by(deal.c.stage_id, deal.c.currency),
-            deal.c.owner_id,
+    day = when.astimezone(UTC).date()
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    flow, move = pipeline_flow.c, deal_stage_change.c
+    parts = [
+        _owned(
+            select(flow.stage_id, flow.currency, func.sum(flow.deals), func.sum(flow.units))
+            .where(flow.day < day)
+            .group_by(flow.stage_id, flow.currency),
+            flow.owner_key,
             owner_id,
         )
-        for stage_id, currency, *figures in session.execute(statement):
-            for totals, count, units in zip(results, figures[::2], figures[1::2], strict=True):
-                entry = totals[(stage_id, currency)]
-                entry[0] += count or 0
-                entry[1] += int(units or 0)
-    # Walk the moves back: each took a deal out of `from` and into `to`. The moves are read once,
-    # in the spans between the instants (latest first); a move counts for every instant before
-    # it whose time its deal was created before. A deal's first move is its creation (from no
-    # stage, at its creation time), so the deals created in a span, whose moves in it never
-    # count, are known from the moves' index alone: leaving them out before the join saves
-    # looking up most deals moved lately.
-    move = deal_stage_change.c
-    latest_first = sorted(range(len(instants)), key=lambda i: instants[i], reverse=True)
-    for position, index in enumerate(latest_first):
-        start = instants[index]
-        end = instants[latest_first[position - 1]] if position else None
-        span = [move.changed_at >= start] + ([move.changed_at < end] if end else [])
-        created_in_span = select(move.deal_id).where(move.from_stage_id.is_(None), *span)
-        # Sorted by deal (`+ 0` keeps SQLite from reading the moves in the deal_id index's order
-        # instead), so the deals are then looked up in the order they are stored, each page
-        # read once, instead of a random read per move.
-        moved = (
-            select(move.deal_id, move.from_stage_id, move.to_stage_id)
-            .where(*span, move.from_stage_id.is_not(None), move.deal_id.not_in(created_in_span))
-            .order_by(move.deal_id + 0)
-            .cte("moved")
-            .prefix_with("MATERIALIZED")
-        )
-        counted = latest_first[position:]  # this span's instant and the earlier ones
-        flags = [case((deal.c.created_at < instants[i], 1), else_=0) for i in counted[1:]]
-        statement = _owned(
-            select(
-                moved.c.from_stage_id, moved.c.to_stage_id, deal.c.currency, *flags,
-                func.count(), func.sum(deal.c.amount_units),
-            )
-            .join(deal, deal.c.id == moved.c.deal_id)
-            .where(deal.c.created_at < start)
-            .group_by(moved.c.from_stage_id, moved.c.to_stage_id, deal.c.currency, *flags),
-            deal.c.owner_id,
-            owner_id,
-        )  # fmt: skip
-        for from_stage, to_stage, currency, *counts_for, count, units in session.execute(statement):
-            for i, counts in zip(counted, [1, *counts_for], strict=True):
-                if not counts:
-                    continue
-                for stage_id, sign in ((to_stage, -1), (from_stage, 1)):
-                    entry = results[i][(stage_id, currency)]
-                    entry[0] += sign * count
-                    entry[1] += sign * int(units or 0)
-    open_stages = {i for i, info in _stages(session).items() if info["kind"] == "open"}
-    return [
-        {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
-        for totals in results
     ]
+    for stage_id, sign in ((move.to_stage_id, 1), (move.from_stage_id, -1)):
+        parts.append(
+            _owned(
+                select(
+                    stage_id, deal.c.currency, sign * func.count(), sign * func.sum(deal.c.amount_units)
+                )
+                .join(deal, deal.c.id == move.deal_id)
+                .where(move.changed_at >= midnight, move.changed_at < when, stage_id.is_not(None))
+                .group_by(stage_id, deal.c.currency),
+                deal.c.owner_id,
+                owner_id,
+            )
+        )
+    totals: Totals = defaultdict(lambda: [0, 0])
+    for stage_id, currency, count, units in session.execute(union_all(*parts)):
+        entry = totals[(stage_id, currency)]
+        entry[0] += int(count or 0)
+        entry[1] += int(units or 0)
+    open_stages = {i for i, info in _stages(session).items() if info["kind"] == "open"}
+    return {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
 
 
-def pipeline_figures(
-    session: Reader, month: Month, owner_id: int | None, totals: Totals | None = None
-) -> dict[str, Any]:
+def pipeline_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, Any]:
     stages = _stages(session)
-    if totals is None:
-        totals = open_deals_at(session, month.end, owner_id)
+    totals = open_deals_at(session, month.end, owner_id)
     by_stage: dict[int, dict[str, Any]] = {}
     for (stage_id, currency), (count, units) in sorted(totals.items()):
         info = stages.get(stage_id, {"probability": 0, "name": "?", "pipeline": "?", "order": -1})
@@ -606,14 +551,12 @@ def month_figures(
     session: Reader,
     month: Month,
     owner_id: int | None = None,
-    pipeline: Totals | None = None,
     customers: int | None = None,
     contacts: int | None = None,
 ) -> dict[str, Any]:
     """Every figure of one month (the keys of `monthly` without `previous` and `change`).
 
-    `pipeline` (open_deals_at the month's end), `customers` (customers_now) and `contacts`
-    (contacts_now) when known.
+    `customers` (customers_now) and `contacts` (contacts_now) when known.
     """
     deals = deal_figures(session, month, owner_id)
     return {
@@ -623,7 +566,7 @@ def month_figures(
         "contacts": contact_figures(session, month, owner_id, contacts),
         "interactions": interaction_figures(session, month, owner_id),
         "deals": deals,
-        "pipeline": pipeline_figures(session, month, owner_id, pipeline),
+        "pipeline": pipeline_figures(session, month, owner_id),
         "tasks": task_figures(session, month, owner_id),
         "customers": customer_figures(session, month, owner_id, customers),
         "top_customers": top_customers(
@@ -661,13 +604,12 @@ CHANGE_SECTIONS = ("contacts", "interactions", "deals", "pipeline", "tasks", "cu
 def monthly(session: Reader, month: Month, owner: str | None = None) -> dict[str, Any]:
     """The month's figures, the previous month's under `previous`, and their differences."""
     owner_id = owner_id_for(session, owner)
-    at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
     now = {
         "customers": customers_now(session, owner_id),
         "contacts": contacts_now(session, owner_id),
     }
-    current = month_figures(session, month, owner_id, at_end[0], **now)
-    previous = month_figures(session, month.previous, owner_id, at_end[1], **now)
+    current = month_figures(session, month, owner_id, **now)
+    previous = month_figures(session, month.previous, owner_id, **now)
     change = {}
     for section in CHANGE_SECTIONS:
         a = {k: v for k, v in current[section].items() if k != "by_stage"}

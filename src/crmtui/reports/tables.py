@@ -1,6 +1,6 @@
 """Light Core views of the columns the reports read, so a one-shot report builds no ORM models."""
 
-from sqlalchemy import BigInteger, Integer, String, column, table
+from sqlalchemy import BigInteger, Date, Integer, String, column, table
 
 from crmtui.core.types import UTCDateTime
 
@@ -41,6 +41,11 @@ lifecycle_change = table(
 )  # fmt: skip
 task = table("task", _id("assignee_id"), _when("due_at"), _when("done_at"))
 user = table("user", _id(), _text("username"))
+# derived data kept by triggers (migration 0009), not a model: each day's moves per owner and stage
+pipeline_flow = table(
+    "pipeline_flow", column("day", Date), _id("owner_key"), _id("stage_id"), _text("currency"),
+    column("deals", Integer), column("units", BigInteger),
+)  # fmt: skip
 pipeline = table("pipeline", _id(), _text("name"), column("position", Integer))
 stage = table(
     "stage", _id(), _id("pipeline_id"), _text("name"), column("probability", Integer),
