@@ -211,6 +211,28 @@ def test_update_overwrites_and_merge_fills_blanks(importer, tmp_path):
     )  # fmt: skip
 
 
+def test_a_re_import_adds_only_the_phones_and_emails_a_contact_lacks(importer, tmp_path):
+    (tmp_path / "a.csv").write_text(
+        "name,email,phone\nAda,ada@example.com,+1 555 0100 ::: +1 555 0101\n"
+        "Bob,bob@example.com,+1 555 0200\nCy,cy@example.com,+1 555 0300\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "name,email,phone\n"
+        "Ada,ada@example.com,+1 555 0101\n"  # her second number: nothing new
+        "Bob,bob@example.com,+1 555 0299\n"  # another number: added after his own
+        "Cy,cy@example.com ::: cy@work.example,+15550300\n"  # her number as digits, a new email
+    )
+    importer(tmp_path / "a.csv")
+
+    result = importer(tmp_path / "b.csv", on_duplicate="update")
+
+    assert (result.updated, result.unchanged) == (2, 1)
+    assert importer.by_email("ada@example.com")["phones"] == ["+1 555 0100", "+1 555 0101"]
+    assert importer.by_email("bob@example.com")["phones"] == ["+1 555 0200", "+1 555 0299"]
+    cy = importer.by_email("cy@example.com")
+    assert (cy["emails"], cy["phones"]) == (["cy@example.com", "cy@work.example"], ["+1 555 0300"])
+
+
 def test_an_opt_out_is_kept_and_never_turned_into_consent(importer, tmp_path):
     (tmp_path / "out.csv").write_text("email,unsubscribed\nada@example.com,yes\n")
     (tmp_path / "in.csv").write_text("email,email consent\nada@example.com,subscribed\n")

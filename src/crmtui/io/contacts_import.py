@@ -8,6 +8,7 @@ update writes a `change` row tagged with the import batch, which is what `undo` 
 import gc
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _json_string
@@ -686,11 +687,11 @@ class ContactImporter:
         return key
 
     def _current(self, matched: list[tuple[_Record, int]]) -> dict[int, dict[str, Any]]:
-        """The matched contacts' present values: the columns these rows could change, their
-        emails and phones, and their tags when the rows carry some."""
+        """The matched contacts' present values: the columns these rows could change, and their
+        tags when the rows carry some (their emails and phones come from `_read_lists`)."""
         w = self.writer
         ids = sorted({contact_id for _, contact_id in matched})
-        columns = {"id", "display_name", "company_id", "email_consent", "do_not_contact"}
+        columns = {"id", "display_name", "phone", "company_id", "email_consent", "do_not_contact"}
         with_tags = False
         for record, _ in matched:
             for key in record.values:
@@ -714,20 +715,8 @@ class ContactImporter:
                     if item["birthday_month"]
                     else None
                 )
-            item["emails"], item["phones"], item["tags"] = [], [], {}
+            item["tags"] = {}
             current[item["id"]] = item
-        for contact_id, email in w.query_in(
-            "SELECT contact_id, email FROM contact_email WHERE contact_id IN ({in}) "
-            "ORDER BY contact_id, is_primary DESC, id",
-            ids,
-        ):
-            current[contact_id]["emails"].append(email)
-        for contact_id, phone in w.query_in(
-            "SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({in}) "
-            "ORDER BY contact_id, is_primary DESC, id",
-            ids,
-        ):
-            current[contact_id]["phones"].append(phone)
         if with_tags:
             for contact_id, key, name in w.query_in(
                 "SELECT ct.contact_id, t.name_key, t.name FROM contact_tag ct "
@@ -736,6 +725,37 @@ class ContactImporter:
             ):
                 current[contact_id]["tags"][key] = name
         return current
+
+    def _read_lists(self, current: dict[int, dict[str, Any]], ids: list[int]) -> None:
+        """Add these contacts' emails and phones, primary first, to their present values."""
+        for contact_id in ids:
+            current[contact_id]["emails"], current[contact_id]["phones"] = [], []
+        for contact_id, email in self.writer.query_in(
+            "SELECT contact_id, email FROM contact_email WHERE contact_id IN ({in}) "
+            "ORDER BY contact_id, is_primary DESC, id",
+            ids,
+        ):
+            current[contact_id]["emails"].append(email)
+        for contact_id, phone in self.writer.query_in(
+            "SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({in}) "
+            "ORDER BY contact_id, is_primary DESC, id",
+            ids,
+        ):
+            current[contact_id]["phones"].append(phone)
+
+    def _adds_nothing(self, record: _Record, cur: dict[str, Any], found: dict) -> bool:
+        """Whether the row leaves its contact as it is, told from the contact row alone: the
+        lookup found every email of the row, its one phone is the contact's primary phone."""
+        for key in record.keys[: len(record.emails)]:
+            if key not in found:
+                return False
+        phones = record.phones
+        if phones and (len(phones) > 1 or phones[0] != cur["phone"]):
+            return False
+        for tag in record.tags:
+            if fold(tag) not in cur["tags"]:
+                return False
+        return not self._changes(record, cur)
 
     def _changes(self, record: _Record, cur: dict[str, Any]) -> dict[str, Any]:
         """The new values for the fields this row changes, by the --on-duplicate rule."""
@@ -788,11 +808,28 @@ class ContactImporter:
             self._owner_id(record.values.get("owner"))
             for tag in record.tags:
                 self._tag_id(tag)
+        # Most rows of a re-import change nothing: those need not read the emails and phones.
+        rows_of = Counter(contact_id for _, contact_id in matched)
+        same = [
+            rows_of[contact_id] == 1 and self._adds_nothing(record, current[contact_id], found)
+            for record, contact_id in matched
+        ]
+        self._read_lists(
+            current,
+            sorted({contact_id for (_, contact_id), s in zip(matched, same, strict=True) if not s}),
+        )
         with self.writer.pipeline():
-            self._write_updates(matched, current, found)
+            self._write_updates(matched, same, current, found)
 
-    def _write_updates(self, matched: list[tuple[_Record, int]], current: dict, found: dict):
-        for record, contact_id in matched:
+    def _write_updates(
+        self, matched: list[tuple[_Record, int]], same: list[bool], current: dict, found: dict
+    ) -> None:
+        for (record, contact_id), unchanged in zip(matched, same, strict=True):
+            if unchanged:
+                self.result.unchanged += 1
+                if self.on_event:
+                    self.on_event(record.line, "unchanged", f"contact {contact_id}")
+                continue
             cur = current[contact_id]
             values = self._changes(record, cur)
             # The lookup already says which of the row's emails exist (all on this contact).
