@@ -288,49 +288,74 @@ Totals = dict[tuple[int, str], list[int]]
 
 
 def open_deals_at(session: Reader, when: datetime, owner_id: int | None) -> Totals:
-    """{(stage id at `when`, currency): [count, units]} for the deals open at `when`.
+    """{(stage id at `when`, currency): [count, units]} for the deals open at `when`."""
+    return open_deals_at_each(session, [when], owner_id)[0]
 
-    The pipeline's flow (migration 0009) of the UTC days before `when`, plus the moves of its day
-    up to it. Every move is recorded, a deal's creation among them, so this is exact; and it
-    reads a few rows per day of history, however many deals moved since.
+
+def open_deals_at_each(
+    session: Reader, instants: list[datetime], owner_id: int | None
+) -> list[Totals]:
+    """`open_deals_at` for several instants, the pipeline's flow read once.
+
+    The flow (migration 0009) of the UTC days before an instant, plus the moves of its day up to
+    it. Every move is recorded, a deal's creation among them, so this is exact; and it reads a
+    few rows per day of history, however many deals moved since.
     """
-    day = when.astimezone(UTC).date()
-    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    days = [when.astimezone(UTC).date() for when in instants]
     flow, move = pipeline_flow.c, deal_stage_change.c
-    parts = [
-        _owned(
-            select(flow.stage_id, flow.currency, func.sum(flow.deals), func.sum(flow.units))
-            .where(flow.day < day)
-            .group_by(flow.stage_id, flow.currency),
-            flow.owner_key,
-            owner_id,
-        )
-    ]
-    for stage_id, sign in ((move.to_stage_id, 1), (move.from_stage_id, -1)):
-        parts.append(
-            _owned(
-                select(
-                    stage_id, deal.c.currency, sign * func.count(), sign * func.sum(deal.c.amount_units)
+    sums = []
+    for day in days:
+        sums += [
+            func.sum(case((flow.day < day, flow.deals), else_=0)),
+            func.sum(case((flow.day < day, flow.units), else_=0)),
+        ]
+    results: list[Totals] = [defaultdict(lambda: [0, 0]) for _ in instants]
+    statement = _owned(
+        select(flow.stage_id, flow.currency, *sums)
+        .where(flow.day < max(days))
+        .group_by(flow.stage_id, flow.currency),
+        flow.owner_key,
+        owner_id,
+    )
+    for stage_id, currency, *figures in session.execute(statement):
+        for totals, count, units in zip(results, figures[::2], figures[1::2], strict=True):
+            totals[(stage_id, currency)] = [int(count or 0), int(units or 0)]
+    moves_of_the_day = []
+    for index, (when, day) in enumerate(zip(instants, days, strict=True)):
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        for stage_id, sign in ((move.to_stage_id, 1), (move.from_stage_id, -1)):
+            moves_of_the_day.append(
+                _owned(
+                    select(
+                        literal(index), stage_id, deal.c.currency,
+                        sign * func.count(), sign * func.sum(deal.c.amount_units),
+                    )
+                    .join(deal, deal.c.id == move.deal_id)
+                    .where(move.changed_at >= midnight, move.changed_at < when,
+                           stage_id.is_not(None))
+                    .group_by(stage_id, deal.c.currency),
+                    deal.c.owner_id,
+                    owner_id,
                 )
-                .join(deal, deal.c.id == move.deal_id)
-                .where(move.changed_at >= midnight, move.changed_at < when, stage_id.is_not(None))
-                .group_by(stage_id, deal.c.currency),
-                deal.c.owner_id,
-                owner_id,
-            )
-        )
-    totals: Totals = defaultdict(lambda: [0, 0])
-    for stage_id, currency, count, units in session.execute(union_all(*parts)):
-        entry = totals[(stage_id, currency)]
+            )  # fmt: skip
+    for index, stage_id, currency, count, units in session.execute(union_all(*moves_of_the_day)):
+        entry = results[index][(stage_id, currency)]
         entry[0] += int(count or 0)
         entry[1] += int(units or 0)
     open_stages = {i for i, info in _stages(session).items() if info["kind"] == "open"}
-    return {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
+    return [
+        {key: value for key, value in totals.items() if value[0] and key[0] in open_stages}
+        for totals in results
+    ]
 
 
-def pipeline_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, Any]:
+def pipeline_figures(
+    session: Reader, month: Month, owner_id: int | None, totals: Totals | None = None
+) -> dict[str, Any]:
+    """The pipeline at the month's end; `totals` (open_deals_at the end) when known."""
     stages = _stages(session)
-    totals = open_deals_at(session, month.end, owner_id)
+    if totals is None:
+        totals = open_deals_at(session, month.end, owner_id)
     by_stage: dict[int, dict[str, Any]] = {}
     for (stage_id, currency), (count, units) in sorted(totals.items()):
         info = stages.get(stage_id, {"probability": 0, "name": "?", "pipeline": "?", "order": -1})
@@ -551,12 +576,14 @@ def month_figures(
     session: Reader,
     month: Month,
     owner_id: int | None = None,
+    pipeline: Totals | None = None,
     customers: int | None = None,
     contacts: int | None = None,
 ) -> dict[str, Any]:
     """Every figure of one month (the keys of `monthly` without `previous` and `change`).
 
-    `customers` (customers_now) and `contacts` (contacts_now) when known.
+    `pipeline` (open_deals_at the month's end), `customers` (customers_now) and `contacts`
+    (contacts_now) when known.
     """
     deals = deal_figures(session, month, owner_id)
     return {
@@ -566,7 +593,7 @@ def month_figures(
         "contacts": contact_figures(session, month, owner_id, contacts),
         "interactions": interaction_figures(session, month, owner_id),
         "deals": deals,
-        "pipeline": pipeline_figures(session, month, owner_id),
+        "pipeline": pipeline_figures(session, month, owner_id, pipeline),
         "tasks": task_figures(session, month, owner_id),
         "customers": customer_figures(session, month, owner_id, customers),
         "top_customers": top_customers(
@@ -608,8 +635,9 @@ def monthly(session: Reader, month: Month, owner: str | None = None) -> dict[str
         "customers": customers_now(session, owner_id),
         "contacts": contacts_now(session, owner_id),
     }
-    current = month_figures(session, month, owner_id, **now)
-    previous = month_figures(session, month.previous, owner_id, **now)
+    at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
+    current = month_figures(session, month, owner_id, at_end[0], **now)
+    previous = month_figures(session, month.previous, owner_id, at_end[1], **now)
     change = {}
     for section in CHANGE_SECTIONS:
         a = {k: v for k, v in current[section].items() if k != "by_stage"}

@@ -69,9 +69,7 @@ def upgrade() -> None:
         "PRIMARY KEY (day, owner_key, stage_id, currency))"
         + (" WITHOUT ROWID" if dialect == "sqlite" else "")
     )
-    for statement in (
-        _sqlite_triggers() if dialect == "sqlite" else _postgres_triggers()
-    ):
+    for statement in _sqlite_triggers() if dialect == "sqlite" else _postgres_triggers():
         op.execute(statement)
     op.execute(
         flow(dialect, 1, "m", "d", "FROM deal_stage_change m JOIN deal d ON d.id = m.deal_id "
