@@ -451,26 +451,44 @@ def customers_now(session: Reader, owner_id: int | None) -> int:
 def customers_at(
     session: Reader, when: datetime, owner_id: int | None, now: int | None = None
 ) -> int:
-    """Contacts whose lifecycle stage at `when` was customer or evangelist.
+    """Contacts whose lifecycle stage at `when` was customer or evangelist."""
+    return customers_at_each(session, [when], owner_id, now)[0]
 
-    Today's customers (`now`, counted when not given), minus the changes since `when` that made
-    a customer, plus those that unmade one: every stage change is recorded, so walking them back
-    from today is exact.
+
+def customers_at_each(
+    session: Reader, instants: list[datetime], owner_id: int | None, now: int | None = None
+) -> list[int]:
+    """`customers_at` for several instants, the changes since the earliest read once.
+
+    Today's customers (`now`, counted when not given), minus the changes since each instant that
+    made a customer, plus those that unmade one: every stage change is recorded, so walking them
+    back from today is exact.
     """
     if now is None:
         now = customers_now(session, owner_id)
-
-    def since(condition) -> int:
-        statement = select(func.count()).where(condition, lifecycle_change.c.changed_at >= when)
-        return session.scalar(_owned_changes(statement, owner_id)) or 0
-
-    return now - since(ENTERED) + since(LEFT)
+    changed_at = lifecycle_change.c.changed_at
+    since = []
+    for condition in (ENTERED, LEFT):
+        statement = select(
+            *[func.sum(case((changed_at >= when, 1), else_=0)) for when in instants]
+        ).where(condition, changed_at >= min(instants))
+        since.append(
+            [int(n or 0) for n in session.execute(_owned_changes(statement, owner_id)).one()]
+        )
+    return [now - entered + left for entered, left in zip(*since, strict=True)]
 
 
 def customer_figures(
-    session: Reader, month: Month, owner_id: int | None, now: int | None = None
+    session: Reader,
+    month: Month,
+    owner_id: int | None,
+    now: int | None = None,
+    at: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """Customers at the start and end of the month, entered and left; `now` as in customers_at."""
+    """Customers at the start and end of the month, entered and left.
+
+    `now` as in customers_at; `at`, the customers at the start and at the end, when known.
+    """
 
     def moved(condition) -> int:
         statement = select(func.count(func.distinct(lifecycle_change.c.contact_id))).where(
@@ -478,15 +496,13 @@ def customer_figures(
         )
         return session.scalar(_owned_changes(statement, owner_id)) or 0
 
-    if now is None:
-        now = customers_now(session, owner_id)
-    at_start = customers_at(session, month.start, owner_id, now)
+    at_start, at_end = at or customers_at_each(session, [month.start, month.end], owner_id, now)
     new, lost = moved(ENTERED), moved(LEFT)
     return {
         "at_start": at_start,
         "new": new,
         "lost": lost,
-        "at_end": customers_at(session, month.end, owner_id, now),
+        "at_end": at_end,
         "churn_rate": rounded(Decimal(lost) * 100 / at_start, 2) if at_start else None,
     }
 
@@ -579,11 +595,12 @@ def month_figures(
     pipeline: Totals | None = None,
     customers: int | None = None,
     contacts: int | None = None,
+    customers_at_ends: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Every figure of one month (the keys of `monthly` without `previous` and `change`).
 
-    `pipeline` (open_deals_at the month's end), `customers` (customers_now) and `contacts`
-    (contacts_now) when known.
+    `pipeline` (open_deals_at the month's end), `customers` (customers_now), `contacts`
+    (contacts_now) and `customers_at_ends` (customers_at the start and the end) when known.
     """
     deals = deal_figures(session, month, owner_id)
     return {
@@ -595,7 +612,7 @@ def month_figures(
         "deals": deals,
         "pipeline": pipeline_figures(session, month, owner_id, pipeline),
         "tasks": task_figures(session, month, owner_id),
-        "customers": customer_figures(session, month, owner_id, customers),
+        "customers": customer_figures(session, month, owner_id, customers, customers_at_ends),
         "top_customers": top_customers(
             session, month, owner_id, currencies=list(deals["won_amount"])
         ),
@@ -636,8 +653,15 @@ def monthly(session: Reader, month: Month, owner: str | None = None) -> dict[str
         "contacts": contacts_now(session, owner_id),
     }
     at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
-    current = month_figures(session, month, owner_id, at_end[0], **now)
-    previous = month_figures(session, month.previous, owner_id, at_end[1], **now)
+    before, start, end = customers_at_each(
+        session, [month.previous.start, month.start, month.end], owner_id, now["customers"]
+    )
+    current = month_figures(
+        session, month, owner_id, at_end[0], **now, customers_at_ends=(start, end)
+    )
+    previous = month_figures(
+        session, month.previous, owner_id, at_end[1], **now, customers_at_ends=(before, start)
+    )
     change = {}
     for section in CHANGE_SECTIONS:
         a = {k: v for k, v in current[section].items() if k != "by_stage"}
