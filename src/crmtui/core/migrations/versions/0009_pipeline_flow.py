@@ -4,7 +4,8 @@
 minus how many left it, and their amounts (each deal's current amount, as the report counts
 them). A deal's creation is a move into its first stage, so the pipeline at an instant is the
 flow of the days before it plus the moves of its day up to it: a few thousand rows whatever the
-history holds, where walking every move back from today read all the moves since.
+history holds, where walking every move back from today read all the moves since. The key
+starts with what the report groups by, so the sum needs no sorting.
 
 Triggers keep it in the same transaction as every write, whichever path makes it (services,
 imports, undo, copies): a move added, removed or changed; a deal's owner, currency or amount
@@ -22,7 +23,7 @@ depends_on = None
 
 INSERT = "INSERT INTO pipeline_flow (day, owner_key, stage_id, currency, deals, units) "
 UPSERT = (
-    " ON CONFLICT (day, owner_key, stage_id, currency) DO UPDATE SET "
+    " ON CONFLICT (stage_id, currency, owner_key, day) DO UPDATE SET "
     "deals = pipeline_flow.deals + excluded.deals, units = pipeline_flow.units + excluded.units"
 )
 DEAL_CHANGED = "OLD.{0} IS {1} NEW.{0}"
@@ -66,7 +67,7 @@ def upgrade() -> None:
         "CREATE TABLE pipeline_flow ("
         "day DATE NOT NULL, owner_key INTEGER NOT NULL, stage_id INTEGER NOT NULL, "
         "currency VARCHAR(3) NOT NULL, deals INTEGER NOT NULL, units BIGINT NOT NULL, "
-        "PRIMARY KEY (day, owner_key, stage_id, currency))"
+        "PRIMARY KEY (stage_id, currency, owner_key, day))"
         + (" WITHOUT ROWID" if dialect == "sqlite" else "")
     )
     for statement in _sqlite_triggers() if dialect == "sqlite" else _postgres_triggers():
