@@ -1,5 +1,6 @@
-"""The pipeline's daily flow stays equal to its moves, whichever write path changes them."""
+"""The tables reports sum stay equal to the rows they derive from, whichever write changes those."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -7,8 +8,8 @@ from sqlalchemy import text
 
 from crmtui.core.db import Database
 
-# the flow recomputed from every move, independently of the triggers that keep it
-RECOMPUTED = """
+# each recomputed from the rows it derives from, independently of the triggers that keep it
+FLOW_RECOMPUTED = """
 SELECT day, owner_key, stage_id, currency, sum(deals), sum(units) FROM (
   SELECT CAST(m.changed_at AS DATE) AS day, coalesce(d.owner_id, 0) AS owner_key,
          m.to_stage_id AS stage_id, d.currency AS currency, 1 AS deals, d.amount_units AS units
@@ -19,37 +20,50 @@ SELECT day, owner_key, stage_id, currency, sum(deals), sum(units) FROM (
   FROM deal_stage_change m JOIN deal d ON d.id = m.deal_id WHERE m.from_stage_id IS NOT NULL
 ) AS moves GROUP BY day, owner_key, stage_id, currency
 """
-KEPT = "SELECT day, owner_key, stage_id, currency, deals, units FROM pipeline_flow"
+FLOW_KEPT = "SELECT day, owner_key, stage_id, currency, deals, units FROM pipeline_flow"
+DAYS_RECOMPUTED = """
+SELECT CAST(occurred_at AS DATE), kind, coalesce(user_id, 0), count(*) FROM interaction
+GROUP BY CAST(occurred_at AS DATE), kind, coalesce(user_id, 0)
+"""
+DAYS_KEPT = "SELECT day, kind, user_key, interactions FROM interaction_day"
 
 
-def flows(database_url: str) -> tuple[Counter, Counter]:
-    """(kept by the triggers, recomputed from the moves), without the rows that sum to nothing."""
+def derived(database_url: str, kept: str, recomputed: str, values: int) -> tuple[Counter, Counter]:
+    """(kept by the triggers, recomputed): {key: the last `values` columns}, none all zero."""
     database = Database(database_url)
     try:
         with database.connection() as conn:
             if conn.dialect.name == "sqlite":
-                recomputed = RECOMPUTED.replace("CAST(m.changed_at AS DATE)", "date(m.changed_at)")
-            else:
-                recomputed = RECOMPUTED
+                recomputed = re.sub(r"CAST\((\S+) AS DATE\)", r"date(\1)", recomputed)
 
             def read(sql: str) -> Counter:
                 return Counter(
                     {
-                        (str(day), owner, stage, currency): (int(deals), int(units))
-                        for day, owner, stage, currency, deals, units in conn.execute(text(sql))
-                        if deals or units
+                        (str(row[0]), *row[1:-values]): tuple(int(v) for v in row[-values:])
+                        for row in conn.execute(text(sql))
+                        if any(row[-values:])
                     }
                 )
 
-            return read(KEPT), read(recomputed)
+            return read(kept), read(recomputed)
     finally:
         database.dispose()
+
+
+def flows(database_url: str) -> tuple[Counter, Counter]:
+    return derived(database_url, FLOW_KEPT, FLOW_RECOMPUTED, values=2)
 
 
 def assert_flow_matches(database_url: str) -> None:
     kept, recomputed = flows(database_url)
     assert kept == recomputed
     assert recomputed  # the scenario left deals behind
+
+
+def assert_interaction_days_match(database_url: str) -> None:
+    kept, recomputed = derived(database_url, DAYS_KEPT, DAYS_RECOMPUTED, values=1)
+    assert kept == recomputed
+    assert recomputed
 
 
 @pytest.fixture
@@ -126,8 +140,9 @@ def test_an_imported_batch_and_its_undo_keep_the_flow(crm, database_url, deals, 
     assert_flow_matches(database_url)
 
 
-def test_a_copied_database_has_the_same_flow(crm, database_url, new_database_url, deals):
+def test_a_copied_database_has_the_same_derived_tables(crm, database_url, new_database_url, deals):
     engines, looms, _ = deals
+    crm.ok("log", "call", "ada@example.com", "--at", "2026-10-12 16:00", "-s", "Pricing")
     crm.ok("deal", "move", engines, "Qualified", "--at", "2026-09-10 09:00")
     crm.ok("deal", "won", looms, "--at", "2026-10-02 12:00")
     target = new_database_url()
@@ -136,3 +151,49 @@ def test_a_copied_database_has_the_same_flow(crm, database_url, new_database_url
 
     assert_flow_matches(target)
     assert flows(target)[0] == flows(database_url)[0]
+    assert_interaction_days_match(target)
+
+
+def test_logging_deleting_and_undoing_keep_the_interaction_counts(crm, database_url):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    crm.ok("contact", "add", "Charles Babbage", "--email", "charles@example.com")
+    for kind, who, at in (
+        ("call", "ada@example.com", "2026-10-31 23:30"),
+        ("note", "ada@example.com", "2026-11-01 00:30"),
+        ("email", "charles@example.com", "2026-10-12 09:00"),
+        ("meeting", "charles@example.com", "2026-10-12 15:00"),
+    ):
+        crm.ok("log", kind, who, "--at", at, "--summary", kind)
+    crm.ok("--user", "kim", "log", "call", "charles@example.com", "--at", "2026-10-12 16:00",
+           "-s", "Pricing")  # fmt: skip
+    assert_interaction_days_match(database_url)
+
+    crm.ok("contact", "delete", "ada@example.com", "--yes")
+    assert_interaction_days_match(database_url)
+    (contact_deleted,) = [
+        e["id"]
+        for e in crm.json("history", "--since", "1d")
+        if e["action"] == "delete" and e["entity"] == "contact"
+    ]
+    crm.ok("undo", contact_deleted)
+    assert_interaction_days_match(database_url)
+    assert crm.json("report", "monthly", "--month", "2026-10")["interactions"]["total"] == 4
+
+
+def test_an_imported_batch_of_interactions_and_its_undo_keep_the_counts(
+    crm, database_url, tmp_path
+):
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    rows = tmp_path / "calls.csv"
+    rows.write_text(
+        "contact,kind,occurred,summary\n"
+        "ada@example.com,call,2026-10-02 10:00,Intro\n"
+        "ada@example.com,email,2026-10-03 11:00,Follow-up\n"
+    )
+    batch = crm.json("import", "interactions", str(rows))["batch"]
+    assert_interaction_days_match(database_url)
+
+    crm.ok("import", "undo", batch)
+    kept, _ = derived(database_url, DAYS_KEPT, DAYS_RECOMPUTED, values=1)
+    assert kept == Counter()
