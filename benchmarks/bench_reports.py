@@ -7,7 +7,8 @@ json` within 1.5x of `python -c "import sqlmodel"` as whole processes (medians),
 queries in process (`reports.monthly.monthly`: the month and the previous one) within 3x of
 hand-written SQL aggregates computing the same figures through plain `sqlite3` (the same
 algorithms through the same indexes). The script also checks that both give the same figures, that
-the pipeline from `pipeline_flow` equals today's deals with every move since walked back, and
+the pipeline from `pipeline_flow` equals today's deals with every move since walked back, that
+`interaction_day` gives every interaction of the month counted one by one, and
 that every statement the report runs is index searches (EXPLAIN QUERY PLAN), so a missing index
 shows as SCAN. The processes run with their bytecode cached, as installed ones do, even where
 PYTHONDONTWRITEBYTECODE is set; --no-bytecode-cache times them as the environment leaves them.
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -74,8 +75,10 @@ SQL = {
     "contacts_new": "SELECT count(*) FROM contact WHERE created_at >= :s AND created_at < :e",
     "contacts_total": "SELECT (SELECT count(*) FROM contact) "
     "- (SELECT count(*) FROM contact WHERE created_at >= :e)",
-    "interactions": f"SELECT u.id, {_per_kind('user_id = u.id')} FROM user u "
-    f"UNION ALL SELECT NULL, {_per_kind('user_id IS NULL')}",
+    "interaction_days": "SELECT kind, user_key, sum(interactions) FROM interaction_day "
+    "WHERE day >= :first AND day < :last GROUP BY kind, user_key",
+    "interaction_part_day": "SELECT kind, user_id, count(*) FROM interaction "
+    "WHERE occurred_at >= :a AND occurred_at < :b GROUP BY kind, user_id",
     "deals_created": "SELECT currency, count(*), sum(amount_units) FROM deal "
     "WHERE created_at >= :s AND created_at < :e GROUP BY currency",
     "deals_closed": "SELECT status, currency, count(*), sum(amount_units), "
@@ -117,6 +120,12 @@ SQL = {
 }
 
 
+# Checked once, untimed: every interaction of the month counted, per kind and user, which does
+# not read interaction_day.
+RAW_INTERACTIONS = (
+    f"SELECT u.id, {_per_kind('user_id = u.id')} FROM user u "
+    f"UNION ALL SELECT NULL, {_per_kind('user_id IS NULL')}"
+)
 # Checked once, untimed: the pipeline from today's deals with every move since walked back,
 # which does not read pipeline_flow, so a flow that drifted from its moves shows.
 WALK_BACK = {
@@ -142,7 +151,7 @@ def hand_written(conn: sqlite3.Connection, start: datetime, end: datetime) -> di
     figures: dict[str, object] = {
         "contacts.new": one("contacts_new", s=s, e=e)[0],
         "contacts.total": one("contacts_total", e=e)[0],
-        "interactions.total": sum(sum(r[1:]) for r in rows("interactions", s=s, e=e)),
+        "interactions.total": interactions_from_days(conn, start, end),
         "deals.created": sum(r[1] for r in rows("deals_created", s=s, e=e)),
     }
     closed = rows("deals_closed", s=s, e=e)
@@ -172,6 +181,26 @@ def hand_written(conn: sqlite3.Connection, start: datetime, end: datetime) -> di
     won_currencies = sorted({r[1] for r in closed if r[0] == "won"})
     figures["top.units"] = [r[3] for c in won_currencies for r in rows("top", s=s, e=e, c=c)]
     return figures
+
+
+def interactions_from_days(conn: sqlite3.Connection, start: datetime, end: datetime) -> int:
+    """The month's interactions: the counts of its whole UTC days, the part-days at its ends."""
+    first = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if first < start:
+        first += timedelta(days=1)
+    last = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    total = sum(
+        row[2]
+        for row in conn.execute(
+            SQL["interaction_days"],
+            {"first": first.date().isoformat(), "last": last.date().isoformat()},
+        )
+    )
+    for a, b in ((start, first), (last, end)):
+        if a < b:
+            params = {"a": stamp(a), "b": stamp(b)}
+            total += sum(row[2] for row in conn.execute(SQL["interaction_part_day"], params))
+    return total
 
 
 def pipeline_from_flow(conn: sqlite3.Connection, end: datetime) -> dict[str, object]:
@@ -326,6 +355,10 @@ def main() -> None:
         walked = pipeline_walked_back(conn, m.end)
         if walked != {k: figures[k] for k in walked}:
             sys.exit(f"pipeline_flow disagrees with the moves walked back at {m.end}: {walked}")
+        params = {"s": stamp(m.start), "e": stamp(m.end)}
+        counted = sum(sum(row[1:]) for row in conn.execute(RAW_INTERACTIONS, params))
+        if counted != figures["interactions.total"]:
+            sys.exit(f"interaction_day disagrees with the interactions of {m}: {counted}")
     if got != expected:
         for mine, sql in zip(got, expected, strict=True):
             for key in mine:
