@@ -8,7 +8,7 @@ from sqlalchemy import text
 from crmtui.core.contacts import build_contact_search_text, get_contact
 from crmtui.core.history import list_changes
 from crmtui.core.search import contact_names
-from crmtui.io import bulk
+from crmtui.io import bulk, contacts_import
 
 DATA = Path(__file__).parent.parent / "data" / "import"
 
@@ -84,6 +84,31 @@ def test_a_big_import_rebuilds_the_indexes_and_still_matches_names(
         )
         temp = session.execute(text("SELECT COUNT(*) FROM sqlite_temp_master")).scalar()
         assert temp == 0
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("fts_rows", [1, 20_000])
+def test_the_search_index_of_an_import_holds_every_contact_as_last_written(
+    importer, tmp_path, db, monkeypatch, fts_rows
+):
+    monkeypatch.setattr(contacts_import, "FTS_ROWS", fts_rows)
+    (tmp_path / "people.csv").write_text(
+        "name,email\n"
+        + "".join(f"Person {n},p{n}@example.com\n" for n in range(10))
+        # the same address again: renames a contact this import added, still to be indexed
+        + "Renamed Someone,p9@example.com\nLast One,last@example.com\n"
+    )
+
+    result = importer(tmp_path / "people.csv", on_duplicate="update")
+
+    assert (result.inserted, result.updated) == (11, 1)
+    with db.session() as session:
+        session.execute(text("INSERT INTO contact_fts (contact_fts) VALUES ('integrity-check')"))
+        assert [name for _, name, _ in contact_names(session, "renamed")] == ["Renamed Someone"]
+        assert [name for _, name, _ in contact_names(session, "last")] == ["Last One"]
+        assert len(contact_names(session, "person")) == 9
+        config = dict(session.execute(text("SELECT k, v FROM contact_fts_config")).all())
+    assert (config["automerge"], config["hashsize"]) == (4, 1024 * 1024)  # FTS5's defaults
 
 
 @pytest.mark.sqlite_only
