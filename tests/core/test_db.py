@@ -7,6 +7,7 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from crmtui.core import contacts
 from crmtui.core.db import Database, display_url, resolve_url, sqlite_url
@@ -103,3 +104,26 @@ def test_head_revision_constant_matches_the_migration_files():
     from crmtui.core.migrations import alembic_config
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
+@pytest.mark.postgres_only
+def test_a_connection_the_server_dropped_meanwhile_is_replaced(db, monkeypatch):
+    import crmtui.core.db as dbmodule
+
+    monkeypatch.setattr(dbmodule, "IDLE_PING_SECONDS", 0.0)
+    with db.session() as session:
+        dropped = session.scalar(text("SELECT pg_backend_pid()"))
+    with create_engine(db.url, poolclass=NullPool).connect() as admin:
+        assert admin.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": dropped})
+
+    with db.session() as session:
+        assert session.scalar(text("SELECT pg_backend_pid()")) != dropped
+        assert contacts.list_contacts(session) == []
+
+
+@pytest.mark.postgres_only
+def test_an_open_read_session_does_not_block_a_schema_change(db):
+    with db.session() as session:
+        contacts.list_contacts(session)
+        with create_engine(db.url, poolclass=NullPool).begin() as other:
+            other.execute(text("LOCK TABLE contact IN ACCESS EXCLUSIVE MODE NOWAIT"))

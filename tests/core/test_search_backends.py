@@ -48,10 +48,10 @@ def test_search_is_case_accent_insensitive_and_matches_word_prefixes(people, que
 
 @pytest.mark.postgres_only
 def test_postgres_search_uses_the_word_index(people):
-    with people.session() as session:
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-        stmt = matching_ids(session, "contact", "muller")
-        compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")))
+    with people.engine.begin() as connection:  # SET LOCAL needs a transaction
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        stmt = matching_ids(connection, "contact", "muller")
+        compiled = stmt.compile(connection, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {compiled}")))
 
     assert "ix_contact_search_words" in plan

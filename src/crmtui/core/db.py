@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 
 from crmtui.core.errors import OperationalError
 from crmtui.core.migrations import HEAD_REVISION, known_revisions, upgrade_to_head
@@ -78,15 +78,49 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(parsed, hide_parameters=True)
     except (ImportError, ArgumentError) as exc:
         raise OperationalError(f"cannot use {display_url(parsed)}: {exc}") from exc
+    _ping_when_idle(engine)
     if engine.dialect.name == "postgresql":
         _serialise_postgres_writes(engine)
     return engine
 
 
+# A pooled connection unused for longer is checked with a round trip before it is handed out.
+IDLE_PING_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Replace a pooled connection the server has dropped (restart, idle timeout) before using
+    it, like pool_pre_ping; but only after a pause: back-to-back reads would otherwise pay a
+    round trip each, as much as a whole indexed query on a local server."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the server closed the connection") from exc
+
+
 WRITE_LOCK_KEY = 0x63726D  # "crm": one advisory lock that every crm write transaction takes
+
+
+def take_write_lock_sql() -> str:
+    """The wait for the write lock bounded like SQLite's busy timeout, in one message: one round
+    trip."""
+    return (
+        f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}; "
+        f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+    )
 
 
 def _serialise_postgres_writes(engine: Engine) -> None:
@@ -97,29 +131,40 @@ def _serialise_postgres_writes(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("crm_write", False):
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            conn.exec_driver_sql(take_write_lock_sql())
 
 
 # SQLite's busy handler lets a waiting writer retry the lock at most every 100 ms
 HANDOVER_SECONDS = 0.12
 
 
-def commit_and_continue(session: Session) -> None:
-    """Commit a write transaction so far and go on in a new one on the same connection, the
-    write lock taken again: between a long import's chunks, other writers get their turn."""
+def commit_and_continue(
+    session: Session, *, lock: bool = True, released_at: float | None = None
+) -> None:
+    """Commit a write transaction so far and go on in a new one on the same connection: between
+    a long import's chunks, other writers get their turn.
+
+    The new transaction takes the write lock again after HANDOVER_SECONDS (counted from
+    `released_at`, the monotonic time an earlier call let the lock go, if given); with
+    `lock=False` it only reads, keeping no writer waiting, until a call with `lock`.
+    """
     session.flush()
     connection = session.connection()
     driver = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
         driver.execute("COMMIT")
-        time.sleep(HANDOVER_SECONDS)
-        driver.execute("BEGIN IMMEDIATE")
+        if lock:
+            since = 0.0 if released_at is None else time.monotonic() - released_at
+            if since < HANDOVER_SECONDS:
+                time.sleep(HANDOVER_SECONDS - since)
+        driver.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
+        return
+    if not lock:
+        driver.commit()  # the next statement begins a transaction without the advisory lock
         return
     driver.commit()  # PostgreSQL queues waiters on the advisory lock: the first is let in now
     with driver.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        cursor.execute(take_write_lock_sql())
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -184,6 +229,13 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._write_engine = self.engine.execution_options(crm_write=True)
+        # PostgreSQL's READ COMMITTED gives each statement its own snapshot, in a transaction or
+        # not: reads without one see the same and skip the BEGIN and ROLLBACK round trips.
+        self._read_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else self.engine
+        )
         if migrate:
             self.ensure_schema()
 
@@ -225,17 +277,21 @@ class Database:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A read-only connection for plain SQL (core.reads): no ORM, so a short command never
-        imports it; nothing it does is committed."""
-        with translate_db_errors(self.url), self.engine.connect() as connection:
+        """A connection for plain reads (core.reads): no ORM, so a short command never imports
+        it; it must not write (on PostgreSQL it runs no transaction to roll back)."""
+        with translate_db_errors(self.url), self._read_engine.connect() as connection:
             yield connection
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read session; nothing it does is committed."""
+        """A read session; it must not write (on PostgreSQL it runs no transaction to roll
+        back): writes go through `transaction`."""
         from sqlmodel import Session
 
-        with translate_db_errors(self.url), Session(self.engine, expire_on_commit=False) as session:
+        with (
+            translate_db_errors(self.url),
+            Session(self._read_engine, expire_on_commit=False) as session,
+        ):
             yield session
 
     @contextmanager
