@@ -1,11 +1,7 @@
 """Search ranking: best matches first, id order once a query matches very many rows."""
 
-import pytest
-
 from crmtui.core import contacts, search
 from crmtui.core.schemas import ContactInput
-
-pytestmark = pytest.mark.sqlite_only
 
 
 def add_people(db, names):

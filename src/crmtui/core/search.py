@@ -86,17 +86,30 @@ def ranked_ids(session: Session | Connection, entity: str, query: str, limit: in
             params,
         )
         return [row[0] for row in rows]
+    # One statement counts the matches (up to the cap) and ranks them: a round trip and an index
+    # search fewer than counting first, and when fewer match than the cap the ranking is right.
     columns = TABLES[entity].c
-    stmt = matching_ids(session, entity, query)
-    if match_count(session, entity, query, RANKED_MATCHES) < RANKED_MATCHES:
-        stmt = stmt.order_by(
-            func.starts_with(columns.search_text, tokens[0]).desc(),
-            func.length(columns.search_text),
-            columns.id,
+    found = (
+        matching_ids(session, entity, query)
+        .add_columns(columns.search_text)
+        .limit(RANKED_MATCHES)
+        .subquery()
+    )
+    ranked = (
+        select(found.c.id, func.count().over())
+        .order_by(
+            func.starts_with(found.c.search_text, tokens[0]).desc(),
+            func.length(found.c.search_text),
+            found.c.id,
         )
-    else:  # as on SQLite: a broad query lists in id order rather than ranking every match
-        stmt = stmt.order_by(columns.id)
-    return list(session.scalars(stmt.limit(limit)))
+        .limit(limit)
+    )
+    rows = session.execute(ranked).all()
+    if not rows or rows[0][1] < RANKED_MATCHES:
+        return [row[0] for row in rows]
+    # as on SQLite: a broad query lists in id order rather than ranking every match
+    stmt = matching_ids(session, entity, query).order_by(columns.id).limit(limit)
+    return list(session.scalars(stmt))
 
 
 def contact_names(
