@@ -9,6 +9,7 @@ from crmtui.core import db as core_db
 from crmtui.core.contact_detail import contact_detail
 from crmtui.core.contacts import add_contact, list_contacts
 from crmtui.core.db import Database
+from crmtui.core.errors import OperationalError
 from crmtui.core.schemas import ContactInput
 from crmtui.io import imports
 from crmtui.io.batches import batch_rows
@@ -74,6 +75,48 @@ def test_other_writers_get_their_turn_during_a_long_import(
     assert result.inserted == ROWS
     with db.session() as session:
         assert len(list_contacts(session, limit=None)) == ROWS + len(added)
+
+
+def test_a_re_import_holds_the_write_lock_only_for_the_chunks_it_changes(
+    db, database_url, people, short_chunks, monkeypatch, tmp_path
+):
+    import_contacts(db, ImportRequest(path=str(people)), username="sam")
+    lines = people.read_text().splitlines()
+    lines[15_000] = lines[15_000].replace("Person", "Renamed")
+    # refused in the same batch, which is read once without the lock and again with it
+    lines.insert(15_000, "Both,person1@example.com ::: person2@example.com,")
+    (tmp_path / "again.csv").write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(imports, "COMMIT_EVERY_SECONDS", 0)  # a chunk per batch of rows
+    monkeypatch.setattr(core_db, "BUSY_TIMEOUT_MS", 50)  # others give up at once
+    other = Database(database_url)
+    saved, failed = [], []
+
+    def save_another_contact(_bytes: int, _total: int | None, rows: int) -> None:
+        if rows % 2000 == 0:  # between the import's chunks
+            try:
+                with other.transaction(username="kim") as session:
+                    add_contact(
+                        session, ContactInput(name=f"Kim {rows}", emails=[f"k{rows}@x.org"])
+                    )
+                saved.append(rows)
+            except OperationalError as exc:
+                failed.append((rows, exc))
+
+    try:
+        result = import_contacts(
+            db, ImportRequest(path=str(tmp_path / "again.csv"), on_duplicate="update"),
+            username="sam", progress=save_another_contact,
+        )  # fmt: skip
+    finally:
+        other.dispose()
+
+    assert failed == []
+    assert saved == list(range(2000, ROWS + 1, 2000))
+    assert (result.updated, result.unchanged, result.rejected) == (1, ROWS - 1, 1)
+    with db.session() as session:
+        names = [c.display_name for c in list_contacts(session, limit=None)]
+    assert len(names) == ROWS + len(saved)
+    assert "Renamed 14999" in names and "Person 14999" not in names
 
 
 def test_a_failure_after_some_chunks_undoes_the_whole_import(db, people, short_chunks):

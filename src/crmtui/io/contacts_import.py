@@ -131,6 +131,10 @@ class ContactImportOptions:
     commit_every: float | None = None
 
 
+class _WriteLockNeeded(Exception):
+    """A batch read without the write lock has something to write."""
+
+
 class _Record:
     """One parsed row waiting for its batch; `keys` lists its email keys first."""
 
@@ -295,6 +299,8 @@ class ContactImporter:
         )  # fmt: skip
         self.pending: list[_Record] = []
         self.chunk_started = monotonic()
+        self.locked = True  # holding the write lock: chunks after the first begin without it
+        self.released_at: float | None = None  # when a checkpoint last let the lock go
         self.pending_keys: set[tuple[str, str]] = set()
         self.companies: dict[str, int] = {}  # by name as written and by folded name
         self.company_names: dict[int, str] = {}
@@ -477,46 +483,74 @@ class ContactImporter:
         records, self.pending, self.pending_keys = self.pending, [], set()
         if not records:
             return
+        try:
+            self._write_batch(records)
+        except _WriteLockNeeded:
+            self._take_write_lock()
+            self._write_batch(records)  # read again: another writer may have been in between
+        self._checkpoint()
+
+    def _write_batch(self, records: list[_Record]) -> None:
+        """Match the batch and write it. Without the write lock, _WriteLockNeeded comes before
+        anything is written or counted."""
         found = self._lookup(records)
         new: list[_Record] = []
         matched: list[tuple[_Record, int]] = []
+        refused: list[tuple[_Record, str]] = []
         for record in records:
             try:
                 contact_id = self._match(record, found)
             except Invalid as exc:
-                self._reject(record.line, record.raw, str(exc))
+                refused.append((record, str(exc)))
                 continue
             if contact_id is None and not record.values["display_name"]:
                 # Only a phone or an external id: good for finding someone, not for adding them.
-                self._reject(record.line, record.raw, "no name and no email")
+                refused.append((record, "no name and no email"))
             elif contact_id is None:
                 new.append(record)
             else:
                 matched.append((record, contact_id))
         if new:
+            self._writing()
+        updates = self._read_updates(matched, found) if matched and self.mode != "skip" else None
+        for record, reason in refused:
+            self._reject(record.line, record.raw, reason)
+        if new:
             self._insert(new)
-        if matched:
-            if self.mode == "skip":
-                self.result.unchanged += len(matched)
-                if self.on_event:
-                    for record, contact_id in matched:
-                        self.on_event(record.line, "skip", f"contact {contact_id} already exists")
-            else:
-                self._update(matched, found)
-        self._checkpoint()
+        if updates is not None:
+            self._update(*updates)
+        elif matched:
+            self.result.unchanged += len(matched)
+            if self.on_event:
+                for record, contact_id in matched:
+                    self.on_event(record.line, "skip", f"contact {contact_id} already exists")
+
+    def _writing(self) -> None:
+        """Called before writing: a batch read without the write lock is begun again with it."""
+        if not self.locked:
+            raise _WriteLockNeeded
+
+    def _take_write_lock(self) -> None:
+        commit_and_continue(self.session, released_at=self.released_at)
+        self.locked = True
+        self.chunk_started = monotonic()
 
     def _checkpoint(self) -> None:
         """Commit what is written so far once the write lock has been held long enough.
 
         Not while indexes are suspended for a bulk load: others must never see them missing.
-        The batch record lets a failure after a checkpoint undo the committed part.
+        The batch record lets a failure after a checkpoint undo the committed part. The next
+        chunk only reads until it has something to write, so a re-import that changes nothing
+        keeps no other writer waiting (and need not pause for them).
         """
         every = self.options.commit_every
         if every is None or self.indexes.dropped or monotonic() - self.chunk_started < every:
             return
         self._restore_fts_trigger()  # committed state indexes rows as they come
-        commit_and_continue(self.session)
+        commit_and_continue(self.session, lock=False)
         self.session.info["committed_batch"] = self.batch.id
+        if self.locked:
+            self.locked, self.released_at = False, monotonic()
         self.chunk_started = monotonic()
 
     def _company_id(self, name: str | None) -> int | None:
@@ -527,6 +561,7 @@ class ContactImporter:
             key = fold(name)
             company_id = self.companies.get(key)
             if company_id is None:
+                self._writing()
                 company = get_or_create_company(self.session, name)
                 company_id = company.id
                 self.company_names[company_id] = company.name
@@ -552,6 +587,8 @@ class ContactImporter:
             self.companies[key] = company_id
             self.company_names[company_id] = name
             del wanted[key]
+        if wanted:
+            self._writing()
         created = [
             Company(name=name, name_key=key, search_text=search_text(name), owner_id=self.user_id)
             for key, name in wanted.items()
@@ -577,6 +614,7 @@ class ContactImporter:
     def _tag_id(self, name: str) -> int:
         key = fold(name)
         if key not in self.tags:
+            self._writing()
             self.tags[key] = tagging.ensure_tags(self.session, [name])[0].id
         return self.tags[key]
 
@@ -584,6 +622,7 @@ class ContactImporter:
         if not name:
             return None
         if name not in self.owners:
+            self._writing()
             self.owners[name] = ensure_user(self.session, name).id
         return self.owners[name]
 
@@ -829,25 +868,34 @@ class ContactImporter:
                 values["custom_fields"] = merged
         return values
 
-    def _update(self, matched: list[tuple[_Record, int]], found: dict) -> None:
+    def _read_updates(
+        self, matched: list[tuple[_Record, int]], found: dict
+    ) -> tuple[list[tuple[_Record, int]], list[bool], dict, dict]:
+        """What the update needs read, every read done first so that the writes go out without
+        waiting for each other: the contacts, and which rows leave their contact as it is."""
         current = self._current(matched)
-        # Every read done first, so the writes below go out without waiting for each other.
         self._resolve_companies([record for record, _ in matched])
         for record, contact_id in matched:
             self._company_name(current[contact_id]["company_id"])
             self._owner_id(record.values.get("owner"))
-            for tag in record.tags:
-                self._tag_id(tag)
         # Most rows of a re-import change nothing: those need not read the emails and phones.
         rows_of = Counter(contact_id for _, contact_id in matched)
         same = [
             rows_of[contact_id] == 1 and self._adds_nothing(record, current[contact_id], found)
             for record, contact_id in matched
         ]
-        self._read_lists(
-            current,
-            sorted({contact_id for (_, contact_id), s in zip(matched, same, strict=True) if not s}),
-        )
+        if not all(same):
+            self._writing()
+            changing = [pair for pair, s in zip(matched, same, strict=True) if not s]
+            for record, _ in changing:
+                for tag in record.tags:
+                    self._tag_id(tag)
+            self._read_lists(current, sorted({contact_id for _, contact_id in changing}))
+        return matched, same, current, found
+
+    def _update(
+        self, matched: list[tuple[_Record, int]], same: list[bool], current: dict, found: dict
+    ) -> None:
         if self.unindexed and any(i >= self.unindexed[0] for _, i in matched):
             self._index_new_contacts()  # the update trigger deletes the old text from the index
         with self.writer.pipeline():
@@ -971,6 +1019,8 @@ class ContactImporter:
 
     def finish(self) -> ImportResult:
         self.flush()
+        if not self.locked:
+            self._take_write_lock()
         self._restore_fts_trigger()
         if self.indexes.dropped:
             # CREATE INDEX sorts in as much memory again as the page cache: a quarter of each.
