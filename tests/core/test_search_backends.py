@@ -3,8 +3,10 @@
 import pytest
 from sqlalchemy import text
 
-from crmtui.core.contacts import add_contact
-from crmtui.core.schemas import ContactInput
+from crmtui.core import search
+from crmtui.core.contacts import add_contact, list_contacts
+from crmtui.core.reads import count_contacts
+from crmtui.core.schemas import ContactFilter, ContactInput
 from crmtui.core.search import matching_ids, search_all
 
 PEOPLE = [
@@ -44,6 +46,21 @@ def found(db, query):
 )
 def test_search_is_case_accent_insensitive_and_matches_word_prefixes(people, query, names):
     assert found(people, query) == names
+
+
+@pytest.mark.parametrize("few_matches", [2, 10_000])
+def test_a_list_narrowed_by_a_search_holds_every_match_however_many(
+    people, monkeypatch, few_matches
+):
+    monkeypatch.setattr(search, "FEW_MATCHES", few_matches)  # matches read first, or not
+    with people.session() as session:
+        page = list_contacts(session, ContactFilter(query="example"), sort="name")
+        count = count_contacts(session, ContactFilter(query="example"))
+        none = list_contacts(session, ContactFilter(query="nobody"))
+
+    assert [row.display_name for row in page] == ["Anna Łukasiewicz", "Joanna Smith", "Zoë Müller"]
+    assert count == 3
+    assert none == []
 
 
 @pytest.mark.postgres_only

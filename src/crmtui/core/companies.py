@@ -130,9 +130,9 @@ def filtered_companies(
     """A select of companies narrowed by search words, tag and owner, unsorted."""
     stmt = select(Company)
     if query:
-        from crmtui.core.search import matching_ids
+        from crmtui.core.search import matching_condition
 
-        stmt = stmt.where(Company.id.in_(matching_ids(session, "company", query)))
+        stmt = stmt.where(matching_condition(session, Company.id, "company", query))
     if tag:
         stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
     if owner:

@@ -264,9 +264,9 @@ def list_deals(
     if tag:
         stmt = stmt.where(Deal.id.in_(tagging.tag_filter("deal", tag)))
     if query:
-        from crmtui.core.search import matching_ids
+        from crmtui.core.search import matching_condition
 
-        stmt = stmt.where(Deal.id.in_(matching_ids(session, "deal", query)))
+        stmt = stmt.where(matching_condition(session, Deal.id, "deal", query))
     descending = sort.startswith("-")
     key = sort.lstrip("-+")
     if key not in SORTS:

@@ -441,9 +441,9 @@ def contact_conditions(session: Session | Connection, columns, filters: ContactF
     (the models' for an ORM query, CONTACT.c for a plain one)."""
     conditions = []
     if filters.query:
-        from crmtui.core.search import matching_ids
+        from crmtui.core.search import matching_condition
 
-        conditions.append(columns.id.in_(matching_ids(session, "contact", filters.query)))
+        conditions.append(matching_condition(session, columns.id, "contact", filters.query))
     if filters.tag:
         tagged = (
             select(_CONTACT_TAG.c.contact_id)

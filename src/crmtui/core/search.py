@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    any_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from crmtui.core.text import search_tokens
@@ -47,6 +58,28 @@ def matching_ids(session: Session | Connection, entity: str, query: str):
     return select(columns.id).where(
         words.op("@@")(func.to_tsquery(literal_column("'simple'"), prefixes))
     )
+
+
+# Up to this many matching ids are read and passed back as one array (below)
+FEW_MATCHES = 10_000
+
+
+def matching_condition(session: Session | Connection, id_column, entity: str, query: str):
+    """A WHERE condition keeping the rows of `entity` (`id_column` its id) matching the query.
+
+    On PostgreSQL the matching ids are read first and passed as one array when there are fewer
+    than FEW_MATCHES. Left to plan `id IN (matches)`, its planner walks a list's sort index and
+    recomputes each row's indexed words, a cost it puts far too low: among 100,000 contacts
+    `smith` took 0.34 s and `zoe` 1.5 s (its matches all sort last), 5 and 14 ms read this way
+    (SQLite: 3 and 5 ms). More matches are dense enough for the walk to meet a page of them soon.
+    """
+    matches = matching_ids(session, entity, query)
+    if dialect_name(session) == "postgresql":
+        ids = session.scalars(matches.limit(FEW_MATCHES)).all()
+        if len(ids) < FEW_MATCHES:
+            found = bindparam("matching_ids", list(ids), type_=ARRAY(Integer), unique=True)
+            return id_column == any_(found)
+    return id_column.in_(matches)
 
 
 POSTGRES_WORDS = (
