@@ -123,6 +123,10 @@ def operations(db) -> dict[str, Callable[[], object]]:
         "contact list --search": in_session(
             lambda s: list_contacts(s, ContactFilter(query="lov"), limit=50)
         ),
+        # a first name: its matches sort last by name, past almost every other contact
+        "contact list --search 'zoe'": in_session(
+            lambda s: list_contacts(s, ContactFilter(query="zoe"), limit=50)
+        ),
         "deal list open, 50": in_session(
             lambda s: deal_rows(s, list_deals(s, status="open", limit=50))
         ),
