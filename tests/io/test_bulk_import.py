@@ -183,3 +183,27 @@ def test_the_companies_a_batch_names_are_found_or_created_once_each(importer, tm
     assert alan.search_text == build_contact_search_text(
         "Alan Turing", ["alan@example.com"], [], "Navy"
     )
+
+
+@pytest.mark.sqlite_only
+def test_values_shared_by_every_row_are_stored_as_when_bound_one_by_one(db):
+    shared = (None, True, 0, 12, "2026-01-02 03:04:05.000006", "{}", "it's", "São Paulo", "x" * 99)
+    # equal values of different types: 1, True and 1.0 are stored differently
+    mixed = [(1, "1"), (True, "1"), (1.0, 1)]
+    rows = [(n, *shared, *tail) for n, tail in enumerate(mixed)]
+    columns = [f"c{n}" for n in range(len(rows[0]))]
+    typed = ", ".join(f"{c}, typeof({c})" for c in columns)
+
+    with db.transaction() as session:
+        writer = bulk.BulkWriter(session)
+        for table in ("bulk", "bound"):
+            writer.execute(f"CREATE TEMP TABLE {table} ({', '.join(columns)})")
+        writer.insert("temp.bulk", columns, rows)
+        writer.many(bulk.insert_sql("temp.bound", columns), rows)
+        bulk_rows, bound_rows = (
+            writer.query(f"SELECT {typed} FROM temp.{table} ORDER BY c0")
+            for table in ("bulk", "bound")
+        )
+
+    assert bulk_rows == bound_rows
+    assert bulk_rows[1][-4:] == (1, "integer", "1", "text")

@@ -1,9 +1,11 @@
 """Fast writes for imports: the raw DBAPI cursor of the session's connection, in batches."""
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlmodel import Session
@@ -12,6 +14,21 @@ from crmtui.core.types import utcnow
 
 IN_CHUNK = 5000  # bound parameters per query; SQLite allows 32766
 SUSPEND_AFTER_ROWS = 20_000
+
+
+# text that goes into an SQL statement as a literal, quoted, needing no escapes
+_LITERAL_TEXT = re.compile(r"[\w .:+@{}-]{0,64}", re.ASCII)
+
+
+def _literal(value: Any) -> str | None:
+    """An SQLite literal for a value stored as it is, or None when it is better bound."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):  # bool included: SQLite stores True as 1 either way
+        return str(int(value))
+    if isinstance(value, str) and _LITERAL_TEXT.fullmatch(value):
+        return f"'{value}'"
+    return None
 
 
 def insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -41,11 +58,43 @@ class BulkWriter:
         if not rows:
             return
         if self.dialect != "postgresql":
-            self.many(insert_sql(table, columns), rows)
+            self._insert_sqlite(table, columns, rows)
             return
         with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def _insert_sqlite(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """executemany, with the columns that hold one value in every row (timestamps, defaults,
+        the batch) written once into the statement: sqlite3 binds a parameter in about 0.2 us,
+        and a contact row has 33 of them, most the same for a whole import."""
+        first = rows[0]
+        fixed: dict[int, str] = {}
+        if len(rows) > 1:
+            for position, value in enumerate(first):
+                literal = _literal(value)
+                if literal is None:
+                    continue
+                kind = type(value)
+                for row in rows:
+                    other = row[position]  # the same object, mostly: a row's default
+                    if other is not value and (other != value or type(other) is not kind):
+                        break
+                else:
+                    fixed[position] = literal
+        if not fixed:
+            self.many(insert_sql(table, columns), rows)
+            return
+        values = ", ".join(fixed.get(position, "?") for position in range(len(columns)))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
+        varying = [position for position in range(len(columns)) if position not in fixed]
+        if len(varying) > 1:
+            params = map(itemgetter(*varying), rows)
+        else:
+            params = [tuple(row[p] for p in varying) for row in rows]
+        self.cursor.executemany(sql, params)
 
     def pipeline(self) -> AbstractContextManager:
         """On PostgreSQL, statements sent without waiting for each other's results."""

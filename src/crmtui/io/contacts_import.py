@@ -115,6 +115,12 @@ NAME_KEYS_QUERY = (
     "WHERE c.email IS NULL AND c.sort_key = k.sort_key AND k.sort_key IN ({in})"
 )
 NAME_FIELDS = ("name", "first_name", "middle_name", "last_name", "prefix", "suffix")
+# The usual targets by kind: one dict lookup per cell instead of a chain of comparisons.
+_PLAIN, _NAME, _EMAIL, _PHONE = "plain", "name", "email", "phone"
+_KINDS = {
+    **dict.fromkeys(PLAIN_TARGETS, _PLAIN), **dict.fromkeys(NAME_FIELDS, _NAME),
+    "email": _EMAIL, "phone": _PHONE,
+}  # fmt: skip
 
 Pairs = list[tuple[str, str]]
 Progress = Callable[[int, int], None]
@@ -175,18 +181,19 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
             continue
         if value[0] == "'":
             value = unescape_formula(value)
-        if target in PLAIN_TARGETS:
+        kind = _KINDS.get(target)
+        if kind is _PLAIN:
             if target not in values:
                 values[target] = value
-        elif target in NAME_FIELDS:
+        elif kind is _NAME:
             if target not in names:
                 names[target] = value
-        elif target == "email":
+        elif kind is _EMAIL:
             if "," in value or ";" in value or ":::" in value:
                 emails.extend(normalize_email(p) for p in _EMAIL_SPLIT.split(value) if p)
             else:
                 emails.append(normalize_email(value))
-        elif target == "phone":
+        elif kind is _PHONE:
             if ";" in value or ":::" in value or "," in value and _COMMA_SPACE.search(value):
                 phones.extend(_clean_phone(p) for p in _PHONE_SPLIT.split(value) if p.strip())
             else:
