@@ -684,28 +684,26 @@ class ContactImporter:
             if row_emails:
                 row[EMAIL] = email = row_emails[0]
                 audit.append(f'"email":[null,{_json_string(email)}]')
-                for position, (email, (_, key)) in enumerate(
-                    zip(row_emails, record.keys, strict=False)
-                ):
-                    emails.append((contact_id, email, key, position == 0, now, now))
+                emails.append((contact_id, email, record.keys[0][1], True, now, now))
                 if len(row_emails) > 1:
+                    for email, (_, key) in zip(row_emails[1:], record.keys[1:], strict=False):
+                        emails.append((contact_id, email, key, False, now, now))
                     audit.append(f'"emails":{_json_list(row_emails)}')
             if row_phones:
                 row[PHONE] = phone = row_phones[0]
                 audit.append(f'"phone":[null,{_json_string(phone)}]')
-                for position, phone in enumerate(row_phones):
-                    phones.append(
-                        (contact_id, phone, phone_keys[position], position == 0, now, now)
-                    )
+                phones.append((contact_id, phone, phone_keys[0], True, now, now))
                 if len(row_phones) > 1:
+                    for phone, key in zip(row_phones[1:], phone_keys[1:], strict=True):
+                        phones.append((contact_id, phone, key, False, now, now))
                     audit.append(f'"phones":{_json_list(row_phones)}')
+            text = f"{sort_key} {rest}" if sort_key and rest else sort_key or rest
             if company_id is not None:
                 row[COMPANY_ID] = company_id
                 audit.append(f'"company_id":[null,{company_id}]')
                 company_key = self._company_key(company_id)
-                row[SEARCH_TEXT] = " ".join(p for p in (sort_key, rest, company_key) if p)
-            else:
-                row[SEARCH_TEXT] = f"{sort_key} {rest}" if sort_key and rest else sort_key or rest
+                text = f"{text} {company_key}" if text and company_key else text or company_key
+            row[SEARCH_TEXT] = text
             if birthday is not None:
                 row[BIRTHDAY : BIRTHDAY + 3] = birthday
                 audit.append(f'"birthday":[null,"{format_birthday(*birthday)}"]')
