@@ -36,6 +36,34 @@ def test_pages_cover_every_contact_once(db, sort):
     assert sorted(seen) == list(range(1, 24))
 
 
+@pytest.mark.parametrize("few_matches", [4, 10_000])  # PostgreSQL reads the matches first or not
+@pytest.mark.parametrize("sort", ["name", "-name", "last_contacted", "-id"])
+def test_pages_of_a_search_cover_every_match_once(db, monkeypatch, sort, few_matches):
+    from crmtui.core import search
+    from crmtui.core.schemas import ContactFilter
+
+    monkeypatch.setattr(search, "FEW_MATCHES", few_matches)
+    with db.transaction(username="sam") as session:
+        for n in range(13):
+            contact = contacts.add_contact(
+                session, ContactInput(name=f"{'Zoe' if n % 2 else 'Ann'} Person{n % 5}")
+            )
+            if n % 3:
+                interactions.log_interaction(
+                    session, InteractionInput(contact=str(contact.id), kind="call", subject="hi")
+                )
+
+    seen, after, zoes = [], None, ContactFilter(query="zoe")
+    with db.session() as session:
+        everything = [c.id for c in contacts.list_contacts(session, zoes, sort=sort, limit=None)]
+        while page := contacts.list_contacts(session, zoes, sort=sort, limit=2, after=after):
+            seen += [c.id for c in page]
+            after = (contacts.sort_value(page[-1], sort), page[-1].id)
+
+    assert seen == everything
+    assert sorted(seen) == list(range(2, 14, 2))
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("sort", ["name", "-name", "created", "-created", "-last_contacted"])
 def test_a_page_deep_in_the_list_starts_from_the_index_not_the_top(db, sort):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     Boolean,
     Date,
     Integer,
+    any_,
     bindparam,
     column,
     func,
@@ -483,12 +486,27 @@ def contact_page(
     after: tuple[Any, int] | None = None,
 ) -> list[Row]:
     """One page of contacts in sort order; pass the last row's `sort_value` and id as `after`."""
+    from crmtui.core.search import few_matching_ids, matching_ids
+
     key, descending = parse_sort(sort)
-    column_ = CONTACT.c[CONTACT_SORTS[key]]
-    ident = CONTACT.c.id
-    stmt = select(CONTACT).where(
-        *contact_conditions(session, CONTACT.c, filters or ContactFilter())
-    )
+    filters = filters or ContactFilter()
+    others = contact_conditions(session, CONTACT.c, replace(filters, query=None))
+    few = few_matching_ids(session, "contact", filters.query) if filters.query else None
+    if few is not None:
+        # A few matches on PostgreSQL: sorted on their own (OFFSET 0 keeps them apart), or its
+        # planner walks the sort index past every other contact to find them: 50 ms for a first
+        # name, whose matches all sort last, among 100,000 contacts; 5 ms this way.
+        found = bindparam("matching_ids", few, type_=ARRAY(Integer), unique=True)
+        matches = select(CONTACT).where(CONTACT.c.id == any_(found), *others).offset(0)
+        stmt = select(matches.subquery())
+    elif filters.query:
+        matching = matching_ids(session, "contact", filters.query)
+        stmt = select(CONTACT).where(CONTACT.c.id.in_(matching), *others)
+    else:
+        stmt = select(CONTACT).where(*others)
+    columns = stmt.selected_columns
+    column_ = columns[CONTACT_SORTS[key]]
+    ident = columns.id
     if key == "id":
         stmt = stmt.order_by(ident.desc() if descending else ident)
     elif key not in NULLABLE_SORTS:  # a NULLS clause would keep PostgreSQL off the index
@@ -504,7 +522,7 @@ def contact_page(
     if after is None:
         return session.execute(stmt.limit(limit) if limit else stmt).all()
     contacts: list[Row] = []
-    for condition in _after(key, descending, *after):
+    for condition in _after(columns, key, descending, *after):
         left = limit - len(contacts) if limit else None
         page = stmt.where(condition)
         contacts += session.execute(page.limit(left) if left else page).all()
@@ -513,7 +531,7 @@ def contact_page(
     return contacts
 
 
-def _after(key: str, descending: bool, value: Any, last_id: int) -> list:
+def _after(columns, key: str, descending: bool, value: Any, last_id: int) -> list:
     """Rows after (value, last_id) in page order, as index ranges read one after the other.
 
     Empty values (never contacted) sort lowest. Each condition bounds the sort column on its own
@@ -521,7 +539,7 @@ def _after(key: str, descending: bool, value: Any, last_id: int) -> list:
     tell the two parameters are equal and scans the index from the start, 150 ms deep into a
     million contacts instead of 0.1 ms.
     """
-    column_, ident = CONTACT.c[CONTACT_SORTS[key]], CONTACT.c.id
+    column_, ident = columns[CONTACT_SORTS[key]], columns.id
     if key == "id":
         return [ident < last_id if descending else ident > last_id]
     if descending:

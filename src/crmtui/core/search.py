@@ -73,13 +73,18 @@ def matching_condition(session: Session | Connection, id_column, entity: str, qu
     `smith` took 0.34 s and `zoe` 1.5 s (its matches all sort last), 5 and 14 ms read this way
     (SQLite: 3 and 5 ms). More matches are dense enough for the walk to meet a page of them soon.
     """
-    matches = matching_ids(session, entity, query)
-    if dialect_name(session) == "postgresql":
-        ids = session.scalars(matches.limit(FEW_MATCHES)).all()
-        if len(ids) < FEW_MATCHES:
-            found = bindparam("matching_ids", list(ids), type_=ARRAY(Integer), unique=True)
-            return id_column == any_(found)
-    return id_column.in_(matches)
+    ids = few_matching_ids(session, entity, query)
+    if ids is not None:
+        return id_column == any_(bindparam("matching_ids", ids, type_=ARRAY(Integer), unique=True))
+    return id_column.in_(matching_ids(session, entity, query))
+
+
+def few_matching_ids(session: Session | Connection, entity: str, query: str) -> list[int] | None:
+    """On PostgreSQL, the ids of the rows matching the query if fewer than FEW_MATCHES do."""
+    if dialect_name(session) != "postgresql":
+        return None
+    ids = list(session.scalars(matching_ids(session, entity, query).limit(FEW_MATCHES)))
+    return ids if len(ids) < FEW_MATCHES else None
 
 
 POSTGRES_WORDS = (
