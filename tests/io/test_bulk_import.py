@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crmtui.core.contacts import build_contact_search_text, get_contact
+from crmtui.core.contacts import add_contact, build_contact_search_text, get_contact
 from crmtui.core.history import list_changes
+from crmtui.core.schemas import ContactInput
 from crmtui.core.search import contact_names
 from crmtui.io import bulk, contacts_import
 
@@ -207,3 +208,30 @@ def test_values_shared_by_every_row_are_stored_as_when_bound_one_by_one(db):
 
     assert bulk_rows == bound_rows
     assert bulk_rows[1][-4:] == (1, "integer", "1", "text")
+
+
+def test_each_imported_contact_starts_its_lifecycle_history_as_one_added_by_hand(
+    importer, tmp_path, db
+):
+    (tmp_path / "people.csv").write_text(
+        "name,email,lifecycle stage\nAda,ada@example.com,customer\nBob,bob@example.com,\n"
+    )
+
+    result = importer(tmp_path / "people.csv")
+
+    with db.transaction(username="sam") as session:
+        add_contact(session, ContactInput(name="Cy", emails=["cy@example.com"]))
+    with db.session() as session:
+        history = session.execute(
+            text(
+                "SELECT c.display_name, l.from_stage, l.to_stage, l.changed_at = c.created_at, "
+                "l.user_id = c.created_by_id FROM lifecycle_change l "
+                "JOIN contact c ON c.id = l.contact_id ORDER BY l.id"
+            )
+        ).all()
+    assert result.inserted == 2
+    assert [tuple(row) for row in history] == [
+        ("Ada", None, "customer", True, True),
+        ("Bob", None, "lead", True, True),
+        ("Cy", None, "lead", True, True),
+    ]

@@ -639,7 +639,7 @@ class ContactImporter:
             self.fts_trigger = self._suspend_fts_trigger() or ""
         self._resolve_companies(records)
         first_id = w.allocate_ids("contact", len(records))
-        contacts, emails, phones, tags, changes, stages = [], [], [], [], [], []
+        contacts, emails, phones, tags, changes = [], [], [], [], []
         company_id_of, on_event = self._company_id, self.on_event
         # A contact row with every default in place; each record overwrites what it sets.
         template = [None] * len(CONTACT_COLUMNS)
@@ -728,7 +728,6 @@ class ContactImporter:
                 ("contact", contact_id, "create", "{" + ",".join(audit) + "}", user_id, batch_id,
                  now)
             )  # fmt: skip
-            stages.append((contact_id, None, stage, now, user_id))
             if on_event:
                 on_event(record.line, "insert", f"{row[DISPLAY_NAME]} <{row[EMAIL] or ''}>")
         self._write_rows("contact", CONTACT_COLUMNS, contacts)
@@ -742,7 +741,15 @@ class ContactImporter:
         self._write_rows("contact_phone", PHONE_COLUMNS, phones)
         w.insert("contact_tag", TAG_COLUMNS, list(dict.fromkeys(tags)))
         self._write_rows("change", CHANGE_COLUMNS, changes)
-        self._write_rows("lifecycle_change", LIFECYCLE_COLUMNS, stages)
+        # each new contact's first stage, read back from its row: a fifth of the time of sending
+        self.indexes.adding("lifecycle_change", len(records))
+        w.execute(
+            f"INSERT INTO lifecycle_change ({', '.join(LIFECYCLE_COLUMNS)}) "
+            "SELECT id, NULL, lifecycle_stage, ?, CAST(? AS INTEGER) FROM contact "
+            "WHERE id BETWEEN ? AND ? "
+            "ORDER BY id",
+            [now, user_id, first_id, first_id + len(records) - 1],
+        )
         self.result.inserted += len(records)
 
     def _write_rows(self, table: str, columns: tuple[str, ...], rows: list) -> None:
