@@ -235,3 +235,23 @@ def test_each_imported_contact_starts_its_lifecycle_history_as_one_added_by_hand
         ("Bob", None, "lead", True, True),
         ("Cy", None, "lead", True, True),
     ]
+
+
+def test_emails_in_any_script_match_again_whatever_their_case(importer, tmp_path, db):
+    (tmp_path / "first.csv").write_text(
+        "name,email\nAda,Ada.King@Example.com\nZoë,ZOË@exämple.com\n"
+    )
+    (tmp_path / "again.csv").write_text(
+        "name,email\nAda,ada.king@example.COM\nZoë,zoë@EXÄMPLE.com\n"
+    )
+    importer(tmp_path / "first.csv")
+
+    again = importer(tmp_path / "again.csv")
+
+    assert (again.inserted, again.unchanged) == (0, 2)
+    with db.session() as session:
+        stored = session.execute(text("SELECT email, email_key FROM contact_email ORDER BY id"))
+        assert [tuple(row) for row in stored] == [
+            ("Ada.King@example.com", "ada.king@example.com"),
+            ("ZOË@exämple.com", "zoë@exämple.com"),
+        ]

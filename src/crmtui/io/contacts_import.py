@@ -640,6 +640,7 @@ class ContactImporter:
         self._resolve_companies(records)
         first_id = w.allocate_ids("contact", len(records))
         contacts, emails, phones, tags, changes = [], [], [], [], []
+        ascii_emails = True  # then each primary email's key is its lower case, as SQL gives it
         company_id_of, on_event = self._company_id, self.on_event
         # A contact row with every default in place; each record overwrites what it sets.
         template = [None] * len(CONTACT_COLUMNS)
@@ -684,7 +685,7 @@ class ContactImporter:
             if row_emails:
                 row[EMAIL] = email = row_emails[0]
                 audit.append(f'"email":[null,{_json_string(email)}]')
-                emails.append((contact_id, email, record.keys[0][1], True, now, now))
+                ascii_emails = ascii_emails and email.isascii()
                 if len(row_emails) > 1:
                     for email, (_, key) in zip(row_emails[1:], record.keys[1:], strict=False):
                         emails.append((contact_id, email, key, False, now, now))
@@ -737,6 +738,20 @@ class ContactImporter:
             self.unindexed = (start, first_id + len(records) - 1)
             if self.unindexed[1] - start >= FTS_ROWS:
                 self._index_new_contacts()
+        if ascii_emails:
+            # the primary emails read back from the rows: a fifth of the time of sending them
+            self.indexes.adding("contact_email", len(records))
+            w.execute(
+                f"INSERT INTO contact_email ({', '.join(EMAIL_COLUMNS)}) "
+                "SELECT id, email, lower(email), TRUE, ?, ? FROM contact "
+                "WHERE id BETWEEN ? AND ? AND email IS NOT NULL ORDER BY id",
+                [now, now, first_id, first_id + len(records) - 1],
+            )
+        else:
+            self._write_rows("contact_email", EMAIL_COLUMNS, [
+                (contact_id, record.emails[0], record.keys[0][1], True, now, now)
+                for contact_id, record in enumerate(records, first_id) if record.emails
+            ])  # fmt: skip
         self._write_rows("contact_email", EMAIL_COLUMNS, emails)
         self._write_rows("contact_phone", PHONE_COLUMNS, phones)
         w.insert("contact_tag", TAG_COLUMNS, list(dict.fromkeys(tags)))
