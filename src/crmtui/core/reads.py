@@ -492,6 +492,8 @@ def contact_page(
     filters = filters or ContactFilter()
     others = contact_conditions(session, CONTACT.c, replace(filters, query=None))
     few = few_matching_ids(session, "contact", filters.query) if filters.query else None
+    if few == []:
+        return []
     if few is not None:
         # A few matches on PostgreSQL: sorted on their own (OFFSET 0 keeps them apart), or its
         # planner walks the sort index past every other contact to find them: 50 ms for a first
