@@ -285,3 +285,26 @@ def test_history_names_the_stage_and_owner_an_edit_moved_between(crm):
 
     assert summaries[0] == "owner: sam → kim"
     assert summaries[1].startswith("stage: Lead → Qualified")
+
+
+def test_a_deleted_newest_record_keeps_its_id_for_undo_and_history(crm, tmp_path):
+    add_ada(crm)
+    crm.ok("contact", "add", "Charles Babbage", "--email", "charles@example.com")
+    crm.ok("deal", "add", "Engines", "--contact", "ada")
+    crm.ok("contact", "delete", "charles@example.com", "--yes")
+    crm.ok("deal", "delete", "1", "--yes")
+    crm.ok("contact", "add", "Grace Hopper", "--email", "grace@example.com")
+    crm.ok("deal", "add", "Compilers", "--contact", "grace@example.com")
+    rows = tmp_path / "more.csv"
+    rows.write_text("name,email\nAlan Turing,alan@example.com\n")
+    crm.ok("import", "contacts", str(rows))
+
+    ids = {c["email"]: c["id"] for c in crm.json("contact", "list")}
+    assert ids == {"ada@example.com": 1, "grace@example.com": 3, "alan@example.com": 4}
+    assert crm.json("deal", "list")[0]["id"] == 2
+    crm.ok("undo", last_delete(crm, "2"))
+    crm.ok("undo", last_delete(crm, "--deal", "1"))
+    assert crm.json("contact", "show", "charles@example.com")["id"] == 2
+    assert crm.json("deal", "show", "1")["title"] == "Engines"
+    assert {c["summary"] for c in crm.json("history", "2")} >= {"created Charles Babbage"}
+    assert "Grace" not in str(crm.json("history", "2"))

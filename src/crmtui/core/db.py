@@ -306,6 +306,9 @@ class Database:
             translate_db_errors(self.url),
             Session(self._write_engine, expire_on_commit=False) as session,
         ):
+            from crmtui.core.ids import assign_ids_on_flush
+
+            assign_ids_on_flush(session)
             try:
                 if username:
                     # imported here: read-only commands then never build the ORM models

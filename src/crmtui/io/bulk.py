@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from crmtui.core.ids import next_id_sql
 from crmtui.core.types import utcnow
 
 IN_CHUNK = 5000  # bound parameters per query; SQLite allows 32766
@@ -135,8 +136,7 @@ class BulkWriter:
             if ids != list(range(ids[0], ids[0] + count)):
                 raise RuntimeError("sequence ids are not contiguous")
             return ids[0]
-        (last,) = self.query(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')[0]
-        return last + 1
+        return self.query(next_id_sql(table))[0][0]
 
     def timestamp(self, when: datetime | None = None) -> Any:
         """A UTC time as the UTCDateTime column stores it."""
