@@ -26,6 +26,11 @@ SELECT CAST(occurred_at AS DATE), kind, coalesce(user_id, 0), count(*) FROM inte
 GROUP BY CAST(occurred_at AS DATE), kind, coalesce(user_id, 0)
 """
 DAYS_KEPT = "SELECT day, kind, user_key, interactions FROM interaction_day"
+CONTACTS_RECOMPUTED = """
+SELECT CAST(created_at AS DATE), coalesce(owner_id, 0), coalesce(lifecycle_stage, ''), count(*)
+FROM contact GROUP BY CAST(created_at AS DATE), coalesce(owner_id, 0), coalesce(lifecycle_stage, '')
+"""
+CONTACTS_KEPT = "SELECT day, owner_key, stage, contacts FROM contact_day"
 
 
 def derived(database_url: str, kept: str, recomputed: str, values: int) -> tuple[Counter, Counter]:
@@ -58,6 +63,12 @@ def assert_flow_matches(database_url: str) -> None:
     kept, recomputed = flows(database_url)
     assert kept == recomputed
     assert recomputed  # the scenario left deals behind
+
+
+def assert_contact_days_match(database_url: str) -> None:
+    kept, recomputed = derived(database_url, CONTACTS_KEPT, CONTACTS_RECOMPUTED, values=1)
+    assert kept == recomputed
+    assert recomputed
 
 
 def assert_interaction_days_match(database_url: str) -> None:
@@ -152,6 +163,7 @@ def test_a_copied_database_has_the_same_derived_tables(crm, database_url, new_da
     assert_flow_matches(target)
     assert flows(target)[0] == flows(database_url)[0]
     assert_interaction_days_match(target)
+    assert_contact_days_match(target)
 
 
 def test_logging_deleting_and_undoing_keep_the_interaction_counts(crm, database_url):
@@ -197,3 +209,34 @@ def test_an_imported_batch_of_interactions_and_its_undo_keep_the_counts(
     crm.ok("import", "undo", batch)
     kept, _ = derived(database_url, DAYS_KEPT, DAYS_RECOMPUTED, values=1)
     assert kept == Counter()
+
+
+def test_adding_editing_importing_deleting_and_undoing_keep_the_contact_counts(
+    crm, database_url, tmp_path
+):
+    crm.ok("user", "add", "kim")
+    crm.ok(
+        "contact",
+        "add",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.com",
+        "--created",
+        "2026-09-30 23:30",
+    )
+    crm.ok("contact", "add", "Charles Babbage", "--email", "charles@example.com")
+    crm.ok("contact", "edit", "ada@example.com", "--stage", "customer")
+    crm.ok("contact", "assign", "charles@example.com", "--to", "kim", "--yes")
+    rows = tmp_path / "people.csv"
+    rows.write_text("name,email\nGrace Hopper,grace@example.com\nAlan Turing,alan@example.com\n")
+    batch = crm.json("import", "contacts", str(rows))["batch"]
+    assert_contact_days_match(database_url)
+
+    crm.ok("contact", "delete", "ada@example.com", "--yes")
+    crm.ok("import", "undo", batch)
+    assert_contact_days_match(database_url)
+    crm.ok("undo", next(e["id"] for e in crm.json("history", "1") if e["action"] == "delete"))
+    assert_contact_days_match(database_url)
+    report = crm.json("report", "monthly", "--month", "2026-09")
+    assert report["contacts"] == {"new": 1, "total": 1}
+    assert report["customers"]["at_end"] == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from crmtui.reports.periods import Month
 from crmtui.reports.tables import (
     company,
     contact,
+    contact_day,
     deal,
     deal_stage_change,
     interaction,
@@ -84,27 +85,52 @@ def _owned(statement, column, owner_id: int | None):
     return statement if owner_id is None else statement.where(column == owner_id)
 
 
-def contacts_now(session: Reader, owner_id: int | None) -> int:
-    statement = select(func.count()).select_from(contact)
-    return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
+def _days_and_parts(start: datetime, end: datetime) -> tuple[tuple[date, date] | None, list]:
+    """[start, end) as its whole UTC days (first and last, half-open) and the part-days left."""
+    first, last = _utc_midnight(start, up=True), _utc_midnight(end, up=False)
+    if first >= last:
+        return None, [(start, end)]
+    return (first.date(), last.date()), [(a, b) for a, b in ((start, first), (last, end)) if a < b]
 
 
-def contact_figures(
-    session: Reader, month: Month, owner_id: int | None, now: int | None = None
-) -> dict[str, int]:
-    """New contacts and the total at the month's end; `now` (contacts_now) when known."""
-    # All contacts but the few created since: the count of a whole table is read from its
-    # smallest index, where `created_at < end` would step through a million index entries.
-    if now is None:
-        now = contacts_now(session, owner_id)
-    since = select(func.count()).select_from(contact).where(contact.c.created_at >= month.end)
-    total = now - (session.scalar(_owned(since, contact.c.owner_id, owner_id)) or 0)
+def _utc_midnight(when: datetime, *, up: bool) -> datetime:
+    """The UTC midnight at or before `when`, or (`up`) at or after it."""
+    midnight = datetime(when.year, when.month, when.day, tzinfo=UTC)
+    return midnight + timedelta(days=1) if up and midnight < when else midnight
+
+
+def _counted_contacts(session: Reader, owner_id: int | None, *conditions) -> int:
+    """The contacts the counts per day of creation (migration 0011) hold where `conditions`."""
+    days = contact_day.c
+    statement = _owned(select(func.sum(days.contacts)).where(*conditions), days.owner_key, owner_id)
+    return int(session.scalar(statement) or 0)
+
+
+def _contacts_created(session: Reader, start: datetime, end: datetime, owner_id: int | None) -> int:
+    """Contacts created in [start, end): whole days counted per day, part-days one by one."""
+    whole, parts = _days_and_parts(start, end)
+    total = 0
+    if whole is not None:
+        days = contact_day.c
+        total += _counted_contacts(session, owner_id, days.day >= whole[0], days.day < whole[1])
+    for part_start, part_end in parts:
+        statement = select(func.count()).where(
+            contact.c.created_at >= part_start, contact.c.created_at < part_end
+        )
+        total += session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
+    return total
+
+
+def contact_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, int]:
+    """New contacts and the total at the month's end (those created before it)."""
+    last = _utc_midnight(month.end, up=False)
+    total = _counted_contacts(session, owner_id, contact_day.c.day < last.date())
+    total += _contacts_created(session, last, month.end, owner_id)
     return {"new": new_contacts(session, month, owner_id), "total": total}
 
 
 def new_contacts(session: Reader, month: Month, owner_id: int | None) -> int:
-    statement = select(func.count()).select_from(contact).where(_in(contact.c.created_at, month))
-    return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
+    return _contacts_created(session, month.start, month.end, owner_id)
 
 
 def interaction_counts(
@@ -116,44 +142,34 @@ def interaction_counts(
     the part-days at its ends, when the month does not start at UTC midnight: a few hundred rows
     however many interactions the month holds.
     """
-    first_day = _utc_midnight(month.start, up=True)
-    last_day = _utc_midnight(month.end, up=False)
+    whole, part_days = _days_and_parts(month.start, month.end)
     days = interaction_day.c
-    parts = [
-        _owned(
-            select(days.kind, days.user_key, func.sum(days.interactions))
-            .where(days.day >= first_day.date(), days.day < last_day.date())
-            .group_by(days.kind, days.user_key),
-            days.user_key,
-            owner_id,
-        )
-    ]
-    for start, end in ((month.start, first_day), (last_day, month.end)):
-        if start < end:
-            parts.append(
-                _owned(
-                    select(
-                        interaction.c.kind,
-                        func.coalesce(interaction.c.user_id, 0),
-                        func.count(),
-                    )
-                    .where(interaction.c.occurred_at >= start, interaction.c.occurred_at < end)
-                    .group_by(interaction.c.kind, interaction.c.user_id),
-                    interaction.c.user_id,
-                    owner_id,
-                )
+    parts = []
+    if whole is not None:
+        parts.append(
+            _owned(
+                select(days.kind, days.user_key, func.sum(days.interactions))
+                .where(days.day >= whole[0], days.day < whole[1])
+                .group_by(days.kind, days.user_key),
+                days.user_key,
+                owner_id,
             )
+        )
+    for start, end in part_days:
+        parts.append(
+            _owned(
+                select(interaction.c.kind, func.coalesce(interaction.c.user_id, 0), func.count())
+                .where(interaction.c.occurred_at >= start, interaction.c.occurred_at < end)
+                .group_by(interaction.c.kind, interaction.c.user_id),
+                interaction.c.user_id,
+                owner_id,
+            )
+        )
     counts: dict[tuple[str, int | None], int] = defaultdict(int)
     for kind, user_key, count in session.execute(union_all(*parts)):
         if count:
             counts[(kind, user_key or None)] += int(count)
     return {key: count for key, count in counts.items() if count}
-
-
-def _utc_midnight(when: datetime, *, up: bool) -> datetime:
-    """The UTC midnight at or before `when`, or (`up`) at or after it."""
-    midnight = datetime(when.year, when.month, when.day, tzinfo=UTC)
-    return midnight + timedelta(days=1) if up and midnight < when else midnight
 
 
 def interaction_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, Any]:
@@ -461,10 +477,7 @@ LEFT = and_(_is_customer(lifecycle_change.c.from_stage), _not_customer(lifecycle
 
 
 def customers_now(session: Reader, owner_id: int | None) -> int:
-    statement = (
-        select(func.count()).select_from(contact).where(_is_customer(contact.c.lifecycle_stage))
-    )
-    return session.scalar(_owned(statement, contact.c.owner_id, owner_id)) or 0
+    return _counted_contacts(session, owner_id, contact_day.c.stage.in_(CUSTOMER_STAGES))
 
 
 def customers_at(
@@ -612,26 +625,24 @@ def month_figures(
     month: Month,
     owner_id: int | None = None,
     pipeline: Totals | None = None,
-    customers: int | None = None,
-    contacts: int | None = None,
     customers_at_ends: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Every figure of one month (the keys of `monthly` without `previous` and `change`).
 
-    `pipeline` (open_deals_at the month's end), `customers` (customers_now), `contacts`
-    (contacts_now) and `customers_at_ends` (customers_at the start and the end) when known.
+    `pipeline` (open_deals_at the month's end) and `customers_at_ends` (customers_at the start
+    and the end) when known.
     """
     deals = deal_figures(session, month, owner_id)
     return {
         "month": str(month),
         "start": month.start,
         "end": month.end,
-        "contacts": contact_figures(session, month, owner_id, contacts),
+        "contacts": contact_figures(session, month, owner_id),
         "interactions": interaction_figures(session, month, owner_id),
         "deals": deals,
         "pipeline": pipeline_figures(session, month, owner_id, pipeline),
         "tasks": task_figures(session, month, owner_id),
-        "customers": customer_figures(session, month, owner_id, customers, customers_at_ends),
+        "customers": customer_figures(session, month, owner_id, at=customers_at_ends),
         "top_customers": top_customers(
             session, month, owner_id, currencies=list(deals["won_amount"])
         ),
@@ -667,20 +678,12 @@ CHANGE_SECTIONS = ("contacts", "interactions", "deals", "pipeline", "tasks", "cu
 def monthly(session: Reader, month: Month, owner: str | None = None) -> dict[str, Any]:
     """The month's figures, the previous month's under `previous`, and their differences."""
     owner_id = owner_id_for(session, owner)
-    now = {
-        "customers": customers_now(session, owner_id),
-        "contacts": contacts_now(session, owner_id),
-    }
     at_end = open_deals_at_each(session, [month.end, month.previous.end], owner_id)
     before, start, end = customers_at_each(
-        session, [month.previous.start, month.start, month.end], owner_id, now["customers"]
+        session, [month.previous.start, month.start, month.end], owner_id
     )
-    current = month_figures(
-        session, month, owner_id, at_end[0], **now, customers_at_ends=(start, end)
-    )
-    previous = month_figures(
-        session, month.previous, owner_id, at_end[1], **now, customers_at_ends=(before, start)
-    )
+    current = month_figures(session, month, owner_id, at_end[0], (start, end))
+    previous = month_figures(session, month.previous, owner_id, at_end[1], (before, start))
     change = {}
     for section in CHANGE_SECTIONS:
         a = {k: v for k, v in current[section].items() if k != "by_stage"}

@@ -41,12 +41,19 @@ lifecycle_change = table(
 )  # fmt: skip
 task = table("task", _id("assignee_id"), _when("due_at"), _when("done_at"))
 user = table("user", _id(), _text("username"))
-# derived data kept by triggers (migrations 0009, 0010), not models: each UTC day's deal moves per
-# owner and stage, and interactions per kind and user
+# derived data kept by triggers (migrations 0009-0011), not models: per UTC day, deal moves per
+# owner and stage, interactions per kind and user, contacts created per owner and stage
 pipeline_flow = table(
     "pipeline_flow", column("day", Date), _id("owner_key"), _id("stage_id"), _text("currency"),
     column("deals", Integer), column("units", BigInteger),
 )  # fmt: skip
+contact_day = table(
+    "contact_day",
+    column("day", Date),
+    _id("owner_key"),
+    _text("stage"),
+    column("contacts", Integer),
+)
 interaction_day = table(
     "interaction_day", column("day", Date), _text("kind"), _id("user_key"),
     column("interactions", Integer),
