@@ -298,9 +298,10 @@ class ContactImporter:
         self.indexes = SuspendedIndexes(
             self.writer,
             ("contact", "contact_email", "contact_phone", "change", "lifecycle_change"),
-            # Lookups this import runs: a contact's emails and phones, phones when matched on.
+            # Lookups this import runs: a contact's emails and phones, phones when matched on, and
+            # the ids the audit log names (each batch's new ids come after them: core.ids).
             keep=(
-                "ix_contact_email_contact_id", "ix_contact_phone_contact_id",
+                "ix_contact_email_contact_id", "ix_contact_phone_contact_id", "ix_change_entity",
                 *(["ix_contact_phone_phone_key"] if self.match_phone else []),
             ),
         )  # fmt: skip
