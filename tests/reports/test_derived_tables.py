@@ -215,15 +215,8 @@ def test_adding_editing_importing_deleting_and_undoing_keep_the_contact_counts(
     crm, database_url, tmp_path
 ):
     crm.ok("user", "add", "kim")
-    crm.ok(
-        "contact",
-        "add",
-        "Ada Lovelace",
-        "--email",
-        "ada@example.com",
-        "--created",
-        "2026-09-30 23:30",
-    )
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com",
+           "--created", "2026-09-30 23:30")  # fmt: skip
     crm.ok("contact", "add", "Charles Babbage", "--email", "charles@example.com")
     crm.ok("contact", "edit", "ada@example.com", "--stage", "customer")
     crm.ok("contact", "assign", "charles@example.com", "--to", "kim", "--yes")
