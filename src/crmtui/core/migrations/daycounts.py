@@ -11,7 +11,7 @@ class DayCounts:
 
     `keys` maps each key column of `name` to its expression over a row of `source` (`{row}`
     stands for NEW or OLD); `count` names the count column. `watched` are the source columns
-    whose update moves a row from one count to another.
+    whose update moves a row from one count to another (SQLite's row triggers wait for those).
     """
 
     name: str
@@ -26,7 +26,7 @@ class DayCounts:
         return f"date({column})" if dialect == "sqlite" else f"CAST({column} AS date)"
 
     def add(self, dialect: str, sign: int, row: str) -> str:
-        """Add `sign` to the count of the source row `row` (NEW or OLD)."""
+        """SQLite: add `sign` to the count of the source row `row` (NEW or OLD)."""
         keys = ", ".join(expression.format(row=f"{row}.") for expression in self.keys.values())
         return (
             f"INSERT INTO {self.name} (day, {', '.join(self.keys)}, {self.count}) "
@@ -67,24 +67,46 @@ class DayCounts:
                 f"WHEN {changed} BEGIN {self.add(dialect, -1, 'OLD')}; "
                 f"{self.add(dialect, 1, 'NEW')}; END",
             ]
-        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in self.watched)
+        # PostgreSQL: once per statement, over the rows it changed (a COPY of a whole batch is
+        # one statement), where a trigger per row would cost more than the rows themselves.
         return [
             f"CREATE FUNCTION {name}_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF TG_OP <> 'INSERT' THEN {self.add(dialect, -1, 'OLD')}; END IF; "
-            f"IF TG_OP <> 'DELETE' THEN {self.add(dialect, 1, 'NEW')}; END IF; "
+            f"IF TG_OP = 'INSERT' THEN {self.add_rows(1, 'new_rows')}; "
+            f"ELSIF TG_OP = 'DELETE' THEN {self.add_rows(-1, 'old_rows')}; "
+            f"ELSE {self.add_rows(-1, 'old_rows', 1, 'new_rows')}; END IF; "
             "RETURN NULL; END $$",
-            f"CREATE TRIGGER {name}_insert_delete AFTER INSERT OR DELETE ON {source} "
-            f"FOR EACH ROW EXECUTE FUNCTION {name}_count()",
-            f"CREATE TRIGGER {name}_update AFTER UPDATE OF {watched} ON {source} "
-            f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {name}_count()",
+            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source} REFERENCING NEW TABLE AS "
+            f"new_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}_count()",
+            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source} REFERENCING OLD TABLE AS "
+            f"old_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}_count()",
+            f"CREATE TRIGGER {name}_update AFTER UPDATE ON {source} REFERENCING OLD TABLE AS "
+            f"old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}_count()",
         ]
+
+    def add_rows(self, sign: int, rows: str, other_sign: int = 0, other_rows: str = "") -> str:
+        """PostgreSQL: add `sign` per row of the transition table `rows` (and `other_sign` per
+        row of `other_rows`) to their counts, grouped first; counts that do not change are left."""
+        keys = ", ".join(f"{e.format(row='r.')} AS {k}" for k, e in self.keys.items())
+        sides = [(sign, rows)] + ([(other_sign, other_rows)] if other_rows else [])
+        union = " UNION ALL ".join(
+            f"SELECT {self.day('postgresql', 'r')} AS day, {keys}, {s} AS n FROM {t} r"
+            for s, t in sides
+        )
+        columns = ", ".join(self.keys)
+        return (
+            f"INSERT INTO {self.name} (day, {columns}, {self.count}) "
+            f"SELECT day, {columns}, sum(n) FROM ({union}) AS changed "
+            f"GROUP BY day, {columns} HAVING sum(n) <> 0 "
+            f"ON CONFLICT (day, {columns}) DO UPDATE SET "
+            f"{self.count} = {self.name}.{self.count} + excluded.{self.count}"
+        )
 
     def drop(self) -> None:
         if op.get_bind().dialect.name == "sqlite":
             for suffix in ("ai", "ad", "au"):
                 op.execute(f"DROP TRIGGER {self.name}_{suffix}")
         else:
-            for suffix in ("insert_delete", "update"):
+            for suffix in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER {self.name}_{suffix} ON {self.source}")
             op.execute(f"DROP FUNCTION {self.name}_count()")
         op.execute(f"DROP TABLE {self.name}")
