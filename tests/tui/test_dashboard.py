@@ -30,7 +30,7 @@ async def test_r_opens_this_month_next_to_last_month(data, make_app, settle):
         assert "March 2026 (to date)" in this
         assert "February 2026" in last
         assert "Deals created    1" in last  # Audit, 2026-02-04
-        assert "Open pipeline    2  EUR 2300.00" in this
+        assert "Open pipeline    2  EUR 2,300.00" in this
         assert "weighted       EUR 230.00" in this
         assert app.screen.report["month"] == "2026-03"
         assert len(app.screen.query(PlotextPlot)) == 3

@@ -25,7 +25,7 @@ def month_title(month: Month) -> str:
 
 
 def _amounts(amounts: dict[str, Any]) -> str:
-    return ", ".join(f"{currency} {amount}" for currency, amount in amounts.items()) or "–"
+    return ", ".join(f"{currency} {amount:,}" for currency, amount in amounts.items()) or "–"
 
 
 def _rate(value: float | None, percent: bool) -> str:
@@ -38,7 +38,7 @@ def month_panel(figures: dict[str, Any], title: str) -> str:
     """One month's figures as lines of Rich markup."""
     deals, pipeline = figures["deals"], figures["pipeline"]
     customers, interactions = figures["customers"], figures["interactions"]
-    kinds = "  ".join(f"{kind} {count}" for kind, count in interactions["by_kind"].items())
+    kinds = "  ".join(f"{kind} {count:,}" for kind, count in interactions["by_kind"].items())
     cycle = deals["avg_cycle_days"]
     return "\n".join(
         [
@@ -57,7 +57,7 @@ def month_panel(figures: dict[str, Any], title: str) -> str:
             f"Tasks            {figures['tasks']['completed']:,} done, "
             f"{figures['tasks']['overdue']:,} overdue",
             f"Customers        {customers['at_start']:,} → {customers['at_end']:,}"
-            f"  (+{customers['new']}, −{customers['lost']})"
+            f"  (+{customers['new']:,}, −{customers['lost']:,})"
             f"  churn {_rate(customers['churn_rate'], True)}",
         ]
     )
