@@ -1,6 +1,6 @@
 """On SQLite, a new record never takes the id of a deleted one, so undo and history stay its own."""
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 
 # The records the audit log names by id (their deletes can be undone). SQLite gives a new row the
 # highest id in its table plus one, so the newest record deleted would lend its id to the next;
@@ -36,5 +36,7 @@ def _assign_ids(session, _context, _instances) -> None:
     connection = session.connection()  # not session.execute: that would flush again
     for table, records in pending.items():
         first = connection.execute(text(next_id_sql(table))).scalar_one()
+        # in the order they were added, as SQLite would have numbered them
+        records.sort(key=lambda record: inspect(record).insert_order)
         for offset, record in enumerate(records):
             record.id = first + offset

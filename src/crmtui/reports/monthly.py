@@ -167,8 +167,7 @@ def interaction_counts(
         )
     counts: dict[tuple[str, int | None], int] = defaultdict(int)
     for kind, user_key, count in session.execute(union_all(*parts)):
-        if count:
-            counts[(kind, user_key or None)] += int(count)
+        counts[(kind, user_key or None)] += int(count or 0)
     return {key: count for key, count in counts.items() if count}
 
 
@@ -356,8 +355,8 @@ def open_deals_at_each(
         for totals, count, units in zip(results, figures[::2], figures[1::2], strict=True):
             totals[(stage_id, currency)] = [int(count or 0), int(units or 0)]
     moves_of_the_day = []
-    for index, (when, day) in enumerate(zip(instants, days, strict=True)):
-        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    for index, when in enumerate(instants):
+        midnight = _utc_midnight(when, up=False)
         for stage_id, sign in ((move.to_stage_id, 1), (move.from_stage_id, -1)):
             moves_of_the_day.append(
                 _owned(
