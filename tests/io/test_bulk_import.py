@@ -88,11 +88,11 @@ def test_a_big_import_rebuilds_the_indexes_and_still_matches_names(
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("fts_rows", [1, 20_000])
+@pytest.mark.parametrize("catch_up_rows", [1, 20_000])
 def test_the_search_index_of_an_import_holds_every_contact_as_last_written(
-    importer, tmp_path, db, monkeypatch, fts_rows
+    importer, tmp_path, db, monkeypatch, catch_up_rows
 ):
-    monkeypatch.setattr(contacts_import, "FTS_ROWS", fts_rows)
+    monkeypatch.setattr(contacts_import, "CATCH_UP_ROWS", catch_up_rows)
     (tmp_path / "people.csv").write_text(
         "name,email\n"
         + "".join(f"Person {n},p{n}@example.com\n" for n in range(10))

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from crmtui.core.db import Database
+from crmtui.io import contacts_import
 
 # each recomputed from the rows it derives from, independently of the triggers that keep it
 FLOW_RECOMPUTED = """
@@ -233,3 +234,26 @@ def test_adding_editing_importing_deleting_and_undoing_keep_the_contact_counts(
     report = crm.json("report", "monthly", "--month", "2026-09")
     assert report["contacts"] == {"new": 1, "total": 1}
     assert report["customers"]["at_end"] == 0
+
+
+@pytest.mark.parametrize("catch_up_rows", [1, 20_000])
+def test_an_import_that_changes_its_own_new_contacts_keeps_the_contact_counts(
+    crm, database_url, tmp_path, monkeypatch, catch_up_rows
+):
+    monkeypatch.setattr(contacts_import, "CATCH_UP_ROWS", catch_up_rows)
+    crm.ok("user", "add", "kim")
+    rows = tmp_path / "people.csv"
+    rows.write_text(
+        "name,email,lifecycle stage,owner\n"
+        + "".join(f"P {n},p{n}@example.com,lead,\n" for n in range(5))
+        # a contact this import added moves to another stage and owner, and is counted once
+        + "P 2,p2@example.com,customer,kim\n"
+    )
+    summary = crm.json("import", "contacts", str(rows), "--on-duplicate", "update")
+    assert (summary["inserted"], summary["updated"]) == (5, 1)
+    assert_contact_days_match(database_url)
+    kept, _ = derived(database_url, CONTACTS_KEPT, CONTACTS_RECOMPUTED, values=1)
+    assert sorted((stage, n) for (_, _, stage), (n,) in kept.items()) == [
+        ("customer", 1),
+        ("lead", 4),
+    ]

@@ -96,12 +96,22 @@ PLAIN_TARGETS = frozenset(
 _PHONE_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*|,\s+")
 IMPORT_CACHE_KIB = 64 * 1024
 # FTS5 writes a segment at the end of each statement (and per `hashsize` of pending terms), and
-# merges `automerge` segments of a level at once: indexing a load in statements of FTS_ROWS
+# merges `automerge` segments of a level at once: indexing a load in statements of CATCH_UP_ROWS
 # with these takes half the time of 2000-row statements with the defaults, for an index that
 # searches as fast (a million contacts: 8.1 s -> 4.8 s)
-FTS_ROWS = 20_000
+CATCH_UP_ROWS = 20_000
 FTS_BULK_CONFIG = {"hashsize": 16 * 1024 * 1024, "automerge": 16}
 FTS_DEFAULT_CONFIG = {"hashsize": 1024 * 1024, "automerge": 4}
+# What the per-row SQLite triggers on a new contact do, for a range of ids at once.
+CATCH_UP = {
+    "contact_fts_ai": "INSERT INTO contact_fts (rowid, search_text) "
+    "SELECT id, search_text FROM contact WHERE id BETWEEN ? AND ?",
+    "contact_day_ai": "INSERT INTO contact_day (day, owner_key, stage, contacts) "
+    "SELECT date(created_at), coalesce(owner_id, 0), coalesce(lifecycle_stage, ''), count(*) "
+    "FROM contact WHERE id BETWEEN ? AND ? GROUP BY 1, 2, 3 "
+    "ON CONFLICT (day, owner_key, stage) DO UPDATE SET "
+    "contacts = contact_day.contacts + excluded.contacts",
+}
 NAME_QUERY = (
     "SELECT sort_key, id FROM contact WHERE email IS NULL AND id < ? AND sort_key IN ({in})"
 )
@@ -287,8 +297,8 @@ class ContactImporter:
         self.user_id = session.info.get("user_id")
         self.writer = BulkWriter(session)
         self.now = self.writer.timestamp()
-        self.fts_trigger: str | None = None  # its SQL while suspended by the first insert
-        self.unindexed: tuple[int, int] | None = None  # contact ids not yet in the FTS index
+        self.suspended: dict[str, str] | None = None  # triggers' SQL from the first insert on
+        self.uncaught: tuple[int, int] | None = None  # new contact ids the triggers missed
         self.cache_size = self._enlarge_cache()
         # Contacts with ids from here on were added by this import.
         self.first_new_id = self.writer.query("SELECT COALESCE(MAX(id), 0) + 1 FROM contact")[0][0]
@@ -316,24 +326,28 @@ class ContactImporter:
         self.tags: dict[str, int] = {}
         self.owners: dict[str, int] = {}
 
-    def _suspend_fts_trigger(self) -> str | None:
-        """Drop SQLite's per-row full-text trigger for this transaction; index the new rows
-        FTS_ROWS at a time, with FTS_BULK_CONFIG until the trigger is back.
+    def _suspend_triggers(self) -> dict[str, str]:
+        """Drop SQLite's per-row triggers on a new contact for this transaction (their SQL by
+        name); catch up on the new rows CATCH_UP_ROWS at a time, with FTS_BULK_CONFIG, until
+        they are back.
 
-        The trigger (migration 0001) costs about 25 us a row; one INSERT ... SELECT per batch
-        does the same work in a tenth of the time. The DROP is part of the transaction, so a
-        failure or Ctrl-C brings the trigger back with everything else.
+        The full-text trigger costs about 25 us a row and the day count's about 3 us; one
+        INSERT ... SELECT per range of new ids does the same work in a tenth of the time. The
+        DROP is part of the transaction, so a failure or Ctrl-C brings them back with the rest.
         """
         if self.writer.dialect != "sqlite":
-            return None
-        rows = self.writer.query(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'contact_fts_ai'"
+            return {}
+        names = ", ".join(f"'{name}'" for name in CATCH_UP)
+        triggers = dict(
+            self.writer.query(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
+            )
         )
-        if not rows:
-            return None
-        self.writer.execute("DROP TRIGGER contact_fts_ai")
-        self._configure_fts(FTS_BULK_CONFIG)
-        return rows[0][0]
+        for name in triggers:
+            self.writer.execute(f"DROP TRIGGER {name}")
+        if "contact_fts_ai" in triggers:
+            self._configure_fts(FTS_BULK_CONFIG)
+        return triggers
 
     def _configure_fts(self, config: dict[str, int]) -> None:
         """Set the full-text index's options (kept in its config table, in the transaction)."""
@@ -342,15 +356,12 @@ class ContactImporter:
                 "INSERT INTO contact_fts (contact_fts, rank) VALUES (?, ?)", [key, value]
             )
 
-    def _index_new_contacts(self) -> None:
-        """Add the contacts inserted since the last call to the full-text index."""
-        if self.unindexed is not None:
-            self.writer.execute(
-                "INSERT INTO contact_fts (rowid, search_text) "
-                "SELECT id, search_text FROM contact WHERE id BETWEEN ? AND ?",
-                list(self.unindexed),
-            )
-            self.unindexed = None
+    def _catch_up(self) -> None:
+        """Do for the contacts inserted since the last call what the suspended triggers do."""
+        if self.uncaught is not None:
+            for name in self.suspended:
+                self.writer.execute(CATCH_UP[name], list(self.uncaught))
+            self.uncaught = None
 
     def _enlarge_cache(self) -> int | None:
         """A 64 MiB page cache while importing: the emails' unique index and the full-text
@@ -368,13 +379,15 @@ class ContactImporter:
             self.writer.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
             self.cache_size = None
 
-    def _restore_fts_trigger(self) -> None:
-        if self.fts_trigger:
-            self._index_new_contacts()
-            # the defaults: FTS_BULK_CONFIG is for loads, a row at a time wants smaller segments
-            self._configure_fts(FTS_DEFAULT_CONFIG)
-            self.writer.execute(self.fts_trigger)
-            self.fts_trigger = None
+    def _restore_triggers(self) -> None:
+        if self.suspended:
+            self._catch_up()
+            if "contact_fts_ai" in self.suspended:
+                # the defaults: FTS_BULK_CONFIG is for loads, a row at a time wants smaller segments
+                self._configure_fts(FTS_DEFAULT_CONFIG)
+            for sql in self.suspended.values():
+                self.writer.execute(sql)
+            self.suspended = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -554,7 +567,7 @@ class ContactImporter:
         every = self.options.commit_every
         if every is None or self.indexes.dropped or monotonic() - self.chunk_started < every:
             return
-        self._restore_fts_trigger()  # committed state indexes rows as they come
+        self._restore_triggers()  # committed state indexes rows as they come
         commit_and_continue(self.session, lock=False)
         self.session.info["committed_batch"] = self.batch.id
         if self.locked:
@@ -636,8 +649,8 @@ class ContactImporter:
 
     def _insert(self, records: list[_Record]) -> None:
         w, now, user_id, batch_id = self.writer, self.now, self.user_id, self.batch.id
-        if self.fts_trigger is None:
-            self.fts_trigger = self._suspend_fts_trigger() or ""
+        if self.suspended is None:
+            self.suspended = self._suspend_triggers()
         self._resolve_companies(records)
         first_id = w.allocate_ids("contact", len(records))
         contacts, emails, phones, tags, changes = [], [], [], [], []
@@ -733,12 +746,12 @@ class ContactImporter:
             if on_event:
                 on_event(record.line, "insert", f"{row[DISPLAY_NAME]} <{row[EMAIL] or ''}>")
         self._write_rows("contact", CONTACT_COLUMNS, contacts)
-        if self.fts_trigger:
-            # ids are ours from the first unindexed one on: the write lock is held throughout
-            start = first_id if self.unindexed is None else self.unindexed[0]
-            self.unindexed = (start, first_id + len(records) - 1)
-            if self.unindexed[1] - start >= FTS_ROWS:
-                self._index_new_contacts()
+        if self.suspended:
+            # ids are ours from the first uncaught one on: the write lock is held throughout
+            start = first_id if self.uncaught is None else self.uncaught[0]
+            self.uncaught = (start, first_id + len(records) - 1)
+            if self.uncaught[1] - start >= CATCH_UP_ROWS:
+                self._catch_up()
         if ascii_emails:
             # the primary emails read back from the rows: a fifth of the time of sending them
             self.indexes.adding("contact_email", len(records))
@@ -924,8 +937,8 @@ class ContactImporter:
     def _update(
         self, matched: list[tuple[_Record, int]], same: list[bool], current: dict, found: dict
     ) -> None:
-        if self.unindexed and any(i >= self.unindexed[0] for _, i in matched):
-            self._index_new_contacts()  # the update trigger deletes the old text from the index
+        if self.uncaught and any(i >= self.uncaught[0] for _, i in matched):
+            self._catch_up()  # the update triggers take the old row out of the index and counts
         with self.writer.pipeline():
             self._write_updates(matched, same, current, found)
 
@@ -1049,7 +1062,7 @@ class ContactImporter:
         self.flush()
         if not self.locked:
             self._take_write_lock()
-        self._restore_fts_trigger()
+        self._restore_triggers()
         if self.indexes.dropped:
             # CREATE INDEX sorts in as much memory again as the page cache: a quarter of each.
             self.writer.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB // 4}")
