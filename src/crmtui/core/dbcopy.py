@@ -1,6 +1,6 @@
 """Copy a whole crm database to another URL (SQLite to PostgreSQL and back), keeping every id."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Table, func, select, text
@@ -11,6 +11,7 @@ from crmtui.core import models  # noqa: F401  (registers every table on SQLModel
 from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database, display_url, translate_db_errors
 from crmtui.core.errors import Conflict, OperationalError
+from crmtui.core.pgcopy import copy_rows
 
 BATCH_ROWS = 2000
 SEEDED = {"pipeline", "stage"}  # what a fresh database starts with; replaced by the copy
@@ -90,12 +91,44 @@ def copy_database(
 def _copy_table(reader: Connection, writer: Connection, table: Table, progress) -> int:
     order = list(table.primary_key.columns) or list(table.columns)[:1]
     rows = reader.execution_options(yield_per=BATCH_ROWS).execute(select(table).order_by(*order))
+    batches = rows.partitions(BATCH_ROWS)
+    if writer.dialect.name == "postgresql":
+        return _copy_in(writer, table, batches, progress)
     total = 0
-    for batch in rows.partitions(BATCH_ROWS):
+    for batch in batches:
         writer.execute(table.insert(), [dict(row._mapping) for row in batch])
         total += len(batch)
         if progress:
             progress(table.name, total)
+    return total
+
+
+def _copy_in(writer: Connection, table: Table, batches: Iterator[Sequence], progress) -> int:
+    """The whole table in one COPY: 1.4M rows take a fraction of executemany's time."""
+    dialect = writer.dialect
+    # what an INSERT would bind: naive UTC timestamps, psycopg Json wrappers, ...
+    binds = [
+        (position, bind)
+        for position, column in enumerate(table.columns)
+        if (bind := column.type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    total = 0
+
+    def driver_rows() -> Iterator[Sequence]:
+        nonlocal total
+        for batch in batches:
+            for row in batch:
+                if binds:
+                    row = list(row)
+                    for position, bind in binds:
+                        row[position] = bind(row[position])
+                yield row
+            total += len(batch)
+            if progress:
+                progress(table.name, total)
+
+    cursor = writer.connection.driver_connection.cursor()
+    copy_rows(cursor, table.name, [column.name for column in table.columns], driver_rows())
     return total
 
 
