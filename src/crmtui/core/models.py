@@ -87,7 +87,8 @@ class Contact(SQLModel, table=True):
     notes: str | None = None
     source: str | None = None
     lifecycle_stage: str = Field(default="lead", index=True)
-    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    # looked up by ix_contact_owner_created and ix_contact_owner_lifecycle
+    owner_id: int | None = Field(default=None, foreign_key="user.id")
     email_consent: str = "unknown"
     consent_at: datetime | None = _when()
     consent_source: str | None = None
@@ -293,7 +294,7 @@ class LifecycleChange(SQLModel, table=True):
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
     from_stage: str | None = None
     to_stage: str
-    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     user_id: int | None = Field(default=None, foreign_key="user.id")
 
 
