@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select, text
 
+from crmtui.core import models
 from crmtui.core.db import Database, sqlite_url
 from crmtui.core.dbcopy import copied_tables, copy_database
 from crmtui.core.errors import Conflict
@@ -122,3 +123,35 @@ def test_a_copy_to_postgresql_leaves_search_indexes_merged_and_tables_analyzed(
     db.dispose()
     assert leftover == 0  # nothing left pending for searches to scan
     assert analyzed
+
+
+AWKWARD = 'tab\there, back\\slash, \\N, \\., two\nlines\r\n, "quoted" and ünïcödé'
+
+
+def test_values_that_copy_text_could_misread_arrive_as_they_were(crm, tmp_path, new_database_url):
+    source = sqlite_url(tmp_path / "source.db")
+    crm.ok("--db", tmp_path / "source.db", "contact", "add", "Tab\tand \\N", "-e", "ada@example.com",
+           "--notes", AWKWARD, "--field", f"note={AWKWARD}", "--street", "\\N",
+           "--do-not-contact")  # fmt: skip
+    crm.ok("--db", tmp_path / "source.db", "log", "call", "ada@example.com", "-s", "\\N",
+           "--body", AWKWARD, "--at", "2026-03-29 01:30")  # fmt: skip
+    target = new_database_url()  # PostgreSQL in the [postgres] variant: rows go through COPY
+    source_db = Database(source)
+
+    copy_database(source_db, target)
+
+    source_db.dispose()
+    assert snapshot(target) == snapshot(source)
+    copied = Database(target)
+    with copied.session() as session:
+        contact = session.get(models.Contact, 1)
+        interaction = session.get(models.Interaction, 1)
+        assert (contact.display_name, contact.notes, contact.street) == (
+            "Tab\tand \\N",
+            AWKWARD,
+            "\\N",
+        )
+        assert contact.custom_fields == {"note": AWKWARD}
+        assert contact.do_not_contact is True and contact.country is None
+        assert (interaction.subject, interaction.body) == ("\\N", AWKWARD)
+    copied.dispose()
