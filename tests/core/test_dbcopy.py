@@ -1,12 +1,14 @@
 """`crm db copy`: a whole database to SQLite or PostgreSQL and back, ids and history intact."""
 
+import sqlite3
+
 import pytest
 from sqlalchemy import select, text
 
 from crmtui.core import models
 from crmtui.core.db import Database, sqlite_url
 from crmtui.core.dbcopy import copied_tables, copy_database
-from crmtui.core.errors import Conflict
+from crmtui.core.errors import Conflict, OperationalError
 
 
 def fill(crm):
@@ -155,3 +157,51 @@ def test_values_that_copy_text_could_misread_arrive_as_they_were(crm, tmp_path, 
         assert contact.do_not_contact is True and contact.country is None
         assert (interaction.subject, interaction.body) == ("\\N", AWKWARD)
     copied.dispose()
+
+
+def test_a_copy_with_a_dangling_link_fails_and_leaves_the_target_empty(
+    crm, tmp_path, new_database_url
+):
+    crm.ok(
+        "--db", tmp_path / "source.db", "contact", "add", "Ada Lovelace", "-e", "ada@example.com"
+    )
+    with sqlite3.connect(tmp_path / "source.db") as raw:  # foreign keys unchecked, as in old files
+        raw.execute("UPDATE contact_email SET contact_id = 999")
+    raw.close()
+    target = new_database_url()
+    source = Database(sqlite_url(tmp_path / "source.db"))
+
+    with pytest.raises(OperationalError):
+        copy_database(source, target)
+
+    source.dispose()
+    assert snapshot(target)["contact"] == []
+
+
+@pytest.mark.postgres_only
+def test_a_copy_to_postgresql_keeps_every_index_and_foreign_key(crm, tmp_path, new_database_url):
+    crm.ok("demo", "--contacts", "50", "--db", str(tmp_path / "demo.db"), "--no-open")
+    fresh, target = new_database_url(), new_database_url()
+    Database(fresh).dispose()  # migrated: the schema a copy must end with
+    source = Database(sqlite_url(tmp_path / "demo.db"))
+
+    copy_database(source, target)
+
+    source.dispose()
+    assert schema_checks(target) == schema_checks(fresh)
+
+
+def schema_checks(url: str) -> set[tuple[str, str]]:
+    db = Database(url)
+    with db.session() as session:
+        rows = session.execute(
+            text(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "JOIN pg_class ON pg_class.oid = indrelid WHERE relnamespace = 'public'::regnamespace "
+                "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE connamespace = 'public'::regnamespace"
+            )
+        ).all()
+    db.dispose()
+    assert len(rows) > 50
+    return {tuple(row) for row in rows}
