@@ -107,7 +107,10 @@ async def test_enter_opens_the_contact_with_timeline_deals_and_tasks(data, make_
         await settle(pilot)
         assert isinstance(app.screen, ContactDetailScreen)
         assert app.screen.query_one("#timeline", DataTable).get_row_at(0)[2] == "Kick-off"
-        assert app.screen.query_one("#contact-deals", DataTable).row_count == 2
+        deals = app.screen.query_one("#contact-deals", DataTable)
+        assert sorted(deals.get_row_at(i)[2] for i in range(deals.row_count)) == [
+            "1,500.00 EUR", "800.00 EUR"
+        ]  # fmt: skip
         assert app.screen.query_one("#contact-tasks", DataTable).get_row_at(0)[1] == "Send proposal"
         await pilot.press("escape")
         assert not isinstance(app.screen, ContactDetailScreen)
@@ -191,6 +194,8 @@ async def test_moving_a_deal_updates_the_board_and_its_history(db, data, make_ap
         await pilot.press("p")
         await settle(pilot)
         assert board_titles(app)[0] == ["Website", "Audit"]
+        website = str(app.screen.query(OptionList).first().get_option_at_index(0).prompt)
+        assert website.split("\n")[-1].startswith("1,500.00 EUR  ")  # then its age
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert board_titles(app)[:2] == [["Audit"], ["Website"]]

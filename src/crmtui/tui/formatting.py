@@ -1,6 +1,7 @@
-"""How values look on screen: local dates, ages, durations, lists."""
+"""How values look on screen: local dates, ages, durations, amounts, lists."""
 
 from datetime import datetime
+from decimal import Decimal
 
 
 def local_date(value: datetime | None) -> str:
@@ -28,3 +29,8 @@ def age(since: datetime | None, now: datetime) -> str:
 
 def joined(values: list[str] | None) -> str:
     return ", ".join(values or [])
+
+
+def money(amount: str, currency: str) -> str:
+    """`76350.99`, `EUR` as `76,350.99 EUR`: digits grouped, every decimal kept."""
+    return f"{Decimal(amount):,} {currency}"

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from crmtui.tui.dbwork import run_db
-from crmtui.tui.formatting import joined, local_time
+from crmtui.tui.formatting import joined, local_time, money
 
 TIMELINE_LIMIT = 50
 
@@ -114,7 +114,7 @@ class ContactDetailScreen(Screen):
         deals = self.query_one("#contact-deals", DataTable)
         deals.clear()
         for d in detail["deals"]:
-            deals.add_row(d["title"], d["stage"], f"{d['amount']} {d['currency']}", d["status"])
+            deals.add_row(d["title"], d["stage"], money(d["amount"], d["currency"]), d["status"])
         tasks = self.query_one("#contact-tasks", DataTable)
         tasks.clear()
         for t in detail["tasks"]:

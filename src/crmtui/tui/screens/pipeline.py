@@ -14,7 +14,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.dbwork import run_db
-from crmtui.tui.formatting import age
+from crmtui.tui.formatting import age, money
 
 PER_COLUMN = 50
 MORE_AHEAD = 10  # cards left below the cursor when the column's next page is asked for
@@ -142,7 +142,7 @@ class PipelineScreen(Screen):
             prompt = Text(card["title"], style="bold")
             if card["company"]:
                 prompt.append(f"\n{card['company']}")
-            prompt.append(f"\n{card['amount']} {card['currency']}  ", style="")
+            prompt.append(f"\n{money(card['amount'], card['currency'])}  ", style="")
             prompt.append(age(card["stage_entered_at"], now), style="dim")
             options.append(Option(prompt, id=str(card["id"])))
             options.append(None)
