@@ -4,6 +4,10 @@
 
 Targets (issue 4): import within 5x the baseline executemany, re-import (all unchanged) within
 6x, export within 3x of csv over a plain sqlite3 query, peak memory of `crm` under 300 MB.
+
+The floor line is SQLite alone writing what the import wrote (its rows copied table by table by
+INSERT ... SELECT into a fresh database, the same indexes suspended and rebuilt, the search index
+filled as the import fills it): what crm's schema costs with no Python at all.
 """
 
 import argparse
@@ -79,6 +83,58 @@ def baseline_export(db_path: Path, out_path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, cpu_seconds() - cpu
 
 
+FLOOR_TABLES = ("contact", "contact_email", "contact_phone", "change", "lifecycle_change")
+FLOOR_KEPT = ("ix_contact_email_contact_id", "ix_contact_phone_contact_id", "ix_change_entity")
+
+
+def schema_floor(imported: Path, empty: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of SQLite copying the import's rows into an empty crm database."""
+    conn = sqlite3.connect(empty, isolation_level=None)
+    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("ATTACH ? AS imported", [str(imported)])
+    start, cpu = time.perf_counter(), cpu_seconds()
+    conn.execute("BEGIN IMMEDIATE")
+    tables = ", ".join(f"'{t}'" for t in FLOOR_TABLES)
+    indexes = [
+        (name, sql)
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({tables}) AND sql NOT LIKE 'CREATE UNIQUE%'"
+        )
+        if name not in FLOOR_KEPT
+    ]
+    triggers = conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' "
+        "AND name IN ('contact_fts_ai', 'contact_day_ai')"
+    ).fetchall()
+    for name, _ in [*indexes, *triggers]:
+        kind = "INDEX" if name.startswith(("ix_", "sqlite_")) else "TRIGGER"
+        conn.execute(f"DROP {kind} {name}")
+    for table in ("user", "company"):
+        conn.execute(f"DELETE FROM main.{table}")
+    for table in ("user", "company", "import_batch", *FLOOR_TABLES):
+        conn.execute(f"INSERT INTO main.{table} SELECT * FROM imported.{table}")
+    conn.execute("INSERT INTO contact_fts (contact_fts, rank) VALUES ('hashsize', 67108864)")
+    conn.execute("INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', 16)")
+    (last,) = conn.execute("SELECT max(id) FROM contact").fetchone()
+    for first in range(1, last + 1, 100_000):
+        conn.execute(
+            "INSERT INTO contact_fts (rowid, search_text) "
+            "SELECT id, search_text FROM contact WHERE id BETWEEN ? AND ?",
+            [first, first + 99_999],
+        )
+    conn.execute(
+        "INSERT INTO contact_day SELECT date(created_at), coalesce(owner_id, 0), "
+        "coalesce(lifecycle_stage, ''), count(*) FROM contact GROUP BY 1, 2, 3"
+    )
+    for _, sql in [*indexes, *triggers]:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - start, cpu_seconds() - cpu
+
+
 def run_crm_measured(*args: str) -> tuple[float, float, float, str]:
     """(wall seconds, CPU seconds, peak RSS in MB, stdout) of one `crm` child process."""
     start = time.perf_counter()
@@ -124,6 +180,13 @@ def main() -> None:
     summary = json.loads(out)
     line("crm import contacts", wall, cpu, base, 5,
          f"  peak RSS {rss:.0f} MB (target 300), inserted {summary['inserted']:,}")  # fmt: skip
+    floor_db = work / "floor.db"
+    run_crm_measured("--db", str(floor_db), "db", "info")  # an empty database, migrated
+    wall, cpu = schema_floor(db_path, floor_db)
+    print(
+        f"{'floor: SQLite alone, crm schema':<34} {wall:7.2f} s wall {wall / base[0]:6.2f}x   "
+        f"{cpu:7.2f} s CPU {cpu / base[1]:6.2f}x"
+    )
 
     wall, cpu, rss, out = run_crm_measured(*db, "import", "contacts", str(csv_path),
                                            "--on-duplicate", "update", "-f", "json")  # fmt: skip
