@@ -57,9 +57,19 @@ def test_dry_run_verbose_shows_each_change_and_writes_nothing(crm):
 
     assert result.exit_code == 0, result.output
     assert "line 2: insert Katherine Johnson <katherine@nasa.example>" in result.stderr
-    assert "would be inserted 3" in result.stderr
+    assert "3 rows (dry run, nothing written): would be inserted 3," in result.stderr
     assert crm.json("contact", "list") == []
     assert crm.json("import", "history") == []
+
+
+def test_the_summary_reads_as_english_with_thousands_grouped(crm, tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("name,email\nAda Lovelace,ada@example.com\n")
+    many = tmp_path / "many.csv"
+    many.write_text("name,email\n" + "".join(f"P {n},p{n}@example.com\n" for n in range(1200)))
+
+    assert "1 row (batch 1): inserted 1, updated 0" in crm("import", "contacts", one).stderr
+    assert "1,200 rows (batch 2): inserted 1,200," in crm("import", "contacts", many).stderr
 
 
 def test_second_import_is_all_unchanged(crm):

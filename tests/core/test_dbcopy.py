@@ -1,6 +1,7 @@
 """`crm db copy`: a whole database to SQLite or PostgreSQL and back, ids and history intact."""
 
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -157,6 +158,32 @@ def test_values_that_copy_text_could_misread_arrive_as_they_were(crm, tmp_path, 
         assert contact.do_not_contact is True and contact.country is None
         assert (interaction.subject, interaction.body) == ("\\N", AWKWARD)
     copied.dispose()
+
+
+def test_timestamps_stored_in_another_form_arrive_as_the_same_instant(
+    crm, tmp_path, new_database_url
+):
+    source_path = tmp_path / "source.db"
+    crm.ok("--db", source_path, "contact", "add", "Ada Lovelace", "-e", "ada@example.com")
+    crm.ok("--db", source_path, "log", "call", "ada@example.com", "-s", "Hi", "--at", "2026-03-29")
+    with sqlite3.connect(source_path) as raw:  # as other tools may have written them
+        raw.execute("UPDATE interaction SET occurred_at = '2026-03-29T03:30:00+02:00'")
+        raw.execute("UPDATE contact SET created_at = '2026-03-01 08:00:00'")
+    raw.close()
+    target = new_database_url()
+    source = Database(sqlite_url(source_path))
+
+    copy_database(source, target)
+
+    source.dispose()
+    assert snapshot(target) == snapshot(sqlite_url(source_path))
+    copied = Database(target)
+    with copied.session() as session:
+        occurred = session.get(models.Interaction, 1).occurred_at
+        created = session.get(models.Contact, 1).created_at
+    copied.dispose()
+    assert occurred == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 at +02:00, in UTC
+    assert created == datetime(2026, 3, 1, 8, tzinfo=UTC)
 
 
 def test_a_copy_with_a_dangling_link_fails_and_leaves_the_target_empty(

@@ -103,10 +103,11 @@ def _run(kind: str, request, fmt, verbose: bool) -> None:
     else:
         what = "would be " if result.dry_run else ""
         batch = "dry run, nothing written" if result.dry_run else f"batch {result.batch}"
+        rows = "row" if result.rows == 1 else "rows"
         message(
-            f"{result.rows} rows ({batch}): {what}inserted {result.inserted}, "
-            f"{what}updated {result.updated}, unchanged {result.unchanged}, "
-            f"rejected {result.rejected}"
+            f"{result.rows:,} {rows} ({batch}): {what}inserted {result.inserted:,}, "
+            f"{what}updated {result.updated:,}, unchanged {result.unchanged:,}, "
+            f"rejected {result.rejected:,}"
         )
         if result.ignored_columns:
             message("ignored columns: " + ", ".join(result.ignored_columns))
