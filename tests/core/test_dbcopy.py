@@ -138,14 +138,17 @@ def test_values_that_copy_text_could_misread_arrive_as_they_were(crm, tmp_path, 
            "--do-not-contact")  # fmt: skip
     crm.ok("--db", tmp_path / "source.db", "log", "call", "ada@example.com", "-s", "\\N",
            "--body", AWKWARD, "--at", "2026-03-29 01:30")  # fmt: skip
-    target = new_database_url()  # PostgreSQL in the [postgres] variant: rows go through COPY
+    # PostgreSQL in the [postgres] variant: rows go through COPY, from SQLite then PostgreSQL
+    target, again = new_database_url(), new_database_url()
     source_db = Database(source)
 
     copy_database(source_db, target)
+    copied = Database(target)
+    copy_database(copied, again)
 
     source_db.dispose()
     assert snapshot(target) == snapshot(source)
-    copied = Database(target)
+    assert snapshot(again) == snapshot(source)
     with copied.session() as session:
         contact = session.get(models.Contact, 1)
         interaction = session.get(models.Interaction, 1)
