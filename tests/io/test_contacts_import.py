@@ -1,6 +1,7 @@
 """Importing contacts from what other tools really export: mapping, duplicates, rejects, atomicity."""
 
 import csv
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from crmtui.core.contacts import get_contact, update_contact
 from crmtui.core.errors import Conflict, Invalid
 from crmtui.core.schemas import ContactInput
 from crmtui.io.batches import undo_batch
+from crmtui.io.imports import ImportRequest, run_import
 
 DATA = Path(__file__).parent.parent / "data" / "import"
 
@@ -370,3 +372,19 @@ def test_a_failure_midway_leaves_the_database_as_it_was(
 
     assert calls == [2000, 2000]
     assert {t: importer.count(t) for t in before} == before
+
+
+@pytest.mark.parametrize("kind", ["contacts", "companies"])
+def test_progress_hears_when_all_of_stdin_is_read(db, kind):
+    data = ("name,email\n" + "".join(f"P {n},p{n}@example.com\n" for n in range(2500))).encode()
+    calls = []
+
+    def progress(done: int, total: int | None, rows: int) -> None:
+        calls.append((done, total, rows))
+
+    run_import(kind, db, ImportRequest(path="-"), username="sam", stdin=BytesIO(data),
+               progress=progress)  # fmt: skip
+
+    # the size of stdin is known once it is read, before the last rows are written
+    assert calls[-1] == (len(data), len(data), 2500)
+    assert [total for _, total, _ in calls[:-1]] == [None] * (len(calls) - 1) != []

@@ -55,6 +55,11 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
     return key_values(pairs, "--map")
 
 
+READING = "importing"
+# after the last row is read: the last batch, rebuilding indexes, committing (seconds on millions)
+FINISHING = "writing indexes and committing"
+
+
 def _progress_bar():
     """A rich progress bar on a terminal, else None."""
     if not sys.stderr.isatty():
@@ -63,9 +68,9 @@ def _progress_bar():
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
-        TextColumn("importing"),
+        TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[rows]} rows"),
+        TextColumn("{task.fields[rows]:,} rows"),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
@@ -76,11 +81,13 @@ def _run(kind: str, request, fmt, verbose: bool) -> None:
     from crmtui.io.imports import run_import
 
     bar = _progress_bar()
-    task = bar.add_task("import", total=None, rows=0) if bar else None
+    task = bar.add_task(READING, total=None, rows=0) if bar else None
 
     def progress(done: int, total: int | None, rows: int) -> None:
         if bar is not None:
-            bar.update(task, completed=done, total=total, rows=rows)
+            read = total is not None and done >= total
+            phase = FINISHING if read else READING
+            bar.update(task, completed=done, total=total, rows=rows, description=phase)
 
     def event(line: int, action: str, text: str) -> None:
         message(f"line {line}: {action} {text}")

@@ -1100,8 +1100,6 @@ def import_contact_rows(
         importer.close()
         if collecting:
             gc.enable()
-    if progress is not None:
-        progress(result.rows)
     return result
 
 

@@ -18,7 +18,7 @@ from crmtui.io.contacts_import import (
     mapped_rows,
 )
 from crmtui.io.presets import detect_preset, get_preset, map_columns
-from crmtui.io.source import TextSource, open_source, read_csv
+from crmtui.io.source import TextSource, open_source, read_csv, read_to_end
 from crmtui.io.vcard import card_pairs, looks_like_vcard, read_cards
 
 # a long import commits this often, so other writers wait for the lock no longer than that
@@ -118,7 +118,7 @@ def import_contacts(
 
         with undone_on_failure(db, username) as session:
             result = import_contact_rows(
-                session, rows, source=source.name, options=options, rejects=rejects,
+                session, read_to_end(rows, source, progress), source=source.name, options=options, rejects=rejects,
                 progress=report, on_event=on_event,
             )  # fmt: skip
             if request.dry_run:

@@ -14,7 +14,7 @@ from crmtui.core.models import Deal, Interaction
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
 from crmtui.io.contacts_import import mapped_rows, parse_custom_json
 from crmtui.io.presets import Preset, map_columns
-from crmtui.io.source import open_source, read_csv
+from crmtui.io.source import open_source, read_csv, read_to_end
 from crmtui.io.values import split_list, unescape_formula
 
 COMPANY_FIELDS = (
@@ -196,7 +196,8 @@ def import_records(
         with imports.undone_on_failure(db, username) as session:
             batch = start_batch(session, entity, source.name)
             chunk_started = monotonic()
-            for line, raw, pairs in mapped_rows(table.rows, columns.fields):
+            rows = mapped_rows(table.rows, columns.fields)
+            for line, raw, pairs in read_to_end(rows, source, progress):
                 if every is not None and monotonic() - chunk_started >= every:
                     commit_and_continue(session)  # other writers get their turn
                     session.info["committed_batch"] = batch.id

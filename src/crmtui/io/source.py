@@ -4,15 +4,16 @@ import codecs
 import csv
 import io
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from crmtui.core.errors import Invalid, OperationalError
 
 PEEK_BYTES = 1 << 16
 DELIMITERS = (",", ";", "\t", "|")
+T = TypeVar("T")
 
 # Fields beyond the csv module's 128 KiB default (long notes, pasted e-mails) are real data.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -163,3 +164,16 @@ def read_csv(
 def _chain_first(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
     yield first
     yield from rest
+
+
+def read_to_end(
+    rows: Iterable[T], source: TextSource, progress: Callable[[int, int | None, int], None] | None
+) -> Iterator[T]:
+    """The rows, then word to `progress` that the whole source is read: done equals total from
+    then on, stdin included, while the import writes its last rows and commits."""
+    count = 0
+    for row in rows:
+        count += 1
+        yield row
+    if progress is not None:
+        progress(source.bytes_read, source.bytes_read, count)
