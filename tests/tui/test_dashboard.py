@@ -5,11 +5,18 @@ The data (tests/tui/conftest.py, clock 2026-03-16): 31 contacts created 2026-01-
 both open in the first stage (Lead, 10 %).
 """
 
+from datetime import timedelta
+
+from rich.text import Text
 from textual.widgets import Select, Static
 from textual_plotext import PlotextPlot
 
+from crmtui.core.deals import add_deal, win_deal
+from crmtui.core.schemas import DealInput
 from crmtui.reports.periods import Month
 from crmtui.tui.screens.dashboard import DashboardScreen
+
+from .conftest import NOW
 
 SIZE = (140, 50)
 
@@ -63,3 +70,22 @@ async def test_the_month_picker_and_brackets_change_the_month(data, make_app, se
         await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
         assert app.screen.month == Month(2026, 3)  # no month after the current one
+
+
+async def test_chart_axes_read_as_round_whole_numbers(db, data, make_app, settle):
+    with db.transaction(username="sam") as session:  # a bigger month to chart: 12,500 EUR won
+        big = DealInput(title="Big", contact=str(data["zora"]), amount="12500",
+                        created_at=NOW - timedelta(days=9))  # fmt: skip
+        win_deal(session, add_deal(session, big), at=NOW - timedelta(days=2))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+
+        def axis(selector: str) -> list[str]:
+            text = Text.from_ansi(app.screen.query_one(selector, PlotextPlot).plt.build()).plain
+            return [line.split("┤")[0].strip() for line in text.splitlines() if "┤" in line]
+
+        assert axis("#chart-pipeline") == ["2", "1", "0"]  # Website and Audit open in Lead
+        assert axis("#chart-won") == ["15k", "10k", "5k", "0"]

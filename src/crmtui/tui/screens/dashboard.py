@@ -11,6 +11,7 @@ from textual_plotext import PlotextPlot
 
 from crmtui.reports.periods import Month
 from crmtui.tui.dbwork import run_db
+from crmtui.tui.formatting import axis_labels, axis_ticks
 
 PICKER_MONTHS = 24
 SERIES_MONTHS = 12
@@ -160,10 +161,14 @@ class DashboardScreen(Screen):
         plt.title(title)
         if not labels or not series:
             plt.title(f"{title}: nothing yet")
-        elif len(series) == 1:
-            plt.bar(labels, next(iter(series.values())))
         else:
-            plt.multiple_bar(labels, list(series.values()), labels=list(series))
+            if len(series) == 1:
+                plt.bar(labels, next(iter(series.values())))
+            else:
+                plt.multiple_bar(labels, list(series.values()), labels=list(series))
+            ticks = axis_ticks(max(max(values, default=0) for values in series.values()))
+            plt.ylim(0, ticks[-1])
+            plt.yticks(ticks, axis_labels(ticks))
         plot.refresh()
 
     def action_shift(self, months: int) -> None:

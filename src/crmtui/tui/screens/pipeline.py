@@ -1,6 +1,5 @@
 """The deal board: a column per open stage, cards you move with the keyboard, column totals."""
 
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -14,23 +13,10 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.dbwork import run_db
-from crmtui.tui.formatting import age, money
+from crmtui.tui.formatting import age, money, short_number
 
 PER_COLUMN = 50
 MORE_AHEAD = 10  # cards left below the cursor when the column's next page is asked for
-
-
-def short(amount: str) -> str:
-    """`442689654.12` as `442.7M`: column heads are narrow; the exact sums are in reports."""
-    value = Decimal(amount)
-    for threshold, divisor, suffix in (
-        (10**9, 10**9, "G"),
-        (10**6, 10**6, "M"),
-        (10**4, 10**3, "k"),
-    ):
-        if abs(value) >= threshold:
-            return f"{value / divisor:.1f}{suffix}"
-    return f"{value:,.0f}"
 
 
 class PipelineScreen(Screen):
@@ -115,7 +101,7 @@ class PipelineScreen(Screen):
             self.stage_ids = stage_ids
         for column, box in zip(board["columns"], area.query(".column"), strict=True):
             totals = "\n".join(
-                f"{t['currency']} {short(t['sum'])}[dim]/{short(t['weighted'])}[/dim]"
+                f"{t['currency']} {short_number(t['sum'])}[dim]/{short_number(t['weighted'])}[/dim]"
                 for t in column["totals"]
             )
             head = f"[b]{escape(column['stage'])}[/b] {column['probability']}%\n{column['count']:,} deals"
