@@ -119,8 +119,8 @@ def import_contacts(
         incoming = None if request.dry_run else source.size
         with db.bulk_load(incoming), undone_on_failure(db, username) as session:
             result = import_contact_rows(
-                session, read_to_end(rows, source, progress), source=source.name, options=options, rejects=rejects,
-                progress=report, on_event=on_event,
+                session, read_to_end(rows, source, progress), source=source.name,
+                options=options, rejects=rejects, progress=report, on_event=on_event,
             )  # fmt: skip
             if request.dry_run:
                 session.rollback()
