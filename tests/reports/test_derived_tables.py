@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -136,6 +137,32 @@ def test_delete_and_its_undo_take_the_flow_away_and_back(crm, database_url, deal
     assert_flow_matches(database_url)
     restored_flow, _ = flows(database_url)
     assert restored_flow != deleted_flow
+
+
+def test_statements_over_many_moves_and_deals_keep_the_flow(crm, database_url, deals):
+    engines, looms, tables = deals
+    crm.ok("deal", "move", engines, "Qualified", "--at", "2026-09-10 09:00")
+    crm.ok("deal", "won", looms, "--at", "2026-10-02 12:00")
+    crm.ok("deal", "move", tables, "Proposal", "--at", "2026-10-03 17:45")
+    database = Database(database_url)
+    try:
+        # by hand, as a fix in SQL would: each statement changes several moves or deals at once
+        with database.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE deal_stage_change SET changed_at = :at WHERE deal_id IN (:a, :b)"),
+                {"at": datetime(2026, 10, 20, 9, 30, tzinfo=UTC), "a": engines, "b": looms},
+            )
+            conn.execute(
+                text("UPDATE deal_stage_change SET deal_id = :to WHERE deal_id = :from"),
+                {"to": tables, "from": engines},
+            )
+        assert_flow_matches(database_url)
+
+        with database.engine.begin() as conn:
+            conn.execute(text("DELETE FROM deal WHERE id IN (:a, :b)"), {"a": engines, "b": looms})
+        assert_flow_matches(database_url)
+    finally:
+        database.dispose()
 
 
 def test_an_imported_batch_and_its_undo_keep_the_flow(crm, database_url, deals, tmp_path):
