@@ -6,11 +6,13 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from crmtui.core import contacts
 from crmtui.core.db import Database, display_url, resolve_url, sqlite_url
+from crmtui.core.errors import OperationalError
 from crmtui.core.migrations import HEAD_REVISION, upgrade_to_head
 from crmtui.core.schemas import ContactInput
 
@@ -127,3 +129,22 @@ def test_an_open_read_session_does_not_block_a_schema_change(db):
         contacts.list_contacts(session)
         with create_engine(db.url, poolclass=NullPool).begin() as other:
             other.execute(text("LOCK TABLE contact IN ACCESS EXCLUSIVE MODE NOWAIT"))
+
+
+def test_a_lock_when_reading_the_schema_version_is_reported_as_a_lock(database_url, monkeypatch):
+    Database(database_url).dispose()  # a migrated database
+
+    def locked_once(_conn, _cursor, statement, *_args):
+        if "alembic_version" in statement and not seen:
+            seen.append(statement)
+            raise sqlite3.OperationalError("database is locked")
+
+    seen: list[str] = []
+    event.listen(Engine, "before_cursor_execute", locked_once)
+    try:
+        # not "has tables but no crm schema": the lock had gone when the tables were listed
+        with pytest.raises(OperationalError, match="locked by another process"):
+            Database(database_url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", locked_once)
+    assert seen

@@ -183,17 +183,20 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
         if path is not None:
+            cursor.execute("PRAGMA busy_timeout=0")
             try:
                 cursor.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
                 # a bulk load holds the file in rollback-journal mode (Database.bulk_load):
-                # this connection works in that mode, the next one alone switches back
-            cursor.execute("PRAGMA synchronous=NORMAL")
+                # this connection works in that mode, without waiting for the mode; the next
+                # connection to find the file free switches back
+            else:
+                cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -202,6 +205,11 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _no_such_table(exc: DBAPIError) -> bool:
+    """Whether the statement failed for a missing table (SQLite's words, PostgreSQL's code)."""
+    return "no such table" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "42P01"
 
 
 def describe_db_error(exc: BaseException, url: str | URL | None = None) -> str:
@@ -258,7 +266,9 @@ class Database:
         with translate_db_errors(self.url), self.engine.connect() as conn:
             try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            except DBAPIError:
+            except DBAPIError as exc:
+                if not _no_such_table(exc):
+                    raise  # a lock held past the timeout is not a database without a schema
                 conn.rollback()
                 return None
 
