@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from crmtui.core.choices import (  # noqa: F401  (re-exported: the schema's allowed values)
@@ -279,16 +279,25 @@ class Task(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
+def customer_stage(column: str) -> dict[str, Any]:
+    """The predicate of a partial index over the rows where `column` is a customer stage."""
+    where = text(f"{column} IN ({', '.join(repr(stage) for stage in CUSTOMER_STAGES)})")
+    return {"sqlite_where": where, "postgresql_where": where}
+
+
 class LifecycleChange(SQLModel, table=True):
     __tablename__ = "lifecycle_change"
+    # only changes into and out of the customers, what reports.monthly reads (migration 0014)
     __table_args__ = (
         Index(
-            "ix_lifecycle_change_to_changed", "to_stage", "changed_at", "from_stage", "contact_id"
+            "ix_lifecycle_change_to_changed", "to_stage", "changed_at", "from_stage", "contact_id",
+            **customer_stage("to_stage"),
         ),
         Index(
-            "ix_lifecycle_change_from_changed", "from_stage", "changed_at", "to_stage", "contact_id"
+            "ix_lifecycle_change_from_changed", "from_stage", "changed_at", "to_stage", "contact_id",
+            **customer_stage("from_stage"),
         ),
-    )
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")

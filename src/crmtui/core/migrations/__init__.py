@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 MIGRATIONS_DIR = Path(__file__).parent
 
 
