@@ -175,7 +175,7 @@ def test_unknown_owner_and_bad_month_are_usage_errors(story):
 def test_markdown_csv_and_html_carry_the_same_figures(story, tmp_path):
     markdown = story.ok("report", "monthly", "--month", "2026-10", "-f", "markdown").stdout
     assert "# Monthly report 2026-10" in markdown
-    assert "| won amount (USD) | 2500.50 | – | +2500.50 |" in markdown
+    assert "| won amount (USD) | 2,500.50 | – | +2,500.50 |" in markdown  # grouped for people
     assert "| win rate | 0.75 | – | – |" in markdown
 
     rows = list(csv.DictReader(io.StringIO(
@@ -190,13 +190,14 @@ def test_markdown_csv_and_html_carry_the_same_figures(story, tmp_path):
     story.ok("report", "monthly", "--month", "2026-10", "-o", str(out))
     html = out.read_text()
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
-    assert "2500.50" in html and "http" not in html.lower().replace("<!doctype html>", "")
+    assert "2,500.50" in html and "http" not in html.lower().replace("<!doctype html>", "")
 
 
 def test_table_fits_80_columns(story):
     table = story.ok("report", "monthly", "--month", "2026-10", "-f", "table").stdout
     assert "Monthly report 2026-10" in table
     assert "won amount (EUR)" in table
+    assert "2,500.50 USD" in table  # a top customer's won amount, grouped
     assert max(len(line) for line in table.splitlines()) <= 80
 
 

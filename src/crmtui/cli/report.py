@@ -72,7 +72,7 @@ def render_table(report: dict[str, Any], width: int | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    from crmtui.reports.figures import SECTIONS, figure_rows, signed, text
+    from crmtui.reports.figures import SECTIONS, amount_text, figure_rows, signed, text
 
     console = Console(record=True, width=width or 80, file=_Discard(), soft_wrap=False)
     month, previous = report["month"], report["previous"]["month"]
@@ -109,7 +109,7 @@ def render_table(report: dict[str, Any], width: int | None = None) -> str:
         top = max(stage["open"] for stage in stages)
         for stage in stages:
             table.add_row(
-                stage["stage"], str(stage["probability"]), str(stage["open"]),
+                stage["stage"], str(stage["probability"]), text(stage["open"]),
                 _bar(stage["open"], top, 20),
             )  # fmt: skip
         console.print()
@@ -122,7 +122,7 @@ def render_table(report: dict[str, Any], width: int | None = None) -> str:
         table.add_column("won amount", justify="right")
         for entry in report["top_customers"]:
             (currency, amount), *_ = entry["won_amount"].items()
-            table.add_row(entry["name"], str(entry["deals"]), f"{amount} {currency}")
+            table.add_row(entry["name"], text(entry["deals"]), amount_text(amount, currency))
         console.print(table)
     else:
         console.print("No deal was won this month.")

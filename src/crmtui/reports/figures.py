@@ -84,15 +84,21 @@ def figure_rows(report: dict[str, Any]) -> list[FigureRow]:
 
 
 def text(value: Any) -> str:
-    """A figure for people: '' for none, signs are left to the caller."""
+    """A figure for people: thousands grouped (`103,251.98`, every decimal kept), '–' for
+    none; signs are left to the caller."""
     if value is None:
         return "–"
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
+
+
+def amount_text(amount: Any, currency: str) -> str:
+    """`12,345.67 EUR`: an amount (as the report holds it, text or number) for people."""
+    return f"{text(Decimal(str(amount)))} {currency}"
 
 
 def signed(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, int | float | Decimal) and value > 0:
-        return f"+{value}"
-    return str(value)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and value > 0:
+        return f"+{value:,}"
+    return text(value)

@@ -3,7 +3,7 @@
 from html import escape
 from typing import Any
 
-from crmtui.reports.figures import SECTIONS, figure_rows, signed, text
+from crmtui.reports.figures import SECTIONS, amount_text, figure_rows, signed, text
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:56rem;color:#222}
@@ -90,7 +90,7 @@ def render_html(report: dict[str, Any]) -> str:
             (currency, amount), *_ = entry["won_amount"].items()
             out.append(
                 f"<tr><td>{escape(entry['name'])}</td><td>{entry['deals']}</td>"
-                f"<td>{amount} {escape(currency)}</td></tr>"
+                f"<td>{escape(amount_text(amount, currency))}</td></tr>"
             )
         out.append("</table>")
     else:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from crmtui.reports.figures import SECTIONS, figure_rows, signed, text
+from crmtui.reports.figures import SECTIONS, amount_text, figure_rows, signed, text
 
 
 def _cell(value: Any) -> str:
@@ -35,7 +35,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += ["| customer | deals | won amount |", "|---|--:|--:|"]
         for entry in report["top_customers"]:
             (currency, amount), *_ = entry["won_amount"].items()
-            lines.append(f"| {_cell(entry['name'])} | {entry['deals']} | {amount} {currency} |")
+            lines.append(
+                f"| {_cell(entry['name'])} | {text(entry['deals'])} | {amount_text(amount, currency)} |"
+            )
     else:
         lines.append("No deal was won this month.")
     return "\n".join(lines) + "\n"
