@@ -88,9 +88,7 @@ def text(value: Any) -> str:
     none; signs are left to the caller."""
     if value is None:
         return "–"
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+    return f"{value:,}" if _number(value) else str(value)
 
 
 def amount_text(amount: Any, currency: str) -> str:
@@ -99,6 +97,8 @@ def amount_text(amount: Any, currency: str) -> str:
 
 
 def signed(value: Any) -> str:
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and value > 0:
-        return f"+{value:,}"
-    return text(value)
+    return f"+{value:,}" if _number(value) and value > 0 else text(value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)

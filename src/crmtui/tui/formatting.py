@@ -1,4 +1,4 @@
-"""How values look on screen: local dates, ages, durations, amounts, lists."""
+"""How values look on screen: local dates, ages, durations, short numbers, lists."""
 
 import math
 from datetime import datetime
@@ -30,11 +30,6 @@ def age(since: datetime | None, now: datetime) -> str:
 
 def joined(values: list[str] | None) -> str:
     return ", ".join(values or [])
-
-
-def money(amount: str, currency: str) -> str:
-    """`76350.99`, `EUR` as `76,350.99 EUR`: digits grouped, every decimal kept."""
-    return f"{Decimal(amount):,} {currency}"
 
 
 UNITS = ((10**9, "G"), (10**6, "M"), (10**3, "k"))

@@ -9,8 +9,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
-from crmtui.tui.formatting import joined, local_time, money
+from crmtui.tui.formatting import joined, local_time
 
 TIMELINE_LIMIT = 50
 
@@ -114,7 +115,9 @@ class ContactDetailScreen(Screen):
         deals = self.query_one("#contact-deals", DataTable)
         deals.clear()
         for d in detail["deals"]:
-            deals.add_row(d["title"], d["stage"], money(d["amount"], d["currency"]), d["status"])
+            deals.add_row(
+                d["title"], d["stage"], amount_text(d["amount"], d["currency"]), d["status"]
+            )
         tasks = self.query_one("#contact-tasks", DataTable)
         tasks.clear()
         for t in detail["tasks"]:

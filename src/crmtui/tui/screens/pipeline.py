@@ -12,8 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
-from crmtui.tui.formatting import age, money, short_number
+from crmtui.tui.formatting import age, short_number
 
 PER_COLUMN = 50
 MORE_AHEAD = 10  # cards left below the cursor when the column's next page is asked for
@@ -128,7 +129,7 @@ class PipelineScreen(Screen):
             prompt = Text(card["title"], style="bold")
             if card["company"]:
                 prompt.append(f"\n{card['company']}")
-            prompt.append(f"\n{money(card['amount'], card['currency'])}  ", style="")
+            prompt.append(f"\n{amount_text(card['amount'], card['currency'])}  ", style="")
             prompt.append(age(card["stage_entered_at"], now), style="dim")
             options.append(Option(prompt, id=str(card["id"])))
             options.append(None)
