@@ -9,7 +9,7 @@ from crmtui.core.contacts import add_contact, build_contact_search_text, get_con
 from crmtui.core.history import list_changes
 from crmtui.core.schemas import ContactInput
 from crmtui.core.search import contact_names
-from crmtui.io import bulk, contacts_import
+from crmtui.io import bulk, suspended_triggers
 
 DATA = Path(__file__).parent.parent / "data" / "import"
 
@@ -92,7 +92,7 @@ def test_a_big_import_rebuilds_the_indexes_and_still_matches_names(
 def test_the_search_index_of_an_import_holds_every_contact_as_last_written(
     importer, tmp_path, db, monkeypatch, catch_up_rows
 ):
-    monkeypatch.setattr(contacts_import, "CATCH_UP_ROWS", catch_up_rows)
+    monkeypatch.setattr(suspended_triggers, "CATCH_UP_ROWS", catch_up_rows)
     (tmp_path / "people.csv").write_text(
         "name,email\n"
         + "".join(f"Person {n},p{n}@example.com\n" for n in range(10))

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from crmtui.core.db import Database
-from crmtui.io import contacts_import
+from crmtui.io import suspended_triggers
 
 # each recomputed from the rows it derives from, independently of the triggers that keep it
 FLOW_RECOMPUTED = """
@@ -267,7 +267,7 @@ def test_adding_editing_importing_deleting_and_undoing_keep_the_contact_counts(
 def test_an_import_that_changes_its_own_new_contacts_keeps_the_contact_counts(
     crm, database_url, tmp_path, monkeypatch, catch_up_rows
 ):
-    monkeypatch.setattr(contacts_import, "CATCH_UP_ROWS", catch_up_rows)
+    monkeypatch.setattr(suspended_triggers, "CATCH_UP_ROWS", catch_up_rows)
     crm.ok("user", "add", "kim")
     rows = tmp_path / "people.csv"
     rows.write_text(

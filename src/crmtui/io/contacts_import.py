@@ -7,22 +7,17 @@ update writes a `change` row tagged with the import batch, which is what `undo` 
 
 import gc
 import json
-import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _json_string
 from time import monotonic
-from typing import Any
 
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
 from crmtui.core.audit import record_change
 from crmtui.core.companies import get_or_create_company
-from crmtui.core.contacts import build_contact_search_text, split_name
 from crmtui.core.db import commit_and_continue
-from crmtui.core.emails import normalize_email
 from crmtui.core.errors import Invalid
 from crmtui.core.models import Company
 from crmtui.core.text import email_key, fold, phone_key, search_text
@@ -34,39 +29,25 @@ from crmtui.io.batches import (
     finish_batch,
     start_batch,
 )
-from crmtui.io.bulk import BulkWriter, SuspendedIndexes, insert_sql
-from crmtui.io.values import (
-    format_birthday,
-    parse_birthday,
-    parse_consent,
-    parse_flag,
-    parse_lifecycle,
-    split_list,
-    unescape_formula,
+from crmtui.io.bulk import BulkWriter, SuspendedIndexes
+from crmtui.io.contact_rows import (
+    CHANGE_COLUMNS,
+    CONTACT_COLUMNS,
+    CONTACT_INDEX,
+    EMAIL_COLUMNS,
+    LIFECYCLE_COLUMNS,
+    PHONE_COLUMNS,
+    TAG_COLUMNS,
+    TEXT_INDEX,
+    Pairs,
+    Record,
+    parse_contact,
+    quick_phone_key,
 )
+from crmtui.io.contact_updates import ContactUpdates
+from crmtui.io.suspended_triggers import SuspendedTriggers
+from crmtui.io.values import format_birthday
 
-TEXT_FIELDS = (
-    "job_title", "street", "city", "region", "postal_code", "country", "website", "notes", "source",
-)  # fmt: skip
-CONTACT_COLUMNS = (
-    "id", "first_name", "last_name", "display_name", "sort_key", "email", "phone", "job_title",
-    "company_id", "birthday_year", "birthday_month", "birthday_day", "street", "city", "region",
-    "postal_code", "country", "website", "notes", "source", "lifecycle_stage", "owner_id",
-    "email_consent", "consent_at", "consent_source", "do_not_contact", "custom_fields",
-    "search_text", "version", "created_by_id", "created_at", "updated_at",
-)  # fmt: skip
-NAME_COLUMNS = ("first_name", "last_name", "display_name")
-# The contact columns a parsed value can change, to read back only those when matching.
-COLUMNS_OF = {
-    **{name: (name,) for name in (*NAME_COLUMNS, *TEXT_FIELDS, "lifecycle_stage")},
-    "company": ("company_id",), "owner": ("owner_id",),
-    "birthday": ("birthday_year", "birthday_month", "birthday_day"),
-}  # fmt: skip
-CONTACT_INDEX = {name: position for position, name in enumerate(CONTACT_COLUMNS)}
-# Columns a parsed row's values go to as they are.
-TEXT_INDEX = {
-    name: CONTACT_INDEX[name] for name in ("first_name", "last_name", "display_name", *TEXT_FIELDS)
-}
 (DISPLAY_NAME, SORT_KEY, EMAIL, PHONE, COMPANY_ID, BIRTHDAY, LIFECYCLE_STAGE, OWNER_ID,
  EMAIL_CONSENT, CONSENT_AT, DO_NOT_CONTACT, CUSTOM_FIELDS, SEARCH_TEXT) = (
     CONTACT_INDEX[name] for name in (
@@ -75,44 +56,7 @@ TEXT_INDEX = {
         "custom_fields", "search_text",
     )
 )  # fmt: skip
-_NOT_DIGITS = {code: None for code in range(128) if not chr(code).isdigit()}
-EMAIL_COLUMNS = ("contact_id", "email", "email_key", "is_primary", "created_at", "updated_at")
-PHONE_COLUMNS = ("contact_id", "phone", "phone_key", "is_primary", "created_at", "updated_at")
-TAG_COLUMNS = ("contact_id", "tag_id")
-CHANGE_COLUMNS = ("entity", "entity_id", "action", "changes", "user_id", "batch_id", "at")
-LIFECYCLE_COLUMNS = ("contact_id", "from_stage", "to_stage", "changed_at", "user_id")
-INSERT_EMAIL = insert_sql("contact_email", EMAIL_COLUMNS)
-INSERT_PHONE = insert_sql("contact_phone", PHONE_COLUMNS)
-INSERT_TAG = insert_sql("contact_tag", TAG_COLUMNS)
-INSERT_CHANGE = insert_sql("change", CHANGE_COLUMNS)
-INSERT_LIFECYCLE = insert_sql("lifecycle_change", LIFECYCLE_COLUMNS)
-_EMAIL_SPLIT = re.compile(r"\s*(?::::|[,;])\s*")
-_COMMA_SPACE = re.compile(r",\s")  # phones split there, not at a comma inside a number
-_HAS_DIGIT = re.compile(r"\d")
-PLAIN_TARGETS = frozenset(
-    ("company", "city", "job_title", "street", "region", "postal_code", "country", "website",
-     "source", "owner")
-)  # fmt: skip
-_PHONE_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*|,\s+")
 IMPORT_CACHE_KIB = 64 * 1024
-# FTS5 writes a segment at the end of each statement (and per `hashsize` of pending terms), and
-# merges `automerge` segments of a level at once: indexing a load in statements of CATCH_UP_ROWS
-# with these takes a third of the time of 2000-row statements with the defaults, for an index
-# that searches as fast or faster (a million contacts: 8.1 s -> 4.8 s at 20,000 rows and 16 MiB,
-# 4.2 s at 100,000 and 64 MiB, no higher peak memory)
-CATCH_UP_ROWS = 100_000
-FTS_BULK_CONFIG = {"hashsize": 64 * 1024 * 1024, "automerge": 16}
-FTS_DEFAULT_CONFIG = {"hashsize": 1024 * 1024, "automerge": 4}
-# What the per-row SQLite triggers on a new contact do, for a range of ids at once.
-CATCH_UP = {
-    "contact_fts_ai": "INSERT INTO contact_fts (rowid, search_text) "
-    "SELECT id, search_text FROM contact WHERE id BETWEEN ? AND ?",
-    "contact_day_ai": "INSERT INTO contact_day (day, owner_key, stage, contacts) "
-    "SELECT date(created_at), coalesce(owner_id, 0), coalesce(lifecycle_stage, ''), count(*) "
-    "FROM contact WHERE id BETWEEN ? AND ? GROUP BY 1, 2, 3 "
-    "ON CONFLICT (day, owner_key, stage) DO UPDATE SET "
-    "contacts = contact_day.contacts + excluded.contacts",
-}
 NAME_QUERY = (
     "SELECT sort_key, id FROM contact WHERE email IS NULL AND id < ? AND sort_key IN ({in})"
 )
@@ -125,16 +69,7 @@ NAME_KEYS_QUERY = (
     "SELECT k.sort_key, k.id FROM temp.import_name_key k JOIN contact c ON c.id = k.id "
     "WHERE c.email IS NULL AND c.sort_key = k.sort_key AND k.sort_key IN ({in})"
 )
-NAME_FIELDS = ("name", "first_name", "middle_name", "last_name", "prefix", "suffix")
-# The usual targets by kind: one dict lookup per cell instead of a chain of comparisons.
-_PLAIN, _NAME, _EMAIL, _PHONE = "plain", "name", "email", "phone"
-_KINDS = {
-    **dict.fromkeys(PLAIN_TARGETS, _PLAIN), **dict.fromkeys(NAME_FIELDS, _NAME),
-    "email": _EMAIL, "phone": _PHONE,
-}  # fmt: skip
 
-Pairs = list[tuple[str, str]]
-Progress = Callable[[int, int], None]
 Event = Callable[[int, str, str], None]
 
 
@@ -152,132 +87,12 @@ class _WriteLockNeeded(Exception):
     """A batch read without the write lock has something to write."""
 
 
-class _Record:
-    """One parsed row waiting for its batch; `keys` lists its email keys first."""
-
-    __slots__ = ("line", "raw", "values", "emails", "phones", "tags", "custom", "has_name", "keys")
-
-    def __init__(self, line, raw, values, emails, phones, tags, custom, has_name) -> None:
-        self.line, self.raw, self.values, self.emails = line, raw, values, emails
-        self.phones, self.tags, self.custom, self.has_name = phones, tags, custom, has_name
-        self.keys: list[tuple[str, str]] = []
-
-
-def _clean_phone(value: str) -> str:
-    phone = value if "  " not in value and value.isprintable() else " ".join(value.split())
-    if not _HAS_DIGIT.search(phone):
-        raise Invalid(f"invalid phone {value!r}: it has no digits")
-    return phone
-
-
-def _unique(values: list[str], key) -> list[str]:
-    """The values in order, dropping later ones with the same key."""
-    seen: dict[str, str] = {}
-    for value in values:
-        seen.setdefault(key(value), value)
-    return list(seen.values())
-
-
-def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], list[str], dict]:
-    """Mapped cells -> (values, emails, phones, tags, custom fields); raises Invalid on bad data."""
-    values: dict[str, Any] = {}
-    names: dict[str, str] = {}
-    emails: list[str] = []
-    phones: list[str] = []
-    tags: list[str] = []
-    custom: dict[str, str] = {}
-    for target, cell in pairs:
-        value = cell.strip()
-        if not value:
-            continue
-        if value[0] == "'":
-            value = unescape_formula(value)
-        kind = _KINDS.get(target)
-        if kind is _PLAIN:
-            if target not in values:
-                values[target] = value
-        elif kind is _NAME:
-            if target not in names:
-                names[target] = value
-        elif kind is _EMAIL:
-            if "," in value or ";" in value or ":::" in value:
-                emails.extend(normalize_email(p) for p in _EMAIL_SPLIT.split(value) if p)
-            else:
-                emails.append(normalize_email(value))
-        elif kind is _PHONE:
-            if ";" in value or ":::" in value or "," in value and _COMMA_SPACE.search(value):
-                phones.extend(_clean_phone(p) for p in _PHONE_SPLIT.split(value) if p.strip())
-            else:
-                phones.append(_clean_phone(value))
-        elif target == "tags":
-            tags.extend(t for t in split_list(value) if not t.startswith("* "))
-        elif target.startswith("custom:"):
-            custom[target[7:]] = value
-        elif target == "custom_fields":
-            custom.update(parse_custom_json(value))
-        elif target == "birthday":
-            birthday = parse_birthday(value)
-            if birthday is not None:
-                values.setdefault("birthday", birthday)
-        elif target == "lifecycle_stage":
-            values.setdefault("lifecycle_stage", parse_lifecycle(value))
-        elif target == "email_consent":
-            consent = parse_consent(value)
-            if consent and values.get("email_consent") != "unsubscribed":
-                values["email_consent"] = consent
-        elif target == "unsubscribed":
-            if parse_flag(value, "opt-out"):
-                values["email_consent"] = "unsubscribed"
-        elif target == "do_not_contact":
-            if parse_flag(value, "do-not-contact"):
-                values["do_not_contact"] = True
-        elif target == "notes":
-            values.setdefault("notes", value.replace("\r\n", "\n").replace("\r", "\n"))
-    if len(emails) > 1:
-        emails = _unique(emails, email_key)
-    if len(phones) > 1:
-        phones = _unique(phones, phone_key)
-    if len(tags) > 1:
-        tags = _unique(tags, fold)
-    if names:
-        first = names.get("first_name", "")
-        if "middle_name" in names:
-            first = f"{first} {names['middle_name']}".strip()
-        last = names.get("last_name", "")
-        display = names.get("name") or (
-            f"{first} {last}".strip() if first and last else first or last
-        )
-        if "name" in names and not first and not last:
-            first, last = split_name(display)
-        if display:
-            values["first_name"], values["last_name"], values["display_name"] = first, last, display
-    return values, emails, phones, tags, custom
-
-
 def _json_list(values: list[str]) -> str:
     """`[null, [values]]`: a list field of a created contact in its audit entry."""
     return f"[null,[{','.join(map(_json_string, values))}]]"
 
 
-def _phone_key(phone: str) -> str:
-    """phone_key, by one translate for ASCII numbers."""
-    if not phone.isascii():
-        return phone_key(phone)
-    digits = phone.translate(_NOT_DIGITS)
-    return "+" + digits if phone.lstrip().startswith("+") else digits
-
-
-def parse_custom_json(text: str) -> dict[str, str]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise Invalid(f"custom_fields is not a JSON object: {text[:40]!r}") from None
-    if not isinstance(data, dict):
-        raise Invalid("custom_fields is not a JSON object")
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
-
-
-class ContactImporter:
+class ContactImporter(ContactUpdates):
     """One import run inside the caller's transaction."""
 
     def __init__(
@@ -298,8 +113,7 @@ class ContactImporter:
         self.user_id = session.info.get("user_id")
         self.writer = BulkWriter(session)
         self.now = self.writer.timestamp()
-        self.suspended: dict[str, str] | None = None  # triggers' SQL from the first insert on
-        self.uncaught: tuple[int, int] | None = None  # new contact ids the triggers missed
+        self.triggers = SuspendedTriggers(self.writer)  # from the first insert on
         self.cache_size = self._enlarge_cache()
         # Contacts with ids from here on were added by this import.
         self.first_new_id = self.writer.query("SELECT COALESCE(MAX(id), 0) + 1 FROM contact")[0][0]
@@ -316,7 +130,7 @@ class ContactImporter:
                 *(["ix_contact_phone_phone_key"] if self.match_phone else []),
             ),
         )  # fmt: skip
-        self.pending: list[_Record] = []
+        self.pending: list[Record] = []
         self.chunk_started = monotonic()
         self.locked = True  # holding the write lock: chunks after the first begin without it
         self.released_at: float | None = None  # when a checkpoint last let the lock go
@@ -326,43 +140,6 @@ class ContactImporter:
         self.company_keys: dict[int, str] = {}
         self.tags: dict[str, int] = {}
         self.owners: dict[str, int] = {}
-
-    def _suspend_triggers(self) -> dict[str, str]:
-        """Drop SQLite's per-row triggers on a new contact for this transaction (their SQL by
-        name); catch up on the new rows CATCH_UP_ROWS at a time, with FTS_BULK_CONFIG, until
-        they are back.
-
-        The full-text trigger costs about 25 us a row and the day count's about 3 us; one
-        INSERT ... SELECT per range of new ids does the same work in a tenth of the time. The
-        DROP is part of the transaction, so a failure or Ctrl-C brings them back with the rest.
-        """
-        if self.writer.dialect != "sqlite":
-            return {}
-        names = ", ".join(f"'{name}'" for name in CATCH_UP)
-        triggers = dict(
-            self.writer.query(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
-            )
-        )
-        for name in triggers:
-            self.writer.execute(f"DROP TRIGGER {name}")
-        if "contact_fts_ai" in triggers:
-            self._configure_fts(FTS_BULK_CONFIG)
-        return triggers
-
-    def _configure_fts(self, config: dict[str, int]) -> None:
-        """Set the full-text index's options (kept in its config table, in the transaction)."""
-        for key, value in config.items():
-            self.writer.execute(
-                "INSERT INTO contact_fts (contact_fts, rank) VALUES (?, ?)", [key, value]
-            )
-
-    def _catch_up(self) -> None:
-        """Do for the contacts inserted since the last call what the suspended triggers do."""
-        if self.uncaught is not None:
-            for name in self.suspended:
-                self.writer.execute(CATCH_UP[name], list(self.uncaught))
-            self.uncaught = None
 
     def _enlarge_cache(self) -> int | None:
         """A 64 MiB page cache while importing: the emails' unique index and the full-text
@@ -380,16 +157,6 @@ class ContactImporter:
             self.writer.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
             self.cache_size = None
 
-    def _restore_triggers(self) -> None:
-        if self.suspended:
-            self._catch_up()
-            if "contact_fts_ai" in self.suspended:
-                # the defaults: FTS_BULK_CONFIG is for loads, a row at a time wants smaller segments
-                self._configure_fts(FTS_DEFAULT_CONFIG)
-            for sql in self.suspended.values():
-                self.writer.execute(sql)
-            self.suspended = None
-
     # -- reading ---------------------------------------------------------------------------
 
     def add(self, line: int, raw: list[str], pairs: Pairs | str) -> None:
@@ -406,7 +173,7 @@ class ContactImporter:
         has_name = "display_name" in values
         if not has_name:
             values.update(first_name="", last_name="", display_name=emails[0] if emails else "")
-        record = _Record(line, raw, values, emails, phones, tags, custom, has_name)
+        record = Record(line, raw, values, emails, phones, tags, custom, has_name)
         keys = record.keys = self._keys(record)
         if not has_name and not keys:
             self._reject(line, raw, "no name and no email")
@@ -421,7 +188,7 @@ class ContactImporter:
         if len(self.pending) >= self.options.batch_size:
             self.flush()
 
-    def _keys(self, record: _Record) -> list[tuple[str, str]]:
+    def _keys(self, record: Record) -> list[tuple[str, str]]:
         keys = [("e", email_key(e)) for e in record.emails]
         if keys and not self.match_phone and not self.match_fields:
             return keys
@@ -442,7 +209,7 @@ class ContactImporter:
 
     # -- matching --------------------------------------------------------------------------
 
-    def _lookup(self, records: list[_Record]) -> dict[tuple[str, str], set[int]]:
+    def _lookup(self, records: list[Record]) -> dict[tuple[str, str], set[int]]:
         wanted: dict[str, set[str]] = {}
         for record in records:
             for kind, key in record.keys:
@@ -472,7 +239,7 @@ class ContactImporter:
                 found.setdefault((kind, key), set()).add(contact_id)
         return found
 
-    def _match(self, record: _Record, found: dict) -> int | None:
+    def _match(self, record: Record, found: dict) -> int | None:
         if len(record.keys) == 1:  # the usual row: one email, found once or not at all
             ids = found.get(record.keys[0])
             if not ids:
@@ -512,13 +279,13 @@ class ContactImporter:
             self._write_batch(records)  # read again: another writer may have been in between
         self._checkpoint()
 
-    def _write_batch(self, records: list[_Record]) -> None:
+    def _write_batch(self, records: list[Record]) -> None:
         """Match the batch and write it. Without the write lock, _WriteLockNeeded comes before
         anything is written or counted."""
         found = self._lookup(records)
-        new: list[_Record] = []
-        matched: list[tuple[_Record, int]] = []
-        refused: list[tuple[_Record, str]] = []
+        new: list[Record] = []
+        matched: list[tuple[Record, int]] = []
+        refused: list[tuple[Record, str]] = []
         for record in records:
             try:
                 contact_id = self._match(record, found)
@@ -568,7 +335,7 @@ class ContactImporter:
         every = self.options.commit_every
         if every is None or self.indexes.dropped or monotonic() - self.chunk_started < every:
             return
-        self._restore_triggers()  # committed state indexes rows as they come
+        self.triggers.restore()  # committed state indexes rows as they come
         commit_and_continue(self.session, lock=False)
         self.session.info["committed_batch"] = self.batch.id
         if self.locked:
@@ -590,7 +357,7 @@ class ContactImporter:
             self.companies[key] = self.companies[name] = company_id
         return company_id
 
-    def _resolve_companies(self, records: list[_Record]) -> None:
+    def _resolve_companies(self, records: list[Record]) -> None:
         """Find, or create, every company these rows name that is not known yet, all at once:
         one at a time, a thousand new companies took a second (three round trips each)."""
         wanted: dict[str, str] = {}  # first name as written, by folded name
@@ -648,10 +415,9 @@ class ContactImporter:
             self.owners[name] = ensure_user(self.session, name).id
         return self.owners[name]
 
-    def _insert(self, records: list[_Record]) -> None:
+    def _insert(self, records: list[Record]) -> None:
         w, now, user_id, batch_id = self.writer, self.now, self.user_id, self.batch.id
-        if self.suspended is None:
-            self.suspended = self._suspend_triggers()
+        self.triggers.suspend()
         self._resolve_companies(records)
         first_id = w.allocate_ids("contact", len(records))
         contacts, emails, phones, tags, changes = [], [], [], [], []
@@ -690,7 +456,7 @@ class ContactImporter:
                     row[DO_NOT_CONTACT] = True
                     audit.append('"do_not_contact":[null,true]')
             row_emails, row_phones = record.emails, record.phones
-            phone_keys = [_phone_key(p) for p in row_phones]
+            phone_keys = [quick_phone_key(p) for p in row_phones]
             row[SORT_KEY] = sort_key = fold(row[DISPLAY_NAME])
             rest = " ".join([*row_emails, *row_phones, *phone_keys])
             if rest.isascii() and rest.isprintable() and "  " not in rest:
@@ -747,12 +513,7 @@ class ContactImporter:
             if on_event:
                 on_event(record.line, "insert", f"{row[DISPLAY_NAME]} <{row[EMAIL] or ''}>")
         self._write_rows("contact", CONTACT_COLUMNS, contacts)
-        if self.suspended:
-            # ids are ours from the first uncaught one on: the write lock is held throughout
-            start = first_id if self.uncaught is None else self.uncaught[0]
-            self.uncaught = (start, first_id + len(records) - 1)
-            if self.uncaught[1] - start >= CATCH_UP_ROWS:
-                self._catch_up()
+        self.triggers.added(first_id, first_id + len(records) - 1)
         if ascii_emails:
             # the primary emails read back from the rows: a fifth of the time of sending them
             self.indexes.adding("contact_email", len(records))
@@ -797,273 +558,11 @@ class ContactImporter:
             key = self.company_keys[company_id] = fold(self._company_name(company_id))
         return key
 
-    def _current(self, matched: list[tuple[_Record, int]]) -> dict[int, dict[str, Any]]:
-        """The matched contacts' present values: the columns these rows could change, and their
-        tags when the rows carry some (their emails and phones come from `_read_lists`)."""
-        w = self.writer
-        ids = sorted({contact_id for _, contact_id in matched})
-        columns = {"id", "display_name", "phone", "company_id", "email_consent", "do_not_contact"}
-        with_tags = False
-        for record, _ in matched:
-            for key in record.values:
-                columns.update(COLUMNS_OF.get(key, ()))
-            if record.custom:
-                columns.add("custom_fields")
-            with_tags = with_tags or bool(record.tags)
-        names = sorted(columns)
-        birthday = "birthday_month" in columns
-        current: dict[int, dict[str, Any]] = {}
-        sql = f"SELECT {', '.join(names)} FROM contact WHERE id IN ({{in}})"
-        for row in w.query_in(sql, ids):
-            item = dict(zip(names, row, strict=True))
-            custom = item.get("custom_fields")
-            if isinstance(custom, str):
-                item["custom_fields"] = {} if custom == "{}" else json.loads(custom)
-            item["do_not_contact"] = bool(item["do_not_contact"])
-            if birthday:
-                item["birthday"] = (
-                    (item["birthday_year"], item["birthday_month"], item["birthday_day"])
-                    if item["birthday_month"]
-                    else None
-                )
-            item["tags"] = {}
-            current[item["id"]] = item
-        if with_tags:
-            for contact_id, key, name in w.query_in(
-                "SELECT ct.contact_id, t.name_key, t.name FROM contact_tag ct "
-                "JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id IN ({in})",
-                ids,
-            ):
-                current[contact_id]["tags"][key] = name
-        return current
-
-    def _read_lists(self, current: dict[int, dict[str, Any]], ids: list[int]) -> None:
-        """Add these contacts' emails and phones, primary first, to their present values."""
-        for contact_id in ids:
-            current[contact_id]["emails"], current[contact_id]["phones"] = [], []
-        for contact_id, email in self.writer.query_in(
-            "SELECT contact_id, email FROM contact_email WHERE contact_id IN ({in}) "
-            "ORDER BY contact_id, is_primary DESC, id",
-            ids,
-        ):
-            current[contact_id]["emails"].append(email)
-        for contact_id, phone in self.writer.query_in(
-            "SELECT contact_id, phone FROM contact_phone WHERE contact_id IN ({in}) "
-            "ORDER BY contact_id, is_primary DESC, id",
-            ids,
-        ):
-            current[contact_id]["phones"].append(phone)
-
-    def _adds_nothing(self, record: _Record, cur: dict[str, Any], found: dict) -> bool:
-        """Whether the row leaves its contact as it is, told from the contact row alone: the
-        lookup found every email of the row, its one phone is the contact's primary phone."""
-        for key in record.keys[: len(record.emails)]:
-            if key not in found:
-                return False
-        phones = record.phones
-        if phones and (len(phones) > 1 or phones[0] != cur["phone"]):
-            return False
-        for tag in record.tags:
-            if fold(tag) not in cur["tags"]:
-                return False
-        return not self._changes(record, cur)
-
-    def _changes(self, record: _Record, cur: dict[str, Any]) -> dict[str, Any]:
-        """The new values for the fields this row changes, by the --on-duplicate rule."""
-        overwrite = self.mode == "update"
-        values: dict[str, Any] = {}
-        for key, new in record.values.items():
-            if key in TEXT_INDEX:
-                if not record.has_name and key in NAME_COLUMNS:
-                    continue
-                name = key
-            elif key == "company":
-                name, new = "company_id", self._company_id(new)
-            elif key == "owner":
-                name, new = "owner_id", self._owner_id(new)
-            elif key == "birthday" or (key == "lifecycle_stage" and overwrite and new):
-                name = key
-            elif key == "email_consent":
-                # Imports record opt-outs always, never re-subscribe anyone.
-                old = cur["email_consent"]
-                if (
-                    new == "unsubscribed"
-                    and old != "unsubscribed"
-                    or (new == "subscribed" and old == "unknown")
-                ):
-                    values["email_consent"] = new
-                continue
-            elif key == "do_not_contact":
-                # ... and never clear do-not-contact.
-                if new and not cur["do_not_contact"]:
-                    values["do_not_contact"] = True
-                continue
-            else:
-                continue
-            old = cur[name]
-            if new != old and (overwrite or old is None or old == ""):
-                values[name] = new
-        if record.custom:
-            old = cur["custom_fields"]
-            merged = {**old, **record.custom} if overwrite else {**record.custom, **old}
-            if merged != old:
-                values["custom_fields"] = merged
-        return values
-
-    def _read_updates(
-        self, matched: list[tuple[_Record, int]], found: dict
-    ) -> tuple[list[tuple[_Record, int]], list[bool], dict, dict]:
-        """What the update needs read, every read done first so that the writes go out without
-        waiting for each other: the contacts, and which rows leave their contact as it is."""
-        current = self._current(matched)
-        self._resolve_companies([record for record, _ in matched])
-        for record, contact_id in matched:
-            self._company_name(current[contact_id]["company_id"])
-            self._owner_id(record.values.get("owner"))
-        # Most rows of a re-import change nothing: those need not read the emails and phones.
-        rows_of = Counter(contact_id for _, contact_id in matched)
-        same = [
-            rows_of[contact_id] == 1 and self._adds_nothing(record, current[contact_id], found)
-            for record, contact_id in matched
-        ]
-        if not all(same):
-            self._writing()
-            changing = [pair for pair, s in zip(matched, same, strict=True) if not s]
-            for record, _ in changing:
-                for tag in record.tags:
-                    self._tag_id(tag)
-            self._read_lists(current, sorted({contact_id for _, contact_id in changing}))
-        return matched, same, current, found
-
-    def _update(
-        self, matched: list[tuple[_Record, int]], same: list[bool], current: dict, found: dict
-    ) -> None:
-        if self.uncaught and any(i >= self.uncaught[0] for _, i in matched):
-            self._catch_up()  # the update triggers take the old row out of the index and counts
-        with self.writer.pipeline():
-            self._write_updates(matched, same, current, found)
-
-    def _write_updates(
-        self, matched: list[tuple[_Record, int]], same: list[bool], current: dict, found: dict
-    ) -> None:
-        for (record, contact_id), unchanged in zip(matched, same, strict=True):
-            if unchanged:
-                self.result.unchanged += 1
-                if self.on_event:
-                    self.on_event(record.line, "unchanged", f"contact {contact_id}")
-                continue
-            cur = current[contact_id]
-            values = self._changes(record, cur)
-            # The lookup already says which of the row's emails exist (all on this contact).
-            new_emails = [
-                e for e, key in zip(record.emails, record.keys, strict=False)
-                if key not in found
-            ]  # fmt: skip
-            new_phones = record.phones
-            if new_phones:
-                if set(new_phones).issubset(cur["phones"]):  # as written before: no new number
-                    new_phones = []
-                else:
-                    phone_keys = {_phone_key(p) for p in cur["phones"]}
-                    new_phones = [p for p in new_phones if _phone_key(p) not in phone_keys]
-            new_tags = record.tags
-            if new_tags:
-                new_tags = [t for t in new_tags if fold(t) not in cur["tags"]]
-            if not values and not new_emails and not new_phones and not new_tags:
-                self.result.unchanged += 1
-                if self.on_event:
-                    self.on_event(record.line, "unchanged", f"contact {contact_id}")
-                continue
-            self._write_update(contact_id, cur, values, new_emails, new_phones, new_tags)
-            cur.update(values)
-            cur["emails"] += new_emails
-            cur["phones"] += new_phones
-            cur["tags"].update({fold(t): t for t in new_tags})
-            self.result.updated += 1
-            if self.on_event:
-                changed = [*values, *(["emails"] if new_emails else []),
-                           *(["phones"] if new_phones else []), *(["tags"] if new_tags else [])]  # fmt: skip
-                self.on_event(record.line, "update", f"contact {contact_id}: {', '.join(changed)}")
-
-    def _write_update(
-        self,
-        contact_id: int,
-        cur: dict[str, Any],
-        values: dict[str, Any],
-        new_emails: list[str],
-        new_phones: list[str],
-        new_tags: list[str],
-    ) -> None:
-        w, now = self.writer, self.now
-        columns: dict[str, Any] = {}
-        changes: dict[str, list[Any]] = {}
-        for name, new in values.items():
-            old = cur[name]
-            if name == "birthday":
-                year, month, day = new
-                columns.update(birthday_year=year, birthday_month=month, birthday_day=day)
-                changes[name] = [format_birthday(*(old or (None,) * 3)) or None,
-                                 format_birthday(*new)]  # fmt: skip
-            elif name == "custom_fields":
-                columns[name] = w.json(new)
-                changes[name] = [old, new]
-            else:
-                columns[name] = new
-                changes[name] = [old, new]
-        emails = cur["emails"] + new_emails
-        phones = cur["phones"] + new_phones
-        if new_emails:
-            changes["emails"] = [cur["emails"], emails]
-            if not cur["emails"]:
-                columns["email"] = emails[0]
-        if new_phones:
-            changes["phones"] = [cur["phones"], phones]
-            if not cur["phones"]:
-                columns["phone"] = phones[0]
-        if new_tags:
-            changes["tags"] = [sorted(cur["tags"].values()), [*cur["tags"].values(), *new_tags]]
-        display = values.get("display_name", cur["display_name"])
-        if "display_name" in values:
-            columns["sort_key"] = fold(display)
-        if "email_consent" in values:
-            columns["consent_at"] = now
-        company_id = values.get("company_id", cur["company_id"])
-        if columns.keys() & {"display_name", "company_id"} or new_emails or new_phones:
-            columns["search_text"] = build_contact_search_text(
-                display, emails, phones, self._company_name(company_id)
-            )
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        sep = ", " if assignments else ""
-        w.execute(
-            f"UPDATE contact SET {assignments}{sep}version = version + 1, updated_at = ? "
-            "WHERE id = ?",
-            [*columns.values(), now, contact_id],
-        )
-        has_email, has_phone = bool(cur["emails"]), bool(cur["phones"])
-        w.many(INSERT_EMAIL, [
-            (contact_id, e, email_key(e), not has_email and i == 0, now, now)
-            for i, e in enumerate(new_emails)
-        ])  # fmt: skip
-        w.many(INSERT_PHONE, [
-            (contact_id, p, phone_key(p), not has_phone and i == 0, now, now)
-            for i, p in enumerate(new_phones)
-        ])  # fmt: skip
-        w.many(INSERT_TAG, [(contact_id, self._tag_id(t)) for t in new_tags])
-        w.execute(
-            INSERT_CHANGE,
-            ["contact", contact_id, "update", w.json(changes), self.user_id, self.batch.id, now],
-        )
-        if "lifecycle_stage" in values:
-            w.execute(
-                INSERT_LIFECYCLE,
-                [contact_id, cur["lifecycle_stage"], values["lifecycle_stage"], now, self.user_id],
-            )
-
     def finish(self) -> ImportResult:
         self.flush()
         if not self.locked:
             self._take_write_lock()
-        self._restore_triggers()
+        self.triggers.restore()
         if self.indexes.dropped:
             # CREATE INDEX sorts in as much memory again as the page cache: a quarter of each.
             self.writer.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB // 4}")
@@ -1101,16 +600,3 @@ def import_contact_rows(
         if collecting:
             gc.enable()
     return result
-
-
-def mapped_rows(
-    rows: Iterator[tuple[int, list[str]]], fields: list[str | None]
-) -> Iterator[tuple[int, list[str], Pairs | str]]:
-    """CSV records as (line, raw cells, [(field, cell)]), or the reason a record is malformed."""
-    width = len(fields)
-    used = [(i, f) for i, f in enumerate(fields) if f is not None]
-    for line, row in rows:
-        if len(row) != width:
-            yield line, row, f"has {len(row)} fields, the header has {width}"
-        else:
-            yield line, row, [(f, row[i]) for i, f in used]

@@ -11,12 +11,8 @@ from sqlmodel import Session
 from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database
 from crmtui.io.batches import ImportResult, RejectsWriter, roll_back_batch
-from crmtui.io.contacts_import import (
-    ContactImportOptions,
-    Event,
-    import_contact_rows,
-    mapped_rows,
-)
+from crmtui.io.contact_rows import mapped_rows
+from crmtui.io.contacts_import import ContactImportOptions, Event, import_contact_rows
 from crmtui.io.presets import detect_preset, get_preset, map_columns
 from crmtui.io.source import TextSource, open_source, read_csv, read_to_end
 from crmtui.io.vcard import card_pairs, looks_like_vcard, read_cards

@@ -12,7 +12,7 @@ from crmtui.core.db import Database, commit_and_continue
 from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
 from crmtui.core.models import Deal, Interaction
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
-from crmtui.io.contacts_import import mapped_rows, parse_custom_json
+from crmtui.io.contact_rows import mapped_rows, parse_custom_json
 from crmtui.io.presets import Preset, map_columns
 from crmtui.io.source import open_source, read_csv, read_to_end
 from crmtui.io.values import split_list, unescape_formula
