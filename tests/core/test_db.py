@@ -148,3 +148,38 @@ def test_a_lock_when_reading_the_schema_version_is_reported_as_a_lock(database_u
     finally:
         event.remove(Engine, "before_cursor_execute", locked_once)
     assert seen
+
+
+@pytest.mark.parametrize("revision", ["0013", None], ids=["older", "empty"])
+def test_processes_opening_a_database_to_migrate_at_once_wait_for_one_migration(
+    new_database_url, revision
+):
+    from alembic import command
+
+    from crmtui.core.migrations import alembic_config
+
+    url = new_database_url()
+    if revision is not None:
+        engine = create_engine(url)
+        upgrade_to_head(engine, None, target=revision)
+        engine.dispose()
+    first = Database(url, migrate=False)
+    opened, failed = [], []
+
+    def open_meanwhile():
+        try:
+            opened.append(Database(url))
+        except OperationalError as exc:
+            failed.append(str(exc))
+
+    with first.transaction() as session:  # the first process is migrating
+        command.upgrade(alembic_config(session.connection()), "head")
+        other = threading.Thread(target=open_meanwhile)
+        other.start()
+        time.sleep(0.3)
+    other.join(timeout=20)
+    first.dispose()
+
+    assert failed == []
+    assert opened[0].schema_version() == HEAD_REVISION
+    opened[0].dispose()

@@ -273,24 +273,38 @@ class Database:
                 return None
 
     def ensure_schema(self) -> None:
-        """Run pending migrations; refuse a database from a newer crmtui or another program."""
+        """Run pending migrations; refuse a database from a newer crmtui or another program.
+
+        The migration holds the write lock: of several crm processes opening the database at
+        once (everybody's first run after an upgrade), one migrates and the others wait for it,
+        then find the schema current, instead of failing on each other's half-made tables.
+        """
         version = self.schema_version()
         if version == HEAD_REVISION:
             return
+        self._refuse_newer(version)  # before the lock, which a read-only user cannot take
+        with translate_db_errors(self.url), self._write_engine.begin() as conn:
+            inspector = inspect(conn)
+            version = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if inspector.has_table("alembic_version")
+                else None
+            )
+            if version == HEAD_REVISION:
+                return
+            self._refuse_newer(version)
+            if version is None and inspector.get_table_names():
+                raise OperationalError(
+                    f"not a crm database: {self.location} has tables but no crm schema"
+                )
+            upgrade_to_head(conn, version)
+
+    def _refuse_newer(self, version: str | None) -> None:
         if version is not None and version not in known_revisions():
             raise OperationalError(
                 f"{self.location} was written by a newer crmtui (schema {version}; this crm "
                 f"knows up to {HEAD_REVISION}): upgrade crmtui to use it"
             )
-        if version is None:
-            with translate_db_errors(self.url), self.engine.connect() as conn:
-                tables = set(inspect(conn).get_table_names())
-            if tables:
-                raise OperationalError(
-                    f"not a crm database: {self.location} has tables but no crm schema"
-                )
-        with translate_db_errors(self.url):
-            upgrade_to_head(self.engine, version)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 HEAD_REVISION = "0014"
 MIGRATIONS_DIR = Path(__file__).parent
@@ -22,9 +22,15 @@ def alembic_config(connection=None):
     return config
 
 
-def upgrade_to_head(engine: Engine, current: str | None = None, target: str = "head") -> None:
-    """Upgrade the schema in one transaction (SQLite and PostgreSQL both have transactional DDL)."""
+def upgrade_to_head(
+    bind: Engine | Connection, current: str | None = None, target: str = "head"
+) -> None:
+    """Upgrade the schema in one transaction (SQLite and PostgreSQL both have transactional DDL):
+    a new one on an Engine, the caller's on a Connection."""
     from alembic import command
 
-    with engine.begin() as connection:
+    if isinstance(bind, Connection):
+        command.upgrade(alembic_config(bind), target)
+        return
+    with bind.begin() as connection:
         command.upgrade(alembic_config(connection), target)
