@@ -642,3 +642,50 @@ async def test_the_app_leaves_the_garbage_collector_as_it_found_it(data, make_ap
         await settle(pilot)
         assert gc.get_threshold()[2] > before[2]  # full collections wait for a pause
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+async def test_the_contact_columns_follow_the_terminal_width(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#contacts", DataTable)
+        assert "phone" not in table.columns  # too narrow for the phone and tags
+        await pilot.resize_terminal(140, 30)
+        await settle(pilot)
+        assert "phone" in table.columns and "tags" in table.columns
+        assert table.get_row_at(0)[3] == "+44 20 7946 0000"  # the rows held, in the new columns
+        assert len(names(app)) == 31 and status(app).startswith("31 contacts")
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.resize_terminal(80, 24)  # while another screen shows
+        await pilot.press("c")
+        await settle(pilot)
+        assert "phone" not in table.columns
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= 80
+
+
+async def test_one_contact_is_one_contact(db, make_app, settle):
+    from crmtui.core.contacts import add_contact
+    from crmtui.core.schemas import ContactInput
+
+    with db.transaction(username="sam") as session:
+        add_contact(session, ContactInput(name="Ada Lovelace"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert status(app).startswith("1 contact  ·")
+
+
+async def test_the_task_titles_take_the_width_the_terminal_gives(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        table = app.screen.query_one("#tasks", DataTable)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= 80
+        assert [table.get_row_at(i)[2] for i in range(table.row_count)] == [
+            "Send proposal",
+            "Call back",
+        ]

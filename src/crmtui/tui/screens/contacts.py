@@ -197,6 +197,9 @@ class ContactsScreen(Screen):
         self.requested_at = 0.0
         self.timings: list[tuple[str, float]] = []
         self.columns: list[str] = []
+        self.column_layout: list[
+            tuple[str, str, int]
+        ] = []  # (key, label, width) of the columns shown
         self.search_warmed = False
         self.total: tuple[int, bool] | None = None  # (count, capped) of the whole list
 
@@ -211,13 +214,28 @@ class ContactsScreen(Screen):
         return self.query_one("#contacts", DataTable)
 
     def on_mount(self) -> None:
-        self.columns = [key for key, _label, _width in visible_columns(self.app.size.width)]
-        for key, label, width in visible_columns(self.app.size.width):
-            self.table.add_column(label, key=key, width=width)
-        self._mark_sorted_column()
+        self._fit_columns()
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
         self.table.focus()
         self.refresh_data()
+
+    def on_resize(self, _event) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The columns that fit the terminal's width, laid out again when it changes."""
+        layout = visible_columns(self.app.size.width)
+        if layout == self.column_layout:
+            return
+        self.column_layout = layout
+        table = self.table
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for key, label, width in layout:
+            table.add_column(label, key=key, width=width)
+        self.columns = [key for key, _label, _width in layout]
+        self._mark_sorted_column()
+        self._rebuild(cursor)
 
     @property
     def done(self) -> bool:
@@ -339,9 +357,10 @@ class ContactsScreen(Screen):
         order = sort_label(self.sort) if self.page_sort == self.sort else "id (broad search)"
         count = len(self.window)
         if self.total is not None:
-            shown = f"{self.total[0]:,}{'+' if self.total[1] else ''} contacts"
+            plural = "" if self.total == (1, False) else "s"
+            shown = f"{self.total[0]:,}{'+' if self.total[1] else ''} contact{plural}"
         elif self.at_start and self.at_end:
-            shown = f"{count:,} contacts"
+            shown = f"{count:,} contact{'' if count == 1 else 's'}"
         elif self.at_start:
             shown = f"{count:,}+ contacts"
         else:
@@ -447,9 +466,7 @@ class ContactsScreen(Screen):
     def _mark_sorted_column(self) -> None:
         """▲ or ▼ on the header of the column the list is sorted by."""
         table = self.table
-        for key, label, _width in visible_columns(self.app.size.width):
-            if key not in table.columns:
-                continue
+        for key, label, _width in self.column_layout:
             arrow = ""
             if HEADER_SORTS.get(key) == self.sort.lstrip("-"):
                 arrow = " ▼" if self.sort.startswith("-") else " ▲"

@@ -25,6 +25,7 @@ class TasksScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.contacts: dict[str, int | None] = {}
+        self.task_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tasks-status", classes="status")
@@ -32,13 +33,26 @@ class TasksScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        self._fit_columns()
+        self.query_one(DataTable).focus()
+        self.refresh_data()
+
+    def on_resize(self, _event) -> None:
+        if self._fit_columns():
+            self.refresh_data()
+
+    def _fit_columns(self) -> bool:
+        """Give the task's title the width the other columns leave; True if that changed."""
         task_width = max(16, self.app.size.width - 9 - 16 - 20 - 8 - 2 * 5 - 2)
+        if task_width == self.task_width:
+            return False
+        self.task_width = task_width
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
         for label, width in (("", 9), ("Due", 16), ("Task", task_width), ("Contact", 20)):
             table.add_column(label, width=width)
         table.add_column("Priority", width=8)
-        self.query_one(DataTable).focus()
-        self.refresh_data()
+        return True
 
     def refresh_data(self) -> None:
         now = self.app.now()
