@@ -9,6 +9,7 @@ Customers: Ada (created 2025-12-01 as a customer, former customer on 02-10), Cle
 Interactions: Bob 01-10 (call, sam), Ada 03-01 (email, kim). Dan is a lead with nothing.
 """
 
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -148,6 +149,35 @@ def test_activity_by_user_per_week_and_by_kind_per_month(story):
     assert weeks["rows"][0]["start"] == datetime(2026, 2, 23, tzinfo=UTC)
     assert [(r["period"], r["counts"]["call"], r["counts"]["email"]) for r in months["rows"]] == [
         ("2026-01", 1, 0), ("2026-02", 0, 0), ("2026-03", 0, 1)
+    ]  # fmt: skip
+
+
+def test_activity_counts_each_interaction_in_its_local_week_and_month(db, monkeypatch):
+    """Whole UTC days come from the day counts; New York's weeks and months start at 04:00 or
+    05:00 UTC, so the hours around local midnight are counted one interaction at a time."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    times = ["2026-02-28 12:00", "2026-03-01 23:30", "2026-03-02 00:30", "2026-03-04 09:00",
+             "2026-03-31 23:59", "2026-04-01 00:01"]  # fmt: skip
+    try:
+        with db.transaction(username="sam") as s:
+            add_contact(s, ContactInput(name="Ada", emails=["ada@example.com"]))
+            for when in times:
+                log_interaction(s, InteractionInput(contact="ada@example.com", kind="call",
+                                                    subject=when, occurred_at=at(when)))  # fmt: skip
+        with db.session() as s:
+            weeks = activity_report(s, "kind", "week", date(2026, 2, 23), date(2026, 3, 8))
+            months = activity_report(s, "user", "month", date(2026, 2, 1), date(2026, 4, 30))
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+    # Sunday 23:30 in New York is Monday 04:30 UTC: still the local week 9.
+    assert [(r["period"], r["counts"]["call"]) for r in weeks["rows"]] == [
+        ("2026-W09", 2), ("2026-W10", 2)
+    ]  # fmt: skip
+    assert [(r["period"], r["counts"]) for r in months["rows"]] == [
+        ("2026-02", {"sam": 1}), ("2026-03", {"sam": 4}), ("2026-04", {"sam": 1})
     ]  # fmt: skip
 
 

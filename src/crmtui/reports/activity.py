@@ -3,13 +3,13 @@
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crmtui.core.errors import Invalid
-from crmtui.core.models import INTERACTION_KINDS, Interaction, User
+from crmtui.core.models import INTERACTION_KINDS, User
 from crmtui.core.timeparse import local_tz, now_utc
-from crmtui.reports.monthly import NO_USER
+from crmtui.reports.monthly import NO_USER, interaction_counts
 from crmtui.reports.periods import Month
 
 MAX_PERIODS = 520
@@ -57,18 +57,12 @@ def activity_report(
     spans = periods(period, first, last)
     if len(spans) > MAX_PERIODS:
         raise Invalid(f"too many periods ({len(spans)}): narrow --from/--to")
-    column = Interaction.kind if by == "kind" else Interaction.user_id
     names = dict(session.execute(select(User.id, User.username)).all()) if by == "user" else {}
     rows, keys = [], list(INTERACTION_KINDS) if by == "kind" else []
     for label, start, end in spans:
         counts: dict[str, int] = dict.fromkeys(INTERACTION_KINDS, 0) if by == "kind" else {}
-        statement = (
-            select(column, func.count())
-            .where(Interaction.occurred_at >= start, Interaction.occurred_at < end)
-            .group_by(column)
-        )
-        for key, count in session.execute(statement):
-            name = key if by == "kind" else names.get(key, NO_USER) if key else NO_USER
+        for (kind, user_id), count in interaction_counts(session, start, end).items():
+            name = kind if by == "kind" else names.get(user_id, NO_USER) if user_id else NO_USER
             counts[name] = counts.get(name, 0) + count
             if name not in keys:
                 keys.append(name)

@@ -134,15 +134,15 @@ def new_contacts(session: Reader, month: Month, owner_id: int | None) -> int:
 
 
 def interaction_counts(
-    session: Reader, month: Month, owner_id: int | None
+    session: Reader, start: datetime, end: datetime, owner_id: int | None = None
 ) -> dict[tuple[str, int | None], int]:
-    """{(kind, user id): interactions in the month}, only those with some.
+    """{(kind, user id): interactions in [start, end)}, only those with some.
 
-    The counts per UTC day (migration 0010) of the month's whole days, plus the interactions of
-    the part-days at its ends, when the month does not start at UTC midnight: a few hundred rows
-    however many interactions the month holds.
+    The counts per UTC day (migration 0010) of the span's whole days, plus the interactions of
+    the part-days at its ends, when it does not start at UTC midnight: a few hundred rows
+    however many interactions the span holds.
     """
-    whole, part_days = _days_and_parts(month.start, month.end)
+    whole, part_days = _days_and_parts(start, end)
     days = interaction_day.c
     parts = []
     if whole is not None:
@@ -172,7 +172,7 @@ def interaction_counts(
 
 
 def interaction_figures(session: Reader, month: Month, owner_id: int | None) -> dict[str, Any]:
-    counts = interaction_counts(session, month, owner_id)
+    counts = interaction_counts(session, month.start, month.end, owner_id)
     usernames = dict(session.execute(select(user.c.id, user.c.username)).all())
     by_kind = dict.fromkeys(INTERACTION_KINDS, 0)
     by_user: dict[str, int] = defaultdict(int)
@@ -705,7 +705,7 @@ def monthly_series(
     for offset in range(count - 1, -1, -1):
         month = last.shifted(-offset)
         won, won_amount = _count_and_amounts(closed_deals(session, month, owner_id)["won"])
-        interactions = sum(interaction_counts(session, month, owner_id).values())
+        interactions = sum(interaction_counts(session, month.start, month.end, owner_id).values())
         series.append(
             {
                 "month": str(month),
