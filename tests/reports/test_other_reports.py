@@ -130,12 +130,16 @@ def test_forecast_by_expected_close_and_by_win_rate(story):
 def test_stale_lists_silent_customers_and_deal_holders_oldest_first(story):
     with story.session() as s:
         rows = stale_contacts(s, 30, now=at("2026-03-15"))
+        first = stale_contacts(s, 30, limit=1, now=at("2026-03-15"))
+        longer = stale_contacts(s, 10, now=at("2026-03-15"))
 
     # Cleo (customer, never contacted) first, then Bob (open deal, 64 days); Ada was called on
     # 03-01 and Dan has neither a deal nor a customer stage.
     assert [(r["name"], r["days_since_contact"], r["open_deals"]) for r in rows] == [
         ("Cleo", None, 0), ("Bob", 64, 1)
     ]  # fmt: skip
+    assert [r["name"] for r in first] == ["Cleo"]
+    assert [r["name"] for r in longer] == ["Cleo", "Bob", "Ada"]
 
 
 def test_activity_by_user_per_week_and_by_kind_per_month(story):

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from crmtui.core.models import CUSTOMER_STAGES, Contact, Deal, User
@@ -20,30 +20,35 @@ def stale_contacts(
     """
     now = now or now_utc()
     cutoff = now - timedelta(days=days)
+    # Summed over the contact's deals found by contact alone: given the status too, SQLite walks
+    # the status index through every open deal, for each contact.
     open_deals = (
-        select(Deal.contact_id, func.count().label("open_deals"))
-        .where(Deal.status == "open", Deal.contact_id.is_not(None))
-        .group_by(Deal.contact_id)
-        .subquery()
+        select(func.coalesce(func.sum(case((Deal.status == "open", 1), else_=0)), 0))
+        .where(Deal.contact_id == Contact.id)
+        .scalar_subquery()
     )
-    statement = (
+    followed_up = (
         select(
             Contact.id, Contact.display_name, Contact.email, Contact.lifecycle_stage,
-            Contact.last_contacted_at, Contact.created_at, User.username,
-            func.coalesce(open_deals.c.open_deals, 0),
+            Contact.last_contacted_at, Contact.created_at, User.username, open_deals,
         )
-        .outerjoin(open_deals, open_deals.c.contact_id == Contact.id)
         .outerjoin(User, User.id == Contact.owner_id)
-        .where(
-            or_(Contact.lifecycle_stage.in_(CUSTOMER_STAGES), open_deals.c.open_deals > 0),
-            or_(Contact.last_contacted_at.is_(None), Contact.last_contacted_at < cutoff),
-        )
-        .order_by(Contact.last_contacted_at.is_not(None), Contact.last_contacted_at, Contact.id)
+        .where(or_(Contact.lifecycle_stage.in_(CUSTOMER_STAGES), open_deals > 0))
     )  # fmt: skip
-    if limit:
-        statement = statement.limit(limit)
+    # Each part walks the index on the last contact in its order, until the page is full.
+    never = followed_up.where(Contact.last_contacted_at.is_(None)).order_by(Contact.id)
+    silent = followed_up.where(Contact.last_contacted_at < cutoff).order_by(
+        Contact.last_contacted_at, Contact.id
+    )
+    found: list = []
+    for statement in (never, silent):
+        if limit:
+            statement = statement.limit(limit - len(found))
+        found.extend(session.execute(statement))
+        if limit and len(found) >= limit:
+            break
     rows = []
-    for cid, name, email, stage, last, created, owner, deals in session.execute(statement):
+    for cid, name, email, stage, last, created, owner, deals in found:
         rows.append(
             {
                 "id": cid,
