@@ -171,6 +171,33 @@ def test_stale_edits_are_conflicts_not_overwrites(crm):
     assert crm.json("deal", "show", "1")["amount"] == "200.00"
 
 
+def test_an_edit_of_emails_or_phones_is_logged_versioned_and_undoable(crm):
+    add_ada(crm)
+
+    edited = crm.ok("--user", "kim", "contact", "edit", "ada", "--add-email", "ada@work.example",
+                    "--add-phone", "+44 20 7946 0000")  # fmt: skip
+    stale = crm("contact", "edit", "ada", "--title", "Countess", "--if-version", "1")
+
+    assert "contact 1: emails, phone, phones changed" in edited.stderr
+    assert stale.exit_code == 4
+    change = crm.json("history", "ada")[0]
+    assert change["user"] == "kim"
+    assert change["changes"] == {
+        "emails": [["ada@example.com"], ["ada@example.com", "ada@work.example"]],
+        "phones": [[], ["+44 20 7946 0000"]],
+        "phone": [None, "+44 20 7946 0000"],
+    }
+    assert "nothing changed" in crm.ok("contact", "edit", "ada", "-e", "ada@example.com",
+                                       "-e", "ada@work.example").stderr  # fmt: skip
+    crm.ok("undo", str(change["id"]))
+    ada = crm.json("contact", "show", "ada")
+    assert (ada["emails"], ada["phones"], ada["version"]) == (["ada@example.com"], [], 3)
+    crm.ok("undo", str(crm.json("history", "ada")[0]["id"]))  # and redo
+    ada = crm.json("contact", "show", "ada")
+    assert (ada["emails"], ada["phones"]) == (["ada@example.com", "ada@work.example"],
+                                              ["+44 20 7946 0000"])  # fmt: skip
+
+
 def test_deleting_a_deal_unlinks_its_task_and_call_in_the_log(crm):
     add_ada(crm)
     crm.ok("deal", "add", "Engines", "--contact", "ada")

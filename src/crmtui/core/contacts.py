@@ -277,23 +277,39 @@ def update_contact(
     if "email_consent" in values and values["email_consent"] != contact.email_consent:
         values["consent_at"] = utcnow()
     old_stage = contact.lifecycle_stage
-    if data.emails is not None:
-        emails = clean_emails(data.emails)
-        _claim_emails(session, contact.id, emails)
-        _write_emails(session, contact, emails)
-        values["email"] = emails[0] if emails else None
-    if data.phones is not None:
-        phones = clean_phones(data.phones)
-        _write_phones(session, contact, phones)
-        values["phone"] = phones[0] if phones else None
-    changes = apply_changes(session, "contact", contact, values)
+    lists = _update_lists(session, contact, data)
+    for name, primary in (("emails", "email"), ("phones", "phone")):
+        if name in lists:
+            values[primary] = lists[name][1][0] if lists[name][1] else None
+    changes = apply_changes(session, "contact", contact, values, lists)
     if "lifecycle_stage" in changes:
         record_lifecycle(session, contact, old_stage, contact.lifecycle_stage, stage_at)
-    if data.tags:
-        tagging.add_tags(session, "contact", contact.id, data.tags)
-    if changes or data.emails is not None or data.phones is not None:
+    if changes:
         refresh_search_text(session, contact)
     return changes
+
+
+def _update_lists(session: Session, contact: Contact, data: ContactInput) -> dict[str, list]:
+    """Write the emails, phones and added tags that differ; {list: [old, new]} for the log."""
+    if data.emails is None and data.phones is None and not data.tags:
+        return {}
+    current = contact_rows(session, [contact])[0]
+    lists: dict[str, list] = {}
+    if data.emails is not None:
+        emails = clean_emails(data.emails)
+        if emails != current["emails"]:
+            _claim_emails(session, contact.id, emails)
+            _write_emails(session, contact, emails)
+            lists["emails"] = [current["emails"], emails]
+    if data.phones is not None:
+        phones = clean_phones(data.phones)
+        if phones != current["phones"]:
+            _write_phones(session, contact, phones)
+            lists["phones"] = [current["phones"], phones]
+    added = tagging.add_tags(session, "contact", contact.id, data.tags) if data.tags else []
+    if added:
+        lists["tags"] = [current["tags"], [*current["tags"], *added]]
+    return lists
 
 
 def delete_contact(session: Session, contact: Contact) -> None:

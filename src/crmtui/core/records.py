@@ -19,11 +19,19 @@ def check_version(record: Any, expected_version: int | None, what: str) -> None:
 
 
 def apply_changes(
-    session: Session, entity: str, record: SQLModel, values: dict[str, Any]
+    session: Session,
+    entity: str,
+    record: SQLModel,
+    values: dict[str, Any],
+    lists: dict[str, list[Any]] | None = None,
 ) -> dict[str, list[Any]]:
-    """Set the values that differ, bump version and updated_at, and log the change."""
+    """Set the values that differ, bump version and updated_at, and log the change.
+
+    `lists`, {name: [old, new]}, are changes already written to other tables (a contact's
+    emails): part of the same edit, logged and versioned with it.
+    """
     before = {key: getattr(record, key) for key in values}
-    changes = diff(before, values)
+    changes = {**(lists or {}), **diff(before, values)}
     if not changes:
         return {}
     for key, value in values.items():

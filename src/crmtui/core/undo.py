@@ -156,12 +156,11 @@ def _restore_contact(session: Session, contact: Contact, values: dict, lists: di
 
     if "display_name" in values:
         values["sort_key"] = fold(values["display_name"] or "")
+    before = {field: _current(session, contact, "contact", field) for field in lists}
     values.update(_write_contact_lists(session, contact, lists))
     old_stage = contact.lifecycle_stage
-    changes = apply_changes(session, "contact", contact, values)
-    if lists and not changes:
-        logged = {f: [_current(session, contact, "contact", f), old] for f, old in lists.items()}
-        record_change(session, "contact", contact.id, "update", logged)
+    restored = {f: [before[f], old] for f, old in lists.items() if not _same(before[f], old)}
+    changes = apply_changes(session, "contact", contact, values, restored)
     if "lifecycle_stage" in changes:
         record_lifecycle(session, contact, old_stage, contact.lifecycle_stage)
     refresh_search_text(session, contact)
