@@ -1,7 +1,10 @@
 """The installed entry points as a shell runs them: `crm`, `python -m crmtui`."""
 
+import os
 import subprocess
 import sys
+
+import pytest
 
 from crmtui import __version__
 
@@ -39,3 +42,30 @@ def test_piped_listing_is_csv_and_add_prints_the_id():
 
     assert added.stdout == "1\n"
     assert listed.stdout.splitlines()[1].startswith("1,Ada,ada@example.com")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("contact", "list"),
+        ("contact", "list", "--format", "json"),
+        ("contact", "list", "--format", "table"),
+        ("contact", "show", "1", "--format", "json"),
+        ("report", "monthly"),
+        ("export", "contacts"),
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_output_quietly(command):
+    run(sys.executable, "-m", "crmtui", "contact", "add", "Ada", "--email", "ada@example.com")
+    reader, writer = os.pipe()
+    os.close(reader)  # as `| head` does once it has its lines
+
+    try:
+        result = subprocess.run(
+            (sys.executable, "-m", "crmtui", *command),
+            stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+
+    assert (result.returncode, result.stderr) == (0, "")

@@ -46,9 +46,16 @@ class CRMGroup(TyperGroup):
         from crmtui.cli.errors import exit_for
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # output that fits in the buffer meets a closed pipe only here, not at each write
+            sys.stdout.flush()
+            return result
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): that is fine, and not worth a message.
+            _discard_stdout()
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             typer.echo("crm: interrupted; nothing was changed", err=True)
             raise typer.Exit(130) from None
@@ -60,6 +67,13 @@ class CRMGroup(TyperGroup):
             raise typer.Exit(code) from None
         finally:
             context.reset(None, None)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so what is still buffered does not fail again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 app = typer.Typer(

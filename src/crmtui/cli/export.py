@@ -33,15 +33,7 @@ Mine = Annotated[bool, typer.Option("--mine", help="Only records I own.")]
 @contextmanager
 def _output(path: str):
     if path == "-":
-        try:
-            yield sys.stdout
-            sys.stdout.flush()
-        except BrokenPipeError:
-            # The reader stopped early (`| head`): that is fine, and not worth a message.
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(0) from None
+        yield sys.stdout
         return
     with open(path, "w", encoding="utf-8", newline="") as out:
         yield out

@@ -164,7 +164,12 @@ def render_record(
 def console():
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1 on its own; the app ends a closed pipe like any other output
+            raise BrokenPipeError
+
+    return _Console(soft_wrap=False)
 
 
 def message(text: str) -> None:
