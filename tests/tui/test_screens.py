@@ -5,7 +5,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from crmtui.core.contact_detail import contact_detail
 from crmtui.core.deals import deal_history, get_deal
-from crmtui.core.models import Contact
+from crmtui.core.models import Contact, Stage
 from crmtui.core.tasks import get_task
 from crmtui.tui.screens.contact_detail import ContactDetailScreen
 from crmtui.tui.screens.forms import ContactFormScreen
@@ -689,3 +689,53 @@ async def test_the_task_titles_take_the_width_the_terminal_gives(data, make_app,
             "Send proposal",
             "Call back",
         ]
+
+
+async def test_the_cursor_follows_a_deal_moved_far_down_a_long_column(
+    db, data, make_app, settle, monkeypatch
+):
+    from datetime import timedelta
+
+    from crmtui.core.deals import add_deal
+    from crmtui.core.schemas import DealInput
+    from crmtui.tui.screens import pipeline
+
+    from .conftest import NOW
+
+    monkeypatch.setattr(pipeline, "PER_COLUMN", 20)
+    with db.transaction(username="sam") as session:
+        for n in range(30):
+            add_deal(
+                session,
+                DealInput(
+                    title=f"Lot {n:02d}",
+                    stage="Qualified",
+                    created_at=NOW - timedelta(days=20, minutes=-n),
+                ),
+            )
+    website = data["deals"][0]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.screen.selected_deal() == website
+        await pilot.press("right_square_bracket")  # to the end of a column of 31, 20 shown
+        await settle(pilot)
+        assert app.screen.selected_deal() == website  # followed, not the next card in Lead
+        qualified = list(app.screen.query(OptionList))[1]
+        assert qualified.has_focus
+        prompts = [str(option.prompt).split("\n")[0] for option in qualified.options]
+        assert prompts[-2:] == ["… 10 more", "Website"]
+        await pilot.press("right_square_bracket")  # again: the same deal, one stage further
+        await settle(pilot)
+        assert app.screen.selected_deal() == website
+        await pilot.press("left_square_bracket", "home")
+        await settle(pilot)
+        for _ in range(31):  # down the column: every card once, the followed one last
+            await pilot.press("down")
+            await settle(pilot)
+        assert board_titles(app)[1] == [*(f"Lot {n:02d}" for n in range(30)), "Website"]
+    with db.session() as session:
+        stage = {deal_id: session.get(Stage, get_deal(session, deal_id).stage_id).name
+                 for deal_id in data["deals"]}  # fmt: skip
+    assert stage == {website: "Qualified", data["deals"][1]: "Lead"}  # the other never moved

@@ -70,16 +70,7 @@ def stage_cards(
     ((stage_entered_at, id) of the last card shown), so a column of any length pages by keyset.
     """
     stmt = (
-        select(
-            Deal.id,
-            Deal.title,
-            Deal.amount_units,
-            Deal.currency,
-            Deal.stage_entered_at,
-            Deal.contact_id,
-            Company.name,
-        )
-        .outerjoin(Company, Company.id == Deal.company_id)
+        _cards()
         .where(Deal.stage_id == stage_id, Deal.status == "open")
         .order_by(Deal.stage_entered_at, Deal.id)
         .limit(limit)
@@ -91,18 +82,39 @@ def stage_cards(
             Deal.stage_entered_at >= entered,
             or_(Deal.stage_entered_at > entered, Deal.id > last_id),
         )
-    return [
-        {
-            "id": row.id,
-            "title": row.title,
-            "company": row.name,
-            "contact_id": row.contact_id,
-            "amount": format_amount(row.amount_units, row.currency),
-            "currency": row.currency,
-            "stage_entered_at": row.stage_entered_at,
-        }
-        for row in session.execute(stmt)
-    ]
+    return [_card(row) for row in session.execute(stmt)]
+
+
+def deal_card(session: Session, deal_id: int) -> dict[str, Any] | None:
+    """The card of one open deal, or None: a deal the board follows beyond its column's pages."""
+    row = session.execute(_cards().where(Deal.id == deal_id, Deal.status == "open")).first()
+    return _card(row) if row is not None else None
+
+
+def _cards():
+    return select(
+        Deal.id,
+        Deal.title,
+        Deal.amount_units,
+        Deal.currency,
+        Deal.stage_id,
+        Deal.stage_entered_at,
+        Deal.contact_id,
+        Company.name,
+    ).outerjoin(Company, Company.id == Deal.company_id)
+
+
+def _card(row) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "company": row.name,
+        "contact_id": row.contact_id,
+        "amount": format_amount(row.amount_units, row.currency),
+        "currency": row.currency,
+        "stage_id": row.stage_id,
+        "stage_entered_at": row.stage_entered_at,
+    }
 
 
 def neighbour_stage(session: Session, deal: Deal, step: int) -> Stage | None:

@@ -43,6 +43,8 @@ class PipelineScreen(Screen):
         self.loaded: dict[int, list[dict[str, Any]]] = {}  # stage id -> its cards, in order
         self.counts: dict[int, int] = {}
         self.paging: set[int] = set()  # stages whose next page is being read
+        # stage id -> the card followed there, shown below "… N more" until the pages reach it
+        self.tails: dict[int, dict[str, Any]] = {}
         self.generation = 0
 
     def compose(self) -> ComposeResult:
@@ -57,9 +59,10 @@ class PipelineScreen(Screen):
         """Read the board again, as deep into each column as you had scrolled."""
         pipeline = self.pipeline
         depth = {stage_id: len(cards) for stage_id, cards in self.loaded.items()}
+        follow = self.follow if self.follow is not None else self.selected_deal()
 
         def read(session) -> dict[str, Any]:
-            from crmtui.core.board import pipeline_board, stage_cards
+            from crmtui.core.board import deal_card, pipeline_board, stage_cards
 
             board = pipeline_board(session, pipeline, per_column=PER_COLUMN)
             for column in board["columns"]:
@@ -68,6 +71,9 @@ class PipelineScreen(Screen):
                 if wanted > 0 and len(cards) == PER_COLUMN:
                     after = (cards[-1]["stage_entered_at"], cards[-1]["id"])
                     cards += stage_cards(session, column["stage_id"], after=after, limit=wanted)
+            shown = {card["id"] for column in board["columns"] for card in column["cards"]}
+            # a deal just moved is the newest in its stage, the last of a column of any length
+            board["tail"] = deal_card(session, follow) if follow not in (None, *shown) else None
             return board
 
         run_db(self, read, self._show, group="board", exclusive=True)
@@ -79,6 +85,8 @@ class PipelineScreen(Screen):
         self.paging.clear()
         self.cards = {}
         self.loaded = {}
+        tail = board["tail"]
+        self.tails = {tail["stage_id"]: tail} if tail else {}
         self.pipeline = board["pipeline"]
         self.pipelines = board["pipelines"]
         others = (
@@ -116,32 +124,53 @@ class PipelineScreen(Screen):
         self._select(follow, focused_column)
 
     def _add_cards(self, cards: OptionList, stage_id: int, new: list[dict[str, Any]]) -> None:
-        """Append cards to a column, with a "… N more" line while the stage has more."""
+        """Append cards to a column, with a "… N more" line while the stage has more, and below
+        it the card followed there (see `tails`) until the pages reach it."""
         now = self.app.now()
         loaded = self.loaded[stage_id]
-        last = cards.option_count - 1
-        on_more = False
-        if last >= 0 and cards.get_option_at_index(last).id is None:  # the old "… N more"
-            on_more = cards.highlighted == last
-            cards.remove_option_at_index(last)
+        tail = self.tails.get(stage_id)
+        highlighted = cards.highlighted
+        highlighted_id = None if highlighted is None else cards.get_option_at_index(highlighted).id
+        # the old "… N more" line, and the tail below it, come off and go back after the new cards
+        while cards.option_count and (
+            cards.get_option_at_index(cards.option_count - 1).id in (None, tail and str(tail["id"]))
+        ):
+            cards.remove_option_at_index(cards.option_count - 1)
+        first_new = cards.option_count
+        if tail is not None and (
+            any(card["id"] == tail["id"] for card in new)
+            or self.counts[stage_id] <= len(loaded) + len(new) + 1
+        ):  # reached in order, or nothing left between it and the cards loaded
+            del self.tails[stage_id]
+            new = new if any(card["id"] == tail["id"] for card in new) else [*new, tail]
+            tail = None
         options: list[Option | None] = []
         for card in new:
-            prompt = Text(card["title"], style="bold")
-            if card["company"]:
-                prompt.append(f"\n{card['company']}")
-            prompt.append(f"\n{amount_text(card['amount'], card['currency'])}  ", style="")
-            prompt.append(age(card["stage_entered_at"], now), style="dim")
-            options.append(Option(prompt, id=str(card["id"])))
-            options.append(None)
-            self.cards[str(card["id"])] = card
+            options += [self._card_option(card, now), None]
         loaded += new
-        if self.counts[stage_id] > len(loaded):
-            more = self.counts[stage_id] - len(loaded)
+        more = self.counts[stage_id] - len(loaded) - (tail is not None)
+        if more > 0:
             # not disabled: a held-down key would skip it and wrap round to the top
             options.append(Option(f"… {more:,} more"))
+        if tail is not None:
+            options += [None, self._card_option(tail, now)]
         cards.add_options(options)
-        if on_more:
-            cards.highlighted = last
+        if highlighted_id is None and highlighted is not None and highlighted >= first_new:
+            cards.highlighted = first_new  # was on "… N more": now on the first card it brought
+        elif (
+            highlighted_id is not None
+            and highlighted_id != cards.get_option_at_index(cards.highlighted or 0).id
+        ):
+            cards.highlighted = cards.get_option_index(highlighted_id)
+
+    def _card_option(self, card: dict[str, Any], now) -> Option:
+        prompt = Text(card["title"], style="bold")
+        if card["company"]:
+            prompt.append(f"\n{card['company']}")
+        prompt.append(f"\n{amount_text(card['amount'], card['currency'])}  ", style="")
+        prompt.append(age(card["stage_entered_at"], now), style="dim")
+        self.cards[str(card["id"])] = card
+        return Option(prompt, id=str(card["id"]))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         cards = event.option_list
@@ -149,11 +178,12 @@ class PipelineScreen(Screen):
             return
         stage_id = int(cards.id.removeprefix("stage-"))
         loaded = self.loaded.get(stage_id)
+        more_line = cards.option_count - 1 - (stage_id in self.tails)  # never from the tail
         if (
             loaded is None
             or stage_id in self.paging
-            or len(loaded) >= self.counts[stage_id]
-            or event.option_index < cards.option_count - MORE_AHEAD
+            or len(loaded) + (stage_id in self.tails) >= self.counts[stage_id]
+            or not more_line - MORE_AHEAD < event.option_index <= more_line
         ):
             return
         self.paging.add(stage_id)
@@ -179,7 +209,7 @@ class PipelineScreen(Screen):
             return  # the board was read again meanwhile, as deep as this column went
         self.paging.discard(stage_id)
         if not new:  # fewer deals than counted: another process moved some
-            self.counts[stage_id] = len(self.loaded[stage_id])
+            self.counts[stage_id] = len(self.loaded[stage_id]) + (stage_id in self.tails)
         self._add_cards(cards, stage_id, new)
 
     def _paging_failed(self, stage_id: int, message: str) -> None:
