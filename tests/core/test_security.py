@@ -47,6 +47,26 @@ def test_an_unreachable_server_is_named_without_its_password(crm, monkeypatch):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_database_url_given_as_db_or_crm_db_is_opened_not_made_a_file(
+    crm, database_url, tmp_path, monkeypatch
+):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "other.db"))
+
+    crm.ok("--db", database_url, "contact", "add", "Ada", "--email", "ada@example.com")
+    info = crm.json("--db", database_url, "db", "info")
+    monkeypatch.setenv("CRM_DB", database_url)
+    shown = crm.json("contact", "show", "ada@example.com")
+
+    assert list(work.iterdir()) == []  # no file named after the URL
+    assert info["counts"]["contacts"] == 1
+    password = make_url(database_url).password
+    assert not password or password not in info["location"]
+    assert shown["name"] == "Ada"
+
+
 @pytest.mark.postgres_only
 def test_a_wrong_password_is_not_echoed_and_logs_hide_it(crm, database_url, caplog):
     wrong = make_url(database_url).set(password="Wr0ngSecretPw").render_as_string(False)

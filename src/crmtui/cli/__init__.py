@@ -98,7 +98,9 @@ def root(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db", help="SQLite file to use (else CRM_DB, CRM_DATABASE_URL, or the data dir)."
+            "--db",
+            help="SQLite file or database URL to use (else CRM_DB, CRM_DATABASE_URL, "
+            "or the data dir).",
         ),
     ] = None,
     user: Annotated[

@@ -1,6 +1,5 @@
 """`crm db info` and `crm db copy`: where the database is, its counts; copy it elsewhere."""
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -40,11 +39,10 @@ def copy(
     Example: crm db copy --to postgresql+psycopg://crm@db.example.com/crm
     """
     from crmtui.cli.output import message, render_rows
-    from crmtui.core.db import sqlite_url
+    from crmtui.core.db import path_or_url
     from crmtui.core.dbcopy import copy_database
 
-    target = to if "://" in to else sqlite_url(Path(to))
-    result = copy_database(context.database(), target)
+    result = copy_database(context.database(), path_or_url(to))
     rows = [{"table": name, "rows": count} for name, count in result.counts.items()]
     if fmt is not None:
         render_rows(rows, ("table", "rows"), fmt)

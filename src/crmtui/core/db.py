@@ -31,14 +31,21 @@ def default_data_dir() -> Path:
 
 
 def resolve_url(db_path: str | os.PathLike | None = None) -> str:
-    """`--db PATH`, else CRM_DB, else CRM_DATABASE_URL, else crm.db in the user data dir."""
+    """`--db PATH`, else CRM_DB, else CRM_DATABASE_URL, else crm.db in the user data dir; the
+    first two may be a database URL too."""
     if db_path:
-        return sqlite_url(Path(db_path))
+        return path_or_url(db_path)
     if os.environ.get("CRM_DB"):
-        return sqlite_url(Path(os.environ["CRM_DB"]))
+        return path_or_url(os.environ["CRM_DB"])
     if os.environ.get("CRM_DATABASE_URL"):
         return os.environ["CRM_DATABASE_URL"]
     return sqlite_url(default_data_dir() / "crm.db")
+
+
+def path_or_url(value: str | os.PathLike) -> str:
+    """A database URL as given, anything else as a SQLite file: never a file named after a URL
+    (with its password) in the current directory."""
+    return value if isinstance(value, str) and "://" in value else sqlite_url(Path(value))
 
 
 def sqlite_url(path: Path) -> str:
