@@ -739,3 +739,41 @@ async def test_the_cursor_follows_a_deal_moved_far_down_a_long_column(
         stage = {deal_id: session.get(Stage, get_deal(session, deal_id).stage_id).name
                  for deal_id in data["deals"]}  # fmt: skip
     assert stage == {website: "Qualified", data["deals"][1]: "Lead"}  # the other never moved
+
+
+async def test_won_and_lost_are_said_only_once_saved(db_path, data, monkeypatch, settle):
+    import sqlite3
+
+    from crmtui.core import db as dbmodule
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.tui import dbwork
+    from crmtui.tui.app import CRMApp
+
+    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(dbwork, "LOCKED_PAUSE_SECONDS", 0.05)
+    database = Database(sqlite_url(db_path))
+    app = CRMApp(database, "sam")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("p")
+            await settle(pilot)
+            other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            await pilot.press("w")
+            await settle(pilot)
+            await pilot.press("x")
+            await pilot.pause()
+            await pilot.press("enter")  # no reason given
+            await settle(pilot)
+            messages = [n.message for n in app._notifications]
+            assert any("locked" in m and "retrying" not in m for m in messages)
+            assert not any(m.startswith("Marked") for m in messages)
+            assert board_titles(app)[0] == ["Website", "Audit"]
+            other.execute("ROLLBACK")
+            await pilot.press("w")
+            await settle(pilot)
+            assert "Marked won" in [n.message for n in app._notifications]
+            assert board_titles(app)[0] == ["Audit"]
+    finally:
+        other.close()
+        database.dispose()

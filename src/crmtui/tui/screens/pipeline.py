@@ -262,9 +262,16 @@ class PipelineScreen(Screen):
         if target.option_count and target.highlighted is None:
             target.highlighted = 0
 
-    def _write(self, work, deal_id: int) -> None:
+    def _write(self, work, deal_id: int, saved: str = "") -> None:
+        """Save, then read the board again; `saved` is said once the write is in, not before."""
+
+        def done(_result) -> None:
+            if saved:
+                self.notify(saved, timeout=2)
+            self.refresh_data()
+
         self.follow = deal_id
-        run_db(self, work, lambda _result: self.refresh_data(), write=True, group="board-write")
+        run_db(self, work, done, write=True, group="board-write")
 
     def action_move(self, step: int) -> None:
         deal_id = self.selected_deal()
@@ -302,8 +309,7 @@ class PipelineScreen(Screen):
 
             return win_deal(session, get_deal(session, deal_id)).name
 
-        self._write(win, deal_id)
-        self.notify("Marked won", timeout=2)
+        self._write(win, deal_id, "Marked won")
 
     def action_lost(self) -> None:
         from crmtui.tui.screens.forms import LostReasonScreen
@@ -321,8 +327,7 @@ class PipelineScreen(Screen):
 
                 return lose_deal(session, get_deal(session, deal_id), reason or None).name
 
-            self._write(lose, deal_id)
-            self.notify("Marked lost", timeout=2)
+            self._write(lose, deal_id, "Marked lost")
 
         self.app.push_screen(LostReasonScreen(), chosen)
 
