@@ -10,7 +10,7 @@ Interactions: Bob 01-10 (call, sam), Ada 03-01 (email, kim). Dan is a lead with 
 """
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -125,6 +125,23 @@ def test_forecast_by_expected_close_and_by_win_rate(story):
     assert report["undated"]["weighted_amount"] == {"USD": Decimal("20.00")}
     assert report["undated"]["win_rate_amount"] == {"USD": Decimal("100.00")}
     assert report["overdue"]["deals"] == 0
+
+
+def test_days_in_stage_are_summed_to_the_microsecond(db):
+    """Two Lead deals, 4320.3 s and 4319.7 s in the stage: their mean is exactly 0.05 day, which
+    rounds up; a microsecond earlier it rounds down."""
+    with db.transaction(username="sam") as s:
+        for entered in (datetime(2026, 2, 28, 22, 47, 59, 700000, tzinfo=UTC),
+                        datetime(2026, 2, 28, 22, 48, 0, 300000, tzinfo=UTC)):  # fmt: skip
+            add_deal(s, DealInput(title=str(entered), amount="1", currency="EUR",
+                                  created_at=entered))  # fmt: skip
+    boundary = datetime(2026, 3, 1, tzinfo=UTC)
+    with db.session() as s:
+        on_it = pipeline_report(s, now=boundary)["stages"][0]
+        before = pipeline_report(s, now=boundary - timedelta(microseconds=1))["stages"][0]
+
+    assert (on_it["stage"], on_it["open"], on_it["avg_days_in_stage"]) == ("Lead", 2, 0.1)
+    assert before["avg_days_in_stage"] == 0.0
 
 
 def test_stale_lists_silent_customers_and_deal_holders_oldest_first(story):
