@@ -1,7 +1,12 @@
 """`crm import ...` as scripts and people use it: summaries, exit codes, stdin, history, undo."""
 
 import json
+import signal
 from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 DATA = Path(__file__).parent.parent / "data" / "import"
 SUMMARY_KEYS = ["batch", "rows", "inserted", "updated", "unchanged", "rejected", "ignored_columns"]
@@ -175,3 +180,36 @@ def test_undo_of_company_deal_and_interaction_imports(crm, tmp_path):
     assert crm.json("company", "show", "Engines")["domain"] is None
     assert crm.json("deal", "list") == []
     assert crm.json("contact", "show", "ada@example.com")["interactions"] == []
+
+
+@pytest.fixture
+def ctrl_c_after_commit():
+    """Ctrl-C pressed while an import's commit runs: it lands once the commit has returned."""
+    pressed = []
+
+    def press(session):
+        if not pressed and not session.in_nested_transaction():
+            pressed.append(True)
+            signal.raise_signal(signal.SIGINT)
+
+    event.listen(Session, "after_commit", press)
+    yield pressed
+    event.remove(Session, "after_commit", press)
+
+
+@pytest.mark.parametrize("kind", ["contacts", "companies"])
+def test_ctrl_c_as_an_import_is_saved_keeps_it_and_says_so(
+    crm, tmp_path, ctrl_c_after_commit, kind
+):
+    path = tmp_path / "rows.csv"
+    path.write_text("name,email\nAda,ada@example.com\nBob,bob@example.com\n")
+    crm.ok("db", "info")  # created and migrated before Ctrl-C is armed
+
+    result = crm("import", kind, path)
+
+    assert ctrl_c_after_commit
+    assert result.exit_code == 0, result.stderr
+    assert "interrupted while saving: batch 1 is complete (crm import undo 1 removes it)" in (
+        result.stderr
+    )
+    assert len(crm.json("contact" if kind == "contacts" else "company", "list")) == 2

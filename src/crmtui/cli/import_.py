@@ -1,7 +1,9 @@
 """`crm import ...`: contacts, companies, deals and interactions from CSV; history and undo."""
 
 import json
+import signal
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -77,7 +79,49 @@ def _progress_bar():
     )
 
 
+class _LateInterrupt:
+    """Ctrl-C stops an import, nothing kept, until its final commit starts. From then on the
+    import is saved whatever happens, so a Ctrl-C is only noted: raised, it would be reported
+    as 'nothing was changed' over a complete import."""
+
+    def __init__(self) -> None:
+        self.saving = False
+        self.pressed = False
+        self.previous = None
+
+    def __enter__(self) -> "_LateInterrupt":
+        # where Ctrl-C is ignored (a background job) or handled by someone else, leave it so
+        mine = threading.current_thread() is threading.main_thread()
+        if mine and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.previous = signal.signal(signal.SIGINT, self._on_interrupt)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def start_saving(self) -> None:
+        self.saving = True
+
+    def _on_interrupt(self, signum, frame) -> None:
+        if not self.saving:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+
 def _run(kind: str, request, fmt, verbose: bool) -> None:
+    with _LateInterrupt() as late:
+        result = _import(kind, request, fmt, verbose, late)
+    if late.pressed and result.batch is not None:
+        message(
+            f"interrupted while saving: batch {result.batch} is complete "
+            f"(crm import undo {result.batch} removes it)"
+        )
+    if result.rejected:
+        raise typer.Exit(2)
+
+
+def _import(kind: str, request, fmt, verbose: bool, late: _LateInterrupt):
     from crmtui.io.imports import run_import
 
     bar = _progress_bar()
@@ -97,7 +141,7 @@ def _run(kind: str, request, fmt, verbose: bool) -> None:
     try:
         result = run_import(
             kind, context.database(), request, username=context.username(),
-            progress=progress, on_event=event if verbose else None,
+            progress=progress, on_event=event if verbose else None, on_saving=late.start_saving,
         )  # fmt: skip
     finally:
         if bar is not None:
@@ -118,8 +162,7 @@ def _run(kind: str, request, fmt, verbose: bool) -> None:
         )
         if result.ignored_columns:
             message("ignored columns: " + ", ".join(result.ignored_columns))
-    if result.rejected:
-        raise typer.Exit(2)
+    return result
 
 
 def _request(file, preset, map_, keep_unknown, encoding, delimiter, on_duplicate, match,

@@ -23,6 +23,8 @@ COMMIT_EVERY_SECONDS = 2.0
 SETTLE_AFTER_ROWS = 1000
 # (bytes read, total bytes or None, rows read)
 Progress = Callable[[int, int | None, int], None]
+# called once everything is written, as the final commit starts: from then on the import is saved
+Saving = Callable[[], None]
 
 
 @dataclass
@@ -50,7 +52,9 @@ def open_rejects(stack: ExitStack, path: str | None) -> RejectsWriter:
 
 
 @contextmanager
-def undone_on_failure(db: Database, username: str | None) -> Iterator[Session]:
+def undone_on_failure(
+    db: Database, username: str | None, on_saving: Saving | None = None
+) -> Iterator[Session]:
     """The write transaction of an import that may commit in chunks: should it fail (or be
     interrupted) after a chunk was committed, that batch is undone too, so nothing is left."""
     committed: int | None = None
@@ -61,6 +65,8 @@ def undone_on_failure(db: Database, username: str | None) -> Iterator[Session]:
             except BaseException:
                 committed = session.info.get("committed_batch")
                 raise
+            if on_saving is not None:
+                on_saving()
     except BaseException:
         if committed is not None:
             roll_back_batch(db, committed, username)
@@ -81,6 +87,7 @@ def import_contacts(
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
     on_event: Event | None = None,
+    on_saving: Saving | None = None,
 ) -> ImportResult:
     """Import contacts from CSV (any supported preset) or vCard; one atomic batch."""
     options = ContactImportOptions(
@@ -113,7 +120,7 @@ def import_contacts(
                 progress(source.bytes_read, source.size, count)
 
         incoming = None if request.dry_run else source.size
-        with db.bulk_load(incoming), undone_on_failure(db, username) as session:
+        with db.bulk_load(incoming), undone_on_failure(db, username, on_saving) as session:
             result = import_contact_rows(
                 session, read_to_end(rows, source, progress), source=source.name,
                 options=options, rejects=rejects, progress=report, on_event=on_event,
@@ -144,14 +151,17 @@ def run_import(
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
     on_event: Event | None = None,
+    on_saving: Saving | None = None,
 ) -> ImportResult:
     """`contacts`, `companies`, `deals` or `interactions`."""
     if kind == "contacts":
         return import_contacts(
-            db, request, username=username, stdin=stdin, progress=progress, on_event=on_event
-        )
+            db, request, username=username, stdin=stdin, progress=progress, on_event=on_event,
+            on_saving=on_saving,
+        )  # fmt: skip
     from crmtui.io.records_import import import_records
 
     return import_records(
-        kind, db, request, username=username, stdin=stdin, progress=progress, on_event=on_event
-    )
+        kind, db, request, username=username, stdin=stdin, progress=progress, on_event=on_event,
+        on_saving=on_saving,
+    )  # fmt: skip

@@ -175,6 +175,7 @@ def import_records(
     stdin: BinaryIO | None = None,
     progress: Callable | None = None,
     on_event: Callable | None = None,
+    on_saving: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Companies, deals or interactions from CSV, each row through its service, one batch."""
     from crmtui.io import imports
@@ -193,7 +194,7 @@ def import_records(
         rejects.header(table.header)
         result = ImportResult(entity=entity, source=source.name, dry_run=request.dry_run)
         every = None if request.dry_run else imports.COMMIT_EVERY_SECONDS
-        with imports.undone_on_failure(db, username) as session:
+        with imports.undone_on_failure(db, username, on_saving) as session:
             batch = start_batch(session, entity, source.name)
             chunk_started = monotonic()
             rows = mapped_rows(table.rows, columns.fields)
