@@ -32,6 +32,16 @@ def test_a_user_name_is_taken_once(crm):
     assert "already exists" in again.stderr
 
 
+def test_a_blank_user_is_no_user_given_not_an_anonymous_change(crm, monkeypatch):
+    crm.ok("--user", "  ", "contact", "add", "Ada", "--email", "ada@example.com")
+    monkeypatch.setenv("CRM_USER", " ")
+    monkeypatch.setattr("getpass.getuser", lambda: "kim")
+    crm.ok("contact", "edit", "ada", "--title", "Countess")
+
+    assert [h["user"] for h in crm.json("history", "ada")] == ["kim", "sam"]
+    assert crm.json("contact", "show", "ada")["owner"] == "sam"
+
+
 def test_mine_and_owner_filter_contacts_deals_and_tasks(crm):
     crm.ok("user", "add", "kim")
     crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")

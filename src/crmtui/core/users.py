@@ -13,14 +13,15 @@ from crmtui.core.records import apply_changes
 
 
 def current_username(explicit: str | None = None) -> str:
-    """`--user`, else CRM_USER, else the OS user name."""
-    name = explicit or os.environ.get("CRM_USER")
+    """`--user`, else CRM_USER, else the OS user name; a blank one counts as not given (else
+    the change would be signed by nobody)."""
+    name = (explicit or "").strip() or os.environ.get("CRM_USER", "").strip()
     if not name:
         try:
-            name = getpass.getuser()
+            name = getpass.getuser().strip()
         except (KeyError, OSError):
-            name = "me"
-    return name.strip()
+            name = ""
+    return name or "me"
 
 
 def ensure_user(session: Session, username: str) -> User:
