@@ -235,3 +235,25 @@ def schema_checks(url: str) -> set[tuple[str, str]]:
     db.dispose()
     assert len(rows) > 50
     return {tuple(row) for row in rows}
+
+
+def test_a_copy_while_someone_writes_is_the_database_as_it_was_when_the_copy_began(
+    crm, database_url, tmp_path
+):
+    fill(crm)
+    before = snapshot(database_url)
+    source = Database(database_url)
+    written = []
+
+    def someone_writes(table: str, _rows: int) -> None:
+        if table == "contact" and not written:  # the contacts are copied, their emails not yet
+            crm.ok("--user", "kim", "contact", "add", "Grace", "-e", "grace@example.com")
+            crm.ok("log", "call", "grace", "--summary", "New lead")
+            written.append(table)
+
+    result = copy_database(source, sqlite_url(tmp_path / "copy.db"), progress=someone_writes)
+    source.dispose()
+
+    assert written
+    assert result.counts == {name: len(rows) for name, rows in before.items()}
+    assert snapshot(sqlite_url(tmp_path / "copy.db")) == before
