@@ -172,6 +172,15 @@ def test_unknown_owner_and_bad_month_are_usage_errors(story):
     assert "invalid month" in result.stderr
 
 
+def test_a_month_beyond_the_calendar_is_a_usage_error(story):
+    for report, month in (("monthly", "0000-01"), ("monthly", "9999-12"), ("clv", "0001-06")):
+        result = story("report", report, "--month", month)
+
+        assert (result.exit_code, result.stderr) == (
+            2, f"crm: invalid month '{month}': use YYYY-MM (such as 2026-10) or 'current'\n"
+        )  # fmt: skip
+
+
 def test_markdown_csv_and_html_carry_the_same_figures(story, tmp_path):
     markdown = story.ok("report", "monthly", "--month", "2026-10", "-f", "markdown").stdout
     assert "# Monthly report 2026-10" in markdown

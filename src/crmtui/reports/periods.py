@@ -8,6 +8,8 @@ from crmtui.core.errors import Invalid
 from crmtui.core.timeparse import local_tz, now_utc
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# a report reads up to ten years back and a month ahead; Python dates end at years 1 and 9999
+YEARS = range(1000, 9999)
 
 
 @dataclass(frozen=True, order=True)
@@ -52,7 +54,7 @@ def parse_month(text: str | None, *, now: datetime | None = None) -> Month:
     if value in ("current", "this"):
         return this_month
     match = _MONTH.match(value)
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or int(match.group(1)) not in YEARS or not 1 <= int(match.group(2)) <= 12:
         raise Invalid(f"invalid month {text!r}: use YYYY-MM (such as 2026-10) or 'current'")
     return Month(int(match.group(1)), int(match.group(2)))
 
