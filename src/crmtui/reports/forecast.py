@@ -40,15 +40,20 @@ def forecast_report(
     )  # fmt: skip
     won, lost = closed.get("won", 0), closed.get("lost", 0)
     win_rate = Decimal(won) / (won + lost) if won + lost else None
+    # Summed per day, currency and probability: a few thousand groups, however many deals.
     rows = session.execute(
-        select(Deal.expected_close, Deal.currency, Stage.probability, Deal.amount_units)
+        select(
+            Deal.expected_close, Deal.currency, Stage.probability, func.count(),
+            func.sum(Deal.amount_units),
+        )
         .join(Stage, Stage.id == Deal.stage_id)
         .where(Deal.status == "open")
-    ).all()
+        .group_by(Deal.expected_close, Deal.currency, Stage.probability)
+    ).all()  # fmt: skip
     buckets: dict[str, list] = defaultdict(list)
     first_day = _local_date(current)
     last_day = _local_date(current.shifted(months))
-    for expected, currency, probability, units in rows:
+    for expected, currency, probability, deals, units in rows:
         if expected is None:
             key = "undated"
         elif expected < first_day:
@@ -57,16 +62,16 @@ def forecast_report(
             continue
         else:
             key = f"{expected.year:04d}-{expected.month:02d}"
-        buckets[key].append((currency, int(units or 0), probability))
+        buckets[key].append((currency, int(units or 0), probability, deals))
 
     def figures(label: str) -> dict[str, Any]:
-        deals = buckets.get(label, [])
+        groups = buckets.get(label, [])
         return {
-            "deals": len(deals),
-            "amount": amounts((c, u) for c, u, _p in deals),
-            "weighted_amount": weighted_amounts((c, u * p) for c, u, p in deals),
+            "deals": sum(n for *_, n in groups),
+            "amount": amounts((c, u) for c, u, _p, _n in groups),
+            "weighted_amount": weighted_amounts((c, u * p) for c, u, p, _n in groups),
             "win_rate_amount": (
-                weighted_amounts((c, u * win_rate * 100) for c, u, _p in deals)
+                weighted_amounts((c, u * win_rate * 100) for c, u, _p, _n in groups)
                 if win_rate is not None else None
             ),
         }  # fmt: skip
