@@ -777,3 +777,28 @@ async def test_won_and_lost_are_said_only_once_saved(db_path, data, monkeypatch,
     finally:
         other.close()
         database.dispose()
+
+
+async def test_the_key_of_the_view_you_are_in_goes_back_to_its_list(data, make_app, settle):
+    from crmtui.tui.screens.contacts import ContactsScreen
+    from crmtui.tui.screens.tasks import TasksScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # a contact, from the list
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("c")
+        assert isinstance(app.screen, ContactsScreen)
+        await pilot.press("r", "c")  # the dashboard, opened over the list
+        assert isinstance(app.screen, ContactsScreen)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("enter")  # the task's contact
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("c", "t")  # another view and back: the contact is still open there
+        assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("t")
+        assert isinstance(app.screen, TasksScreen)

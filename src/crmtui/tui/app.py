@@ -65,9 +65,9 @@ class CRMApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("c", "switch_mode('contacts')", "Contacts", id="contacts"),
-        Binding("p", "switch_mode('pipeline')", "Pipeline", id="pipeline"),
-        Binding("t", "switch_mode('tasks')", "Tasks", id="tasks"),
+        Binding("c", "view('contacts')", "Contacts", id="contacts"),
+        Binding("p", "view('pipeline')", "Pipeline", id="pipeline"),
+        Binding("t", "view('tasks')", "Tasks", id="tasks"),
         Binding("r", "dashboard", "Dashboard", id="dashboard"),
         Binding("ctrl+r", "refresh_data", "Refresh", id="refresh"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="theme", show=False),
@@ -118,6 +118,15 @@ class CRMApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
+    def action_view(self, mode: str) -> None:
+        """Another view as you left it; the one you are in, back at its own screen from a contact
+        or the dashboard opened over it."""
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -140,11 +149,11 @@ class CRMApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(
-            "Contacts", "The contact list (c)", partial(self.switch_mode, "contacts")
+            "Contacts", "The contact list (c)", partial(self.action_view, "contacts")
         )
-        yield SystemCommand("Pipeline", "The deal board (p)", partial(self.switch_mode, "pipeline"))
+        yield SystemCommand("Pipeline", "The deal board (p)", partial(self.action_view, "pipeline"))
         yield SystemCommand(
-            "Tasks", "Overdue, today, this week (t)", partial(self.switch_mode, "tasks")
+            "Tasks", "Overdue, today, this week (t)", partial(self.action_view, "tasks")
         )
         yield SystemCommand(
             "Dashboard", "This month next to last month, charts (r)", self.action_dashboard
