@@ -55,6 +55,21 @@ def test_a_short_row_in_the_rejects_file_keeps_its_line_and_reason_in_their_colu
     ]  # fmt: skip
 
 
+def test_an_interaction_dated_beyond_the_calendar_is_a_rejected_row(crm, tmp_path):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    source = tmp_path / "calls.csv"
+    source.write_text(
+        "contact email,kind,occurred at,subject\n"
+        "ada@example.com,call,+999999999d,Far future\n"
+        "ada@example.com,call,2026-10-05 10:00,Intro\n"
+    )
+
+    result = crm("import", "interactions", source, "--format", "json")
+
+    assert result.exit_code == 2, result.stderr
+    assert json.loads(result.stdout)["inserted"] == 1
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

@@ -103,3 +103,28 @@ def test_durations(raw, seconds):
 def test_bad_duration():
     with pytest.raises(Invalid):
         parse_duration("a while")
+
+
+@pytest.mark.parametrize("raw", ["9" * 400, "99999999999999999999s", "1000000w"])
+def test_a_duration_beyond_a_century_is_refused(raw):
+    with pytest.raises(Invalid, match="longer than a century"):
+        parse_duration(raw)
+
+
+@pytest.mark.parametrize("raw", ["+999999999d", "-99999999999999999999w", "9999-12-31 23:00"])
+def test_times_beyond_the_calendar_are_unreadable(raw):
+    with pytest.raises(Invalid, match="cannot read the date"):
+        parse_when(raw, now=NOW)
+
+
+def test_year_one_east_of_utc_is_unreadable_not_a_crash(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        with pytest.raises(Invalid, match="cannot read the date"):
+            parse_when("0001-01-01")
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()

@@ -8,6 +8,10 @@ from crmtui.core.errors import Invalid
 _RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*(m|min|h|d|w)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|min|s|d|w)")
+# a day inside Python's calendar at each end, so every time zone can still show the time
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+LONGEST_SECONDS = 100 * 366 * 86400
 
 
 def local_tz():
@@ -27,8 +31,21 @@ def _start_of_local_day(day: date):
 
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     """An aware UTC datetime; naive input is local time. Raises Invalid on anything unreadable."""
+    try:
+        when = _read_when(text, now or now_utc())
+    except OverflowError:  # `+99999999d`, or year 1 in a zone east of UTC
+        when = None
+    if when is None or not EARLIEST <= when <= LATEST:
+        raise _unreadable_date(text)
+    return when
+
+
+def _unreadable_date(text: str) -> Invalid:
+    return Invalid(f"cannot read the date {text!r}: try 2026-10-05, 'today' or '-2h'")
+
+
+def _read_when(text: str, now: datetime) -> datetime:
     value = text.strip().lower()
-    now = now or now_utc()
     today = now.astimezone(local_tz()).date()
     if value == "now":
         return now
@@ -55,7 +72,7 @@ def _parse_with_dateutil(text: str) -> datetime:
     try:
         return parser.parse(text, default=datetime.combine(date.today(), time(0, 0)))
     except (ValueError, OverflowError, parser.ParserError):
-        raise Invalid(f"cannot read the date {text!r}: try 2026-10-05, 'today' or '-2h'") from None
+        raise _unreadable_date(text) from None
 
 
 def parse_date(text: str) -> date:
@@ -67,14 +84,18 @@ def parse_duration(text: str) -> int:
     """Seconds from `15m`, `1h30m`, `90s`, `1:30` (h:mm) or a bare number of minutes."""
     value = text.strip().lower()
     if re.fullmatch(r"\d+", value):
-        return int(value) * 60
-    if re.fullmatch(r"\d+:\d{2}", value):
+        seconds = float(value) * 60
+    elif re.fullmatch(r"\d+:\d{2}", value):
         hours, minutes = value.split(":")
-        return int(hours) * 3600 + int(minutes) * 60
-    parts = _DURATION_PART.findall(value)
-    if not parts or _DURATION_PART.sub("", value).strip():
-        raise Invalid(f"cannot read the duration {text!r}: try 15m, 1h30m or 90s")
-    return int(sum(float(n) * _UNIT_SECONDS[unit] for n, unit in parts))
+        seconds = float(hours) * 3600 + float(minutes) * 60
+    else:
+        parts = _DURATION_PART.findall(value)
+        if not parts or _DURATION_PART.sub("", value).strip():
+            raise Invalid(f"cannot read the duration {text!r}: try 15m, 1h30m or 90s")
+        seconds = sum(float(n) * _UNIT_SECONDS[unit] for n, unit in parts)
+    if seconds > LONGEST_SECONDS:  # it would not fit a date, nor a database integer
+        raise Invalid(f"the duration {text!r} is longer than a century")
+    return int(seconds)
 
 
 def format_duration(seconds: int | None) -> str:
