@@ -68,6 +68,28 @@ def test_a_database_url_given_as_db_or_crm_db_is_opened_not_made_a_file(
 
 
 @pytest.mark.postgres_only
+def test_a_postgres_url_as_hosting_providers_give_it_is_accepted(crm, database_url, monkeypatch):
+    url = make_url(database_url).set(drivername="postgres").render_as_string(False)
+    monkeypatch.setenv("CRM_DATABASE_URL", url)
+
+    info = crm.json("db", "info")
+
+    assert info["backend"] == "postgresql"
+
+
+@pytest.mark.sqlite_only
+def test_a_url_with_a_bad_port_is_refused_in_one_line_without_its_password(crm, monkeypatch):
+    monkeypatch.delenv("CRM_DB")
+    monkeypatch.setenv("CRM_DATABASE_URL", "postgresql://crm:Sup3rSecretPw@db:5432x/crm")
+
+    result = crm("contact", "list")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("crm: not a database URL")
+    assert "Sup3rSecretPw" not in result.output + result.stderr
+
+
+@pytest.mark.postgres_only
 def test_a_wrong_password_is_not_echoed_and_logs_hide_it(crm, database_url, caplog):
     wrong = make_url(database_url).set(password="Wr0ngSecretPw").render_as_string(False)
     os.environ["CRM_DATABASE_URL"] = wrong

@@ -64,7 +64,7 @@ def display_url(url: str | URL) -> str:
     """The URL as it may be shown to a person: never with its password."""
     try:
         parsed = make_url(url) if isinstance(url, str) else url
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "<invalid database URL>"
     path = sqlite_path(parsed)
     if path:
@@ -79,11 +79,12 @@ def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and locking writes."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise OperationalError(f"not a database URL: {display_url(url)}") from exc
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+    # postgres:// is how hosting providers write it; SQLAlchemy knows only postgresql://
+    if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
         engine = create_engine(parsed, hide_parameters=True)
