@@ -181,6 +181,13 @@ def test_a_month_beyond_the_calendar_is_a_usage_error(story):
         )  # fmt: skip
 
 
+def test_stale_beyond_a_century_is_a_usage_error(story):
+    result = story("report", "stale", "--days", "1000000")
+
+    assert result.exit_code == 2
+    assert "less than or equal to 36600" in result.stderr
+
+
 def test_markdown_csv_and_html_carry_the_same_figures(story, tmp_path):
     markdown = story.ok("report", "monthly", "--month", "2026-10", "-f", "markdown").stdout
     assert "# Monthly report 2026-10" in markdown

@@ -389,7 +389,9 @@ def forecast(
 
 @app.command("stale")
 def stale(
-    days: Annotated[int, typer.Option("--days", min=0, help="Silent for this many days.")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", min=0, max=36600, help="Silent for this many days.")
+    ] = 30,
     limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="At most (0: all).")] = 100,
     fmt: FormatOption = None,
 ) -> None:
