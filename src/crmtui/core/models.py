@@ -64,6 +64,7 @@ class Contact(SQLModel, table=True):
         Index("ix_contact_sort_key_id", "sort_key", "id"),
         Index("ix_contact_owner_created", "owner_id", "created_at"),
         Index("ix_contact_owner_lifecycle", "owner_id", "lifecycle_stage"),
+        Index("ix_contact_stage_sort", "lifecycle_stage", "sort_key", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,7 +87,7 @@ class Contact(SQLModel, table=True):
     website: str | None = None
     notes: str | None = None
     source: str | None = None
-    lifecycle_stage: str = Field(default="lead", index=True)
+    lifecycle_stage: str = Field(default="lead")
     # looked up by ix_contact_owner_created and ix_contact_owner_lifecycle
     owner_id: int | None = Field(default=None, foreign_key="user.id")
     email_consent: str = "unknown"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 MIGRATIONS_DIR = Path(__file__).parent
 
 
