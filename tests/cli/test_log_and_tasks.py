@@ -40,6 +40,12 @@ def test_log_without_summary_is_refused(crm):
     assert result.exit_code == 2
 
 
+def test_each_kind_reads_as_english_in_the_help(crm):
+    kinds = crm.ok("log", "--help").stdout
+
+    assert "Log an email with a contact." in kinds and "Log a call with a contact." in kinds
+
+
 def test_task_add_due_and_done(crm):
     crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
     crm.ok("task", "add", "Send proposal", "--contact", "ada@example.com", "--due", "tomorrow")

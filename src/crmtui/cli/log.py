@@ -51,8 +51,9 @@ def _make(kind: str):
     ) -> None:
         _log(kind, contact, summary, at, duration, deal, outcome, body, direction, fmt)
 
+    article = "an" if kind[0] in "aeiou" else "a"
     command.__doc__ = (
-        f"Log a {kind} with a contact.\n\n"
+        f"Log {article} {kind} with a contact.\n\n"
         f'Example: crm log {kind} ada@example.com --summary "Intro {kind}" --at "2026-10-05 10:00"'
     )
     command.__name__ = kind
