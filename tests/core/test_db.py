@@ -183,3 +183,22 @@ def test_processes_opening_a_database_to_migrate_at_once_wait_for_one_migration(
     assert failed == []
     assert opened[0].schema_version() == HEAD_REVISION
     opened[0].dispose()
+
+
+def test_a_read_only_file_in_rollback_journal_mode_can_still_be_read(db_path, monkeypatch, crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    with sqlite3.connect(db_path) as conn:  # as an interrupted bulk load leaves it
+        conn.execute("PRAGMA journal_mode=DELETE")
+    real_connect = sqlite3.dbapi2.connect
+
+    def read_only(database, *args, **kwargs):  # what SQLite makes of a file it may not write
+        return real_connect(f"file:{database}?mode=ro", *args, **{**kwargs, "uri": True})
+
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", read_only)
+
+    listed = crm.json("contact", "list")
+    refused = crm("contact", "add", "Grace", "--email", "grace@example.com")
+
+    assert [c["name"] for c in listed] == ["Ada"]
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("crm: the database is read-only for this user")

@@ -196,11 +196,12 @@ def _sqlite_engine(url: URL) -> Engine:
             try:
                 cursor.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc):
+                if "locked" not in str(exc) and "readonly" not in str(exc):
                     raise
                 # a bulk load holds the file in rollback-journal mode (Database.bulk_load):
                 # this connection works in that mode, without waiting for the mode; the next
-                # connection to find the file free switches back
+                # connection to find the file free switches back. A file this user may not
+                # write stays in its mode too: it can still be read, and writes say read-only.
             else:
                 cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
