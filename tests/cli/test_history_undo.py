@@ -198,6 +198,20 @@ def test_an_edit_of_emails_or_phones_is_logged_versioned_and_undoable(crm):
                                               ["+44 20 7946 0000"])  # fmt: skip
 
 
+def test_a_tag_added_by_a_deal_or_company_edit_is_logged_and_undoable(crm):
+    crm.ok("deal", "add", "Engines", "--company", "Acme", "--amount", "100")
+
+    deal = crm.ok("deal", "edit", "1", "--tag", "hot")
+    company = crm.ok("company", "edit", "Acme", "--tag", "key-account")
+
+    assert "deal 1: tags changed" in deal.stderr
+    assert "tags changed" in company.stderr
+    change = crm.json("history", "--deal", "1")[0]
+    assert (change["action"], change["changes"]) == ("tag", {"tags": [None, ["hot"]]})
+    crm.ok("undo", str(change["id"]))
+    assert crm.json("deal", "show", "1")["tags"] == []
+
+
 def test_deleting_a_deal_unlinks_its_task_and_call_in_the_log(crm):
     add_ada(crm)
     crm.ok("deal", "add", "Engines", "--contact", "ada")

@@ -108,9 +108,8 @@ def update_company(
             select(Contact.id).where(Contact.company_id == company.id)
         ):
             refresh_search_text(session, session.get(Contact, contact_id))
-    if data.tags:
-        tagging.add_tags(session, "company", company.id, data.tags)
-    return changes
+    added = tagging.tag_record(session, "company", company.id, data.tags) if data.tags else []
+    return {**changes, "tags": [None, added]} if added else changes
 
 
 def delete_company(session: Session, company: Company) -> None:

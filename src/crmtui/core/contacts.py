@@ -327,10 +327,7 @@ def delete_contact(session: Session, contact: Contact) -> None:
 
 
 def tag_contact(session: Session, contact: Contact, names: list[str]) -> list[str]:
-    added = tagging.add_tags(session, "contact", contact.id, names)
-    if added:
-        record_change(session, "contact", contact.id, "tag", {"tags": [None, added]})
-    return added
+    return tagging.tag_record(session, "contact", contact.id, names)
 
 
 def untag_contact(session: Session, contact: Contact, names: list[str]) -> list[str]:

@@ -150,9 +150,8 @@ def update_deal(
     if {"title", "contact_id", "company_id"} & changes.keys():
         deal.search_text = _deal_search_text(session, deal)
         session.add(deal)
-    if data.tags:
-        tagging.add_tags(session, "deal", deal.id, data.tags)
-    return changes
+    added = tagging.tag_record(session, "deal", deal.id, data.tags) if data.tags else []
+    return {**changes, "tags": [None, added]} if added else changes
 
 
 def _check_time(deal: Deal, at: datetime) -> None:

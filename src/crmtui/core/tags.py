@@ -3,6 +3,7 @@
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
+from crmtui.core.audit import record_change
 from crmtui.core.errors import Invalid
 from crmtui.core.models import CompanyTag, ContactTag, DealTag, Tag
 from crmtui.core.text import fold
@@ -43,6 +44,14 @@ def add_tags(session: Session, entity: str, entity_id: int, names: list[str]) ->
         if tag.id not in have:
             session.execute(insert(link).values({column: entity_id, "tag_id": tag.id}))
             added.append(tag.name)
+    return added
+
+
+def tag_record(session: Session, entity: str, entity_id: int, names: list[str]) -> list[str]:
+    """Attach tags, logging those newly attached as one "tag" change (which undo takes off)."""
+    added = add_tags(session, entity, entity_id, names)
+    if added:
+        record_change(session, entity, entity_id, "tag", {"tags": [None, added]})
     return added
 
 
