@@ -70,6 +70,30 @@ def test_an_interaction_dated_beyond_the_calendar_is_a_rejected_row(crm, tmp_pat
     assert json.loads(result.stdout)["inserted"] == 1
 
 
+def test_match_on_a_custom_field_named_as_in_map(crm, tmp_path):
+    crm.ok("contact", "add", "Ann A", "--field", "plan=gold")
+    source = tmp_path / "plans.csv"
+    source.write_text("name,plan\nAnne B,gold\n")
+
+    result = crm("import", "contacts", source, "--keep-unknown", "--match", "custom:plan")
+
+    assert result.exit_code == 0, result.stderr
+    assert "inserted 0, updated 0, unchanged 1" in result.stderr
+    assert [c["name"] for c in crm.json("contact", "list")] == ["Ann A"]
+
+
+def test_match_on_a_field_no_column_feeds_is_refused(crm, tmp_path):
+    source = tmp_path / "plans.csv"
+    source.write_text("name,Plan\nAnne B,gold\n")
+
+    result = crm("import", "contacts", source, "--keep-unknown", "--match", "plan")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("crm: --match plan: no column is read as that custom field")
+    assert "this file's: Plan;" in result.stderr
+    assert crm.json("contact", "list") == []
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database
+from crmtui.core.errors import Invalid
 from crmtui.io.batches import ImportResult, RejectsWriter, roll_back_batch
 from crmtui.io.contact_rows import mapped_rows
 from crmtui.io.contacts_import import ContactImportOptions, Event, import_contact_rows
@@ -21,6 +22,8 @@ from crmtui.io.vcard import card_pairs, looks_like_vcard, read_cards
 COMMIT_EVERY_SECONDS = 2.0
 # from this many written rows on, an import leaves PostgreSQL's search index and stats fresh
 SETTLE_AFTER_ROWS = 1000
+# the fields --match takes besides a custom field's name
+MATCH_FIELDS = ("email", "phone", "name")
 # (bytes read, total bytes or None, rows read)
 Progress = Callable[[int, int | None, int], None]
 # called once everything is written, as the final commit starts: from then on the import is saved
@@ -92,7 +95,7 @@ def import_contacts(
     """Import contacts from CSV (any supported preset) or vCard; one atomic batch."""
     options = ContactImportOptions(
         on_duplicate=request.on_duplicate,
-        match=request.match,
+        match=tuple(_match_key(key) for key in request.match),
         dry_run=request.dry_run,
         commit_every=None if request.dry_run else COMMIT_EVERY_SECONDS,
     )
@@ -111,6 +114,7 @@ def import_contacts(
             table = read_csv(source, request.delimiter)
             preset = get_preset(request.preset) if request.preset else detect_preset(table.header)
             columns = map_columns(table.header, preset, request.mapping, request.keep_unknown)
+            _check_match(options.match, columns.fields)
             rejects.header(table.header)
             rows = mapped_rows(table.rows, columns.fields)
             ignored, preset_name = columns.ignored, preset.name
@@ -133,6 +137,25 @@ def import_contacts(
         result.ignored_columns = ignored
         result.preset = preset_name
         return result
+
+
+def _match_key(key: str) -> str:
+    """`--match` as the importer reads it: email, phone, name, or a custom field's name (also
+    written custom:NAME, as in --map)."""
+    key = key.strip()
+    return key.lower() if key.lower() in MATCH_FIELDS else key.removeprefix("custom:")
+
+
+def _check_match(match: tuple[str, ...], fields: list[str | None]) -> None:
+    """A custom field no column feeds would match nothing, and every row would go in anew."""
+    custom = sorted({f[len("custom:") :] for f in fields if f and f.startswith("custom:")})
+    for key in match:
+        if key not in MATCH_FIELDS and key not in custom:
+            found = ", ".join(custom) or "none"
+            raise Invalid(
+                f"--match {key}: no column is read as that custom field (this file's: {found}; "
+                "--keep-unknown or --map COLUMN=custom:NAME make one)"
+            )
 
 
 def card_pairs_or_reason(text: str):
