@@ -52,19 +52,15 @@ class RejectsWriter:
         self.out = out
         self.writer = csv.writer(out, lineterminator="\n") if out is not None else None
         self.header_written = False
-        self.width = 0
 
     def header(self, columns: list[str]) -> None:
         if self.writer is not None and not self.header_written:
             self.writer.writerow([*columns, "crm_line", "crm_error"])
             self.header_written = True
-            self.width = len(columns)
 
     def reject(self, line: int, fields: list[str], reason: str) -> None:
         if self.writer is not None:
-            # a short row is padded so its line and reason stand under their own headings
-            padding = [""] * (self.width - len(fields))
-            self.writer.writerow([*fields, *padding, line, reason])
+            self.writer.writerow([*fields, line, reason])
 
 
 def check_on_duplicate(value: str) -> str:
