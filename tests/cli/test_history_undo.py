@@ -212,6 +212,21 @@ def test_a_tag_added_by_a_deal_or_company_edit_is_logged_and_undoable(crm):
     assert crm.json("deal", "show", "1")["tags"] == []
 
 
+def test_undo_refuses_an_edit_whose_old_link_points_at_a_record_deleted_since(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada", "--amount", "100")
+    crm.ok("deal", "edit", "1", "--contact", "")
+    unlinked = crm.json("history", "--deal", "1")[0]["id"]
+    crm.ok("contact", "delete", "ada", "--yes")
+
+    refused = crm("undo", str(unlinked))
+
+    assert refused.exit_code == 4
+    assert refused.stderr.startswith(f"crm: cannot undo change {unlinked}: contact 1")
+    assert "nothing was changed" in refused.stderr
+    assert crm.json("deal", "show", "1")["contact"] is None
+
+
 def test_deleting_a_deal_unlinks_its_task_and_call_in_the_log(crm):
     add_ada(crm)
     crm.ok("deal", "add", "Engines", "--contact", "ada")

@@ -122,6 +122,12 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
         for field, (old, _new) in change.changes.items()
         if field in columns and field not in NEVER_RESTORED
     }
+    gone = _deleted_links(session, model, values)
+    if gone:
+        raise Conflict(
+            f"cannot undo change {change.id}: {', '.join(gone)} was deleted since; "
+            "nothing was changed"
+        )
     lists = {f: old for f, (old, _new) in change.changes.items() if f in CONTACT_LISTS}
     if change.entity == "contact" and "birthday" in change.changes:
         from crmtui.core.contacts import parse_birthday
@@ -130,6 +136,19 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
         year, month, day = parse_birthday(old) if old else (None, None, None)
         values.update(birthday_year=year, birthday_month=month, birthday_day=day)
     _restore(session, record, change.entity, values, lists)
+
+
+def _deleted_links(session: Session, model, values: dict) -> list[str]:
+    """The records the old values point at that are gone ("contact 12"): restoring a link to
+    one would fail on its foreign key."""
+    gone = []
+    for field, value in values.items():
+        if value is None:
+            continue
+        for key in model.__table__.columns[field].foreign_keys:
+            if session.execute(select(key.column).where(key.column == value)).first() is None:
+                gone.append(f"{key.column.table.name} {value}")
+    return gone
 
 
 def _restore(session: Session, record, entity: str, values: dict, lists: dict) -> None:
