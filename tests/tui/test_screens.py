@@ -802,3 +802,42 @@ async def test_the_key_of_the_view_you_are_in_goes_back_to_its_list(data, make_a
         assert isinstance(app.screen, ContactDetailScreen)
         await pilot.press("t")
         assert isinstance(app.screen, TasksScreen)
+
+
+def type_ahead(app, *keys: str) -> None:
+    """Keys arriving faster than the app handles them, as a fast typist's or a paste do."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, "/" if key == "slash" else key if len(key) == 1 else None))
+
+
+async def test_letters_typed_straight_after_slash_go_into_the_search(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        type_ahead(app, "slash", *"sokafor")  # s sorts the list, f filters it, r: the dashboard
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "sokafor"
+        type_ahead(app, "slash", "n")  # a slash in the search box is a character
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "sokafor/n"
+        await pilot.press("escape")
+        await settle(pilot)
+        type_ahead(app, "slash", *"okafor")
+        await settle(pilot)
+        assert app.screen.sort == "name"
+        assert len(names(app)) == 10 and all(name.endswith("Okafor") for name in names(app))
+
+
+async def test_a_form_typed_ahead_fills_each_field_in_turn(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        type_ahead(app, "B", "i", "g", "tab", "1", "2", "tab", "tab", "shift+tab", "G", "B", "P")
+        await settle(pilot)
+        values = [app.screen.query_one(f"#{name}", Input).value for name in ("title", "amount")]
+        assert values == ["Big", "12"]
+        assert app.screen.query_one("#currency", Input).value == "EURGBP"

@@ -5,6 +5,7 @@ from functools import partial
 from typing import Any
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -170,7 +171,9 @@ class WindowTable(RowTable):
 
 class ContactsScreen(Screen):
     BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/", id="search"),
+        # priority: the box takes focus as "/" arrives, so the letters typed straight after it go
+        # into the search rather than to the list's own keys (s sorts, l logs)
+        Binding("slash", "search", "Search", key_display="/", id="search", priority=True),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding(
             "S", "reverse_sort", "Reverse sort", key_display="S", id="reverse_sort", show=False
@@ -431,7 +434,10 @@ class ContactsScreen(Screen):
             self.table.focus()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            raise SkipAction()  # a "/" typed in the search box is part of the search
+        self.set_focus(search)  # at once: `focus()` waits its turn behind the keys typed next
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)

@@ -47,6 +47,10 @@ class FormScreen(ModalScreen[Any]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel"),
         Binding("ctrl+s", "save", "Save", id="save"),
+        # priority: the next field takes focus as tab arrives, so what is typed straight after
+        # goes into it, not on the end of the field before
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
     TITLE_TEXT = ""
     ERROR_FIELDS: tuple[tuple[str, str], ...] = ()
