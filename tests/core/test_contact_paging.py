@@ -1,6 +1,7 @@
 """Keyset paging visits every contact exactly once, in order, whatever the sort."""
 
 import pytest
+from query_plans import query_plans  # tests/query_plans.py
 
 from crmtui.core import contacts, interactions
 from crmtui.core.schemas import ContactInput, InteractionInput
@@ -67,8 +68,6 @@ def test_pages_of_a_search_cover_every_match_once(db, monkeypatch, sort, few_mat
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("sort", ["name", "-name", "created", "-created", "-last_contacted"])
 def test_a_page_deep_in_the_list_starts_from_the_index_not_the_top(db, sort):
-    from sqlalchemy import event
-
     with db.transaction(username="sam") as session:
         for n in range(5):
             contact = contacts.add_contact(session, ContactInput(name=f"Person {n}"))
@@ -77,24 +76,9 @@ def test_a_page_deep_in_the_list_starts_from_the_index_not_the_top(db, sort):
             )
     with db.session() as session:
         first = contacts.list_contacts(session, sort=sort, limit=2)
-        statements = []
-        listen = event.listens_for(session.bind, "before_cursor_execute")
-
-        @listen
-        def remember(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append((statement, parameters))
-
-        contacts.list_contacts(
-            session, sort=sort, limit=2, after=(contacts.sort_value(first[-1], sort), first[-1].id)
-        )
-        event.remove(session.bind, "before_cursor_execute", remember)
-        connection = session.connection().connection.driver_connection
-        plans = [
-            row[3]
-            for statement, parameters in statements
-            for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        ]
+        after = (contacts.sort_value(first[-1], sort), first[-1].id)
+        with query_plans(session, "contact") as plans:
+            contacts.list_contacts(session, sort=sort, limit=2, after=after)
     assert plans and all(plan.startswith("SEARCH contact") for plan in plans), plans
 
 
@@ -121,8 +105,6 @@ def test_a_broad_search_pages_in_id_order_off_the_search_index(db):
 @pytest.mark.parametrize("sort", ["name", "-name"])
 def test_one_stage_in_name_order_reads_the_stage_index_in_order(db, sort):
     """Not every customer read and sorted for one page: on the 1M demo that was 183,000 rows."""
-    from sqlalchemy import event
-
     from crmtui.core.schemas import ContactFilter
 
     with db.transaction(username="sam") as session:
@@ -130,25 +112,10 @@ def test_one_stage_in_name_order_reads_the_stage_index_in_order(db, sort):
             stage = "customer" if n % 2 else "lead"
             contacts.add_contact(session, ContactInput(name=f"Person {n}", lifecycle_stage=stage))
     customers = ContactFilter(lifecycle_stage="customer")
-    with db.session() as session:
-        statements = []
-        listen = event.listens_for(session.bind, "before_cursor_execute")
-
-        @listen
-        def remember(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT") and "FROM contact" in statement:
-                statements.append((statement, parameters))
-
+    with db.session() as session, query_plans(session, "contact") as plans:
         first = contacts.list_contacts(session, customers, sort=sort, limit=2)
         after = (contacts.sort_value(first[-1], sort), first[-1].id)
         rest = contacts.list_contacts(session, customers, sort=sort, limit=2, after=after)
-        event.remove(session.bind, "before_cursor_execute", remember)
-        connection = session.connection().connection.driver_connection
-        plans = [
-            row[3]
-            for statement, parameters in statements
-            for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        ]
     names = [c.display_name for c in [*first, *rest]]
     assert names == sorted(["Person 1", "Person 3", "Person 5"], reverse=sort == "-name")
     assert not [plan for plan in plans if "TEMP B-TREE" in plan], plans

@@ -195,6 +195,8 @@ class Deal(SQLModel, table=True):
         ),
         # the board's columns, in the order deals entered the stage (migration 0008)
         Index("ix_deal_stage_entered", "stage_id", "status", "stage_entered_at"),
+        Index("ix_deal_status_created", "status", "created_at"),
+        Index("ix_deal_owner_created", "owner_id", "created_at"),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
@@ -208,8 +210,8 @@ class Deal(SQLModel, table=True):
     )
     currency: str = "EUR"
     expected_close: date | None = Field(default=None, index=True)
-    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    status: str = Field(default="open", index=True)
+    owner_id: int | None = Field(default=None, foreign_key="user.id")
+    status: str = Field(default="open")
     closed_at: datetime | None = _when(index=True)
     lost_reason: str | None = None
     stage_entered_at: datetime = _created()
