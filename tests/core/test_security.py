@@ -89,6 +89,18 @@ def test_a_url_with_a_bad_port_is_refused_in_one_line_without_its_password(crm, 
     assert "Sup3rSecretPw" not in result.output + result.stderr
 
 
+@pytest.mark.sqlite_only
+def test_an_at_sign_left_unencoded_in_a_password_is_explained_not_echoed(crm, monkeypatch):
+    monkeypatch.delenv("CRM_DB")
+    monkeypatch.setenv("CRM_DATABASE_URL", "postgresql://crm:Sup3r@SecretPw@127.0.0.1:1/crm")
+
+    result = crm("contact", "list")
+
+    assert result.exit_code == 1
+    assert "SecretPw" not in result.output + result.stderr
+    assert "%40" in result.stderr and "127.0.0.1" in result.stderr
+
+
 @pytest.mark.postgres_only
 def test_a_wrong_password_is_not_echoed_and_logs_hide_it(crm, database_url, caplog):
     wrong = make_url(database_url).set(password="Wr0ngSecretPw").render_as_string(False)

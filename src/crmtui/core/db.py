@@ -69,6 +69,8 @@ def display_url(url: str | URL) -> str:
     path = sqlite_path(parsed)
     if path:
         return str(path)
+    if "@" in (parsed.host or ""):  # the rest of a password holding an @ not written %40
+        parsed = parsed.set(host=parsed.host.rpartition("@")[2])
     secret = {k for k in parsed.query if k.lower() in ("password", "passfile", "sslpassword")}
     if secret:  # libpq also takes a password as a query parameter
         parsed = parsed.update_query_dict({k: "***" for k in secret})
@@ -83,6 +85,11 @@ def make_engine(url: str) -> Engine:
         raise OperationalError(f"not a database URL: {display_url(url)}") from exc
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
+    if "@" in (parsed.host or ""):
+        raise OperationalError(
+            f"not a database URL: {display_url(parsed)}: write an @ in the user name or "
+            "password as %40"
+        )
     # postgres:// is how hosting providers write it; SQLAlchemy knows only postgresql://
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
