@@ -164,6 +164,26 @@ def _role_exists(conn, role: str) -> bool:
 
 
 @pytest.mark.postgres_only
+def test_a_role_that_may_not_migrate_is_told_who_must(crm, new_database_url, monkeypatch):
+    from sqlalchemy import create_engine
+
+    from crmtui.core.migrations import upgrade_to_head
+
+    url = new_database_url()
+    engine = create_engine(url)
+    upgrade_to_head(engine, None, target="0013")  # as left by the crmtui before an upgrade
+    engine.dispose()
+
+    with login_role(url, READ_ONLY_GRANTS, "reader") as reader_url:
+        monkeypatch.setenv("CRM_DATABASE_URL", reader_url)
+        result = crm("contact", "list")
+
+    assert result.exit_code == 1
+    assert "upgraded from 0013" in result.stderr and "owns the schema" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.postgres_only
 def test_a_read_only_role_reads_everything_and_writes_nothing(crm, read_only_url, monkeypatch):
     crm.ok("contact", "add", "Zoë Müller", "--email", "zoe@example.com", "--tag", "vip")
     crm.ok("deal", "add", "Engines", "--contact", "zoe", "--amount", "100")

@@ -313,7 +313,21 @@ class Database:
                 raise OperationalError(
                     f"not a crm database: {self.location} has tables but no crm schema"
                 )
-            upgrade_to_head(conn, version)
+            try:
+                upgrade_to_head(conn, version)
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+                    raise
+                if version is None:
+                    raise OperationalError(
+                        f"{self.location} has no crm schema yet, and this user may not create "
+                        "it: run crm once as the role that owns the database"
+                    ) from exc
+                raise OperationalError(
+                    f"{self.location} needs its crm schema upgraded from {version} to "
+                    f"{HEAD_REVISION}, which this user may not do: run crm once as the role "
+                    "that owns the schema"
+                ) from exc
 
     def _refuse_newer(self, version: str | None) -> None:
         if version is not None and version not in known_revisions():
