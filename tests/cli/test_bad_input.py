@@ -47,6 +47,9 @@ def snapshot(crm):
         (["log", "call", "ada@example.com", "-s", "x", "--duration", "9" * 30], 2, "duration"),
         (["due", "--within", "99999999999w"], 2, "duration"),
         (["contact", "list", "--where", "novalue"], 2, "key=value"),
+        (["deal", "move", "9" * 30, "Won"], 2, "number out of range"),
+        (["log", "call", "1", "-s", "x", "--deal", "9" * 30], 2, "number out of range"),
+        (["contact", "list", "--limit", "9" * 30], 2, "number out of range"),
         (["contact", "list", "--sort", "shoe_size"], 2, "cannot sort"),
     ],
 )

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 
-from crmtui.core.errors import OperationalError
+from crmtui.core.errors import Invalid, OperationalError
 from crmtui.core.migrations import HEAD_REVISION, known_revisions, upgrade_to_head
 
 if TYPE_CHECKING:
@@ -244,12 +244,21 @@ def describe_db_error(exc: BaseException, url: str | URL | None = None) -> str:
     return f"database error: {message}{where}"
 
 
+# A number past what a column holds (an id or a --limit thirty digits long) is bad input: SQLite's
+# driver raises OverflowError, PostgreSQL this SQLSTATE.
+NUMBER_OUT_OF_RANGE = "22003"
+
+
 @contextmanager
 def translate_db_errors(url: str | URL | None = None) -> Iterator[None]:
     """Turn driver errors into the core's OperationalError with a one-line message."""
     try:
         yield
+    except OverflowError:
+        raise Invalid("number out of range") from None
     except (DBAPIError, sqlite3.Error) as exc:
+        if getattr(getattr(exc, "orig", exc), "sqlstate", None) == NUMBER_OUT_OF_RANGE:
+            raise Invalid("number out of range") from None
         raise OperationalError(describe_db_error(exc, url)) from exc
 
 
