@@ -808,8 +808,9 @@ def type_ahead(app, *keys: str) -> None:
     """Keys arriving faster than the app handles them, as a fast typist's or a paste do."""
     from textual import events
 
+    characters = {"slash": "/", "space": " "}
     for key in keys:
-        app.post_message(events.Key(key, "/" if key == "slash" else key if len(key) == 1 else None))
+        app.post_message(events.Key(key, characters.get(key, key if len(key) == 1 else None)))
 
 
 async def test_letters_typed_straight_after_slash_go_into_the_search(data, make_app, settle):
@@ -841,3 +842,22 @@ async def test_a_form_typed_ahead_fills_each_field_in_turn(db, data, make_app, s
         values = [app.screen.query_one(f"#{name}", Input).value for name in ("title", "amount")]
         assert values == ["Big", "12"]
         assert app.screen.query_one("#currency", Input).value == "EURGBP"
+
+
+async def test_letters_typed_straight_after_opening_a_form_go_into_it(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        type_ahead(app, "l", *"Called", "space", *"back")  # l opens the log form
+        await settle(pilot)
+        assert app.screen.query_one("#summary", Input).value == "Called back"
+        await pilot.press("escape")
+        await settle(pilot)
+        type_ahead(app, "n", *"Quentin", "tab", *"q@example.com")  # q quits, n is New
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ContactFormScreen) and app.return_code is None
+        assert [form.query_one(f"#{name}", Input).value for name in ("name", "emails")] == [
+            "Quentin",
+            "q@example.com",
+        ]

@@ -52,6 +52,7 @@ class ContactSearchProvider(Provider):
 
 
 IDLE_SECONDS = 1.0  # no key or mouse for this long: a full garbage collection goes unnoticed
+FORM_OPENING_SECONDS = 1.0  # keys typed into a form still opening wait this long at most
 
 
 class CRMApp(App[None]):
@@ -86,6 +87,8 @@ class CRMApp(App[None]):
         self.last_input = time.monotonic()
         self.collected_after = -1
         self.gc_threshold = gc.get_threshold()
+        self.keys_typed = 0
+        self.held_keys: list[tuple[int, events.Key]] = []  # typed ahead of a form still opening
 
     def on_mount(self) -> None:
         # Python's full garbage collection walks every live object: 100-350 ms here once a long
@@ -103,7 +106,52 @@ class CRMApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self.last_input = time.monotonic()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if not hasattr(event, "typed"):
+                self.keys_typed += 1
+                event.typed = (self.keys_typed, self.screen)  # its place, the screen it went to
+            if self.held_keys or self.form_opening():
+                self.hold_key(event)
+                return
         await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed on a screen that an earlier key (`l`, `n`, `e`) then covered with a form
+        is the start of what goes into the form: it reached the list, not the form's first field,
+        since a form takes 100-250 ms to open."""
+        place, typed_on = getattr(event, "typed", (0, self.screen))
+        if typed_on is not self.screen and self.form_opening(typed_on):
+            event.prevent_default()  # nor is it a key of the screen underneath
+            key = events.Key(event.key, event.character)
+            key.typed = (place, self.screen)
+            self.hold_key(key)
+
+    def form_opening(self, under: Screen | None = None) -> bool:
+        """Whether a form is on top (over `under`) and its first field not yet focused."""
+        from crmtui.tui.screens.forms import FormScreen
+
+        form = self.screen
+        if not isinstance(form, FormScreen) or (
+            under is not None and under not in self.screen_stack
+        ):
+            return False
+        return under is not None or (
+            form.focused is None and time.monotonic() - form.opened_at < FORM_OPENING_SECONDS
+        )
+
+    def hold_key(self, key: events.Key) -> None:
+        self.held_keys.append((key.typed[0], key))
+        if len(self.held_keys) == 1:
+            self.set_timer(0.01, self.release_keys)
+
+    def release_keys(self) -> None:
+        """Type the keys held back into the form once it has focused its first field."""
+        if self.form_opening():
+            self.set_timer(0.01, self.release_keys)
+            return
+        keys, self.held_keys = sorted(self.held_keys, key=lambda held: held[0]), []
+        for _place, key in keys:  # in the order they were typed, whichever way they came
+            self.post_message(key)
 
     def collect_when_idle(self) -> None:
         """A full collection, once the user has paused, if anything was allocated since the last."""

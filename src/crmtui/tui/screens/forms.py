@@ -4,6 +4,7 @@ Forms that save do it themselves in one transaction and stay open on a domain er
 message next to the field it is about; they dismiss with the saved record's id.
 """
 
+import time
 from typing import Any
 
 from textual.app import ComposeResult
@@ -54,6 +55,10 @@ class FormScreen(ModalScreen[Any]):
     ]
     TITLE_TEXT = ""
     ERROR_FIELDS: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened_at = time.monotonic()  # keys typed meanwhile wait for its first field
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
