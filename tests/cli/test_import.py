@@ -40,13 +40,14 @@ def test_exit_2_when_rows_are_rejected_and_the_rejects_file(crm, tmp_path):
     assert rejects.read_text().count("\n") == 7
 
 
-def test_an_interaction_dated_beyond_the_calendar_is_a_rejected_row(crm, tmp_path):
+def test_an_interaction_beyond_the_calendar_or_a_century_long_is_a_rejected_row(crm, tmp_path):
     crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
     source = tmp_path / "calls.csv"
     source.write_text(
-        "contact email,kind,occurred at,subject\n"
-        "ada@example.com,call,+999999999d,Far future\n"
-        "ada@example.com,call,2026-10-05 10:00,Intro\n"
+        "contact email,kind,occurred at,subject,duration seconds\n"
+        "ada@example.com,call,+999999999d,Far future,\n"
+        f"ada@example.com,call,2026-10-04 10:00,Endless,{'9' * 30}\n"
+        "ada@example.com,call,2026-10-05 10:00,Intro,600\n"
     )
 
     result = crm("import", "interactions", source, "--format", "json")

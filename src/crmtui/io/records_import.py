@@ -128,7 +128,7 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
     from crmtui.core.interactions import log_interaction
     from crmtui.core.models import INTERACTION_KINDS
     from crmtui.core.schemas import InteractionInput
-    from crmtui.core.timeparse import parse_when
+    from crmtui.core.timeparse import LONGEST_SECONDS, parse_when
 
     if not values.get("contact"):
         raise Invalid("no contact email")
@@ -150,6 +150,8 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
     duration = values.get("duration_seconds")
     if duration and not duration.isdigit():
         raise Invalid(f"invalid duration {duration!r}: give whole seconds")
+    if duration and int(duration) > LONGEST_SECONDS:
+        raise Invalid(f"the duration {duration!r} is longer than a century")
     interaction = log_interaction(session, InteractionInput(
         contact=str(contact.id), kind=kind, subject=subject, occurred_at=occurred,
         direction=values.get("direction") or "out",
