@@ -131,6 +131,21 @@ def test_undo_a_create_deletes_it_unless_it_was_changed_since(crm):
     assert "changed since" in refused.stderr
 
 
+def test_undo_of_a_create_refuses_when_others_have_linked_to_it_since(crm):
+    add_ada(crm)
+    created = crm.json("history", "ada")[-1]["id"]
+    crm.ok("--user", "kim", "log", "call", "ada", "--summary", "Agreed to buy")
+    crm.ok("--user", "kim", "deal", "add", "Engines", "--contact", "ada", "--amount", "5000")
+
+    refused = crm("undo", str(created))
+
+    assert refused.exit_code == 4
+    assert refused.stderr.startswith(f"crm: cannot undo change {created}: interaction 1 ")
+    assert "nothing was changed" in refused.stderr
+    assert crm.json("contact", "show", "ada")["interactions"][0]["subject"] == "Agreed to buy"
+    assert crm.json("deal", "show", "1")["contact"] == "Ada Lovelace"
+
+
 def test_undo_a_tag_and_an_unknown_change(crm):
     add_ada(crm)
     crm.ok("contact", "tag", "ada", "speaker")

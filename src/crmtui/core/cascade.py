@@ -29,6 +29,16 @@ DELETED: dict[str, tuple[type[SQLModel], ...]] = {"contact": (Interaction,)}
 HISTORY: dict[str, type[SQLModel]] = {"contact": LifecycleChange, "deal": DealStageChange}
 
 
+def first_link(session: Session, entity: str, record_id: int) -> tuple[str, int] | None:
+    """A record pointing at this one (a call or deal at its contact), as (table, id), or None."""
+    link = f"{entity}_id"
+    for model in (*DELETED.get(entity, ()), *UNLINKED.get(entity, ())):
+        linked = session.scalar(select(model.id).where(getattr(model, link) == record_id).limit(1))
+        if linked is not None:
+            return model.__tablename__, linked
+    return None
+
+
 def detach(session: Session, entity: str, record: SQLModel) -> dict[str, list[Any]]:
     """Unlink and log what depends on `record`; returns the fields its delete entry adds."""
     link = f"{entity}_id"

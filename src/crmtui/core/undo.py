@@ -9,7 +9,7 @@ from sqlalchemy import Date, DateTime, select
 from sqlmodel import Session, SQLModel
 
 from crmtui.core.audit import _plain, record_change, record_created, record_deleted
-from crmtui.core.cascade import reattach
+from crmtui.core.cascade import first_link, reattach
 from crmtui.core.errors import Conflict, Invalid
 from crmtui.core.models import Change, Company, Contact, Deal, Interaction, Task, User
 from crmtui.core.records import apply_changes
@@ -292,6 +292,12 @@ def _undo_create(session: Session, model, change: Change, what: str) -> None:
         raise Conflict(
             f"cannot undo change {change.id}: {what} was changed since (change {later.id}); "
             "undo that first; nothing was changed"
+        )
+    linked = first_link(session, change.entity, record.id)
+    if linked is not None:  # deleting would take someone's call with it, or unlink their deal
+        raise Conflict(
+            f"cannot undo change {change.id}: {linked[0]} {linked[1]} was linked to {what} "
+            "since; nothing was changed"
         )
     if change.entity == "contact":
         from crmtui.core.contacts import delete_contact
