@@ -80,6 +80,21 @@ def test_match_on_a_field_no_column_feeds_is_refused(crm, tmp_path):
     assert crm.json("contact", "list") == []
 
 
+def test_a_vcard_cut_short_is_a_rejected_row_not_lost(crm):
+    cards = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short\nEMAIL:cut@example.com\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Whole\nEMAIL:whole@example.com\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Last\nEMAIL:last@example.com\n"
+    )
+
+    result = crm("import", "contacts", "-", "-v", input=cards)
+
+    assert result.exit_code == 2
+    assert "line 1: reject unreadable vCard: no END:VCARD" in result.stderr
+    assert "line 10: reject unreadable vCard: no END:VCARD" in result.stderr
+    assert "3 rows (batch 1): inserted 1, updated 0, unchanged 0, rejected 2" in result.stderr
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

@@ -16,18 +16,23 @@ def looks_like_vcard(first_line: str) -> bool:
 
 
 def read_cards(lines: Iterable[str], first_line_number: int = 1) -> Iterator[tuple[int, str]]:
-    """(line number of BEGIN, card text) for each card, streaming."""
+    """(line number of BEGIN, card text) for each card, streaming; a card cut short (by the
+    next BEGIN or the end of the file) too, so that it is rejected rather than lost."""
     card: list[str] = []
     start = 0
     for number, line in enumerate(lines, first_line_number):
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
+            if card:
+                yield start, "".join(card)
             card, start = [line], number
         elif card:
             card.append(line)
             if upper == "END:VCARD":
                 yield start, "".join(card)
                 card = []
+    if card:
+        yield start, "".join(card)
 
 
 def _is_preferred(prop) -> bool:
@@ -41,6 +46,8 @@ def _ordered(props) -> list:
 
 def card_pairs(text: str) -> Pairs:
     """One card as (field, value) pairs, the same shape a mapped CSV row has."""
+    if not text.rstrip().upper().endswith("END:VCARD"):
+        raise ValueError("no END:VCARD")  # vobject would name a line of its own count
     card = vobject.readOne(text, ignoreUnreadable=True)
     pairs: Pairs = []
     contents = card.contents
