@@ -95,6 +95,20 @@ def test_a_vcard_cut_short_is_a_rejected_row_not_lost(crm):
     assert "3 rows (batch 1): inserted 1, updated 0, unchanged 0, rejected 2" in result.stderr
 
 
+@pytest.mark.parametrize("kind", ["contacts", "companies"])
+def test_rejects_into_the_file_being_imported_is_refused_and_the_file_kept(crm, tmp_path, kind):
+    source = tmp_path / "people.csv"
+    text = "name,email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(5000))
+    source.write_text(text)
+
+    result = crm("import", kind, source, "--rejects", tmp_path / "." / "people.csv")
+
+    assert result.exit_code == 2
+    assert "is the file being imported: name another file" in result.stderr
+    assert source.read_text() == text
+    assert crm.json("contact" if kind == "contacts" else "company", "list") == []
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

@@ -46,11 +46,15 @@ class ImportRequest:
     rejects_path: str | None = None
 
 
-def open_rejects(stack: ExitStack, path: str | None) -> RejectsWriter:
-    """A writer for refused rows: to the file given (closed with the stack), or nowhere."""
+def open_rejects(stack: ExitStack, path: str | None, reading: str) -> RejectsWriter:
+    """A writer for refused rows: to the file given (closed with the stack), or nowhere. Never
+    the file being read (`reading`): opening it for writing would empty it under the import."""
     if not path:
         return RejectsWriter(None)
-    out = stack.enter_context(Path(path).open("w", encoding="utf-8", newline=""))  # noqa: SIM115
+    target = Path(path)
+    if reading != "-" and target.exists() and target.samefile(reading):
+        raise Invalid(f"--rejects {path} is the file being imported: name another file")
+    out = stack.enter_context(target.open("w", encoding="utf-8", newline=""))  # noqa: SIM115
     return RejectsWriter(out)
 
 
@@ -102,7 +106,7 @@ def import_contacts(
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
         stack.callback(source.close)
-        rejects = open_rejects(stack, request.rejects_path)
+        rejects = open_rejects(stack, request.rejects_path, request.path)
         if looks_like_vcard(_peek_first_line(source)):
             rows = (
                 (line, [text], card_pairs_or_reason(text)) for line, text in read_cards(source.text)

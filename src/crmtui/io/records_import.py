@@ -188,7 +188,7 @@ def import_records(
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
         stack.callback(source.close)
-        rejects = imports.open_rejects(stack, request.rejects_path)
+        rejects = imports.open_rejects(stack, request.rejects_path, request.path)
         table = read_csv(source, request.delimiter)
         columns = map_columns(
             table.header, preset, request.mapping, request.keep_unknown, allowed=allowed
