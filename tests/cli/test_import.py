@@ -109,6 +109,15 @@ def test_rejects_into_the_file_being_imported_is_refused_and_the_file_kept(crm, 
     assert crm.json("contact" if kind == "contacts" else "company", "list") == []
 
 
+@pytest.mark.parametrize("delimiter", [";;", '"'])
+def test_a_delimiter_of_other_than_one_plain_character_is_bad_usage(crm, delimiter):
+    result = crm("import", "contacts", DATA / "google.csv", "--delimiter", delimiter)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"crm: --delimiter {delimiter!r}: give one character")
+    assert crm.json("contact", "list") == []
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

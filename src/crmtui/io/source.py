@@ -136,6 +136,8 @@ def read_csv(
         raise Invalid(f"{source.name} is empty: a CSV file needs a header line")
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
+    if delimiter and (len(delimiter) != 1 or delimiter in '"\r\n'):
+        raise Invalid(f"--delimiter {delimiter!r}: give one character, such as ; or \\t")
     chosen = delimiter or sniff_delimiter(first)
     header_reader = csv.reader(_chain_first(first, text), delimiter=chosen)
     header = [h.strip() for h in next(header_reader)]
