@@ -74,3 +74,13 @@ def test_vcf_only_for_contacts(crm):
 
     assert result.exit_code == 2
     assert "cannot export deals as 'vcf'" in result.stderr
+
+
+def test_the_count_written_to_a_file_reads_as_english(crm, tmp_path):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com", "--company", "Engines")
+
+    one = crm.ok("export", "contacts", "-o", tmp_path / "c.csv").stderr
+    none = crm.ok("export", "deals", "-o", tmp_path / "d.csv").stderr
+
+    assert one == f"exported 1 contact to {tmp_path / 'c.csv'}\n"
+    assert none == f"exported 0 deals to {tmp_path / 'd.csv'}\n"

@@ -39,9 +39,13 @@ def _output(path: str):
         yield out
 
 
+SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal",
+            "interactions": "interaction"}  # fmt: skip
+
+
 def _done(count: int, what: str, path: str) -> None:
     if path != "-":
-        message(f"exported {count} {what} to {path}")
+        message(f"exported {count:,} {SINGULAR[what] if count == 1 else what} to {path}")
 
 
 @app.command("contacts")
