@@ -861,3 +861,29 @@ async def test_letters_typed_straight_after_opening_a_form_go_into_it(db, data, 
             "Quentin",
             "q@example.com",
         ]
+
+
+async def test_typing_straight_into_the_edit_form_adds_to_the_contact_read(
+    db, data, make_app, settle, monkeypatch
+):
+    import time
+
+    read = ContactFormScreen._read
+
+    def slow_read(form, session):  # a cold disk
+        time.sleep(0.3)
+        return read(form, session)
+
+    monkeypatch.setattr(ContactFormScreen, "_read", slow_read)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = names(app)[0]
+        type_ahead(app, "e", "space", *"Jr", "ctrl+s")  # before the contact is read into it
+        await settle(pilot)
+        assert not isinstance(app.screen, ContactFormScreen)
+    with db.session() as session:
+        contact = session.execute(
+            select(Contact).where(Contact.display_name == f"{first} Jr")
+        ).scalar_one()
+    assert contact.version == 2 and contact.email  # saved over what was there, nothing lost

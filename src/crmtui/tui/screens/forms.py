@@ -55,6 +55,7 @@ class FormScreen(ModalScreen[Any]):
     ]
     TITLE_TEXT = ""
     ERROR_FIELDS: tuple[tuple[str, str], ...] = ()
+    AUTO_FOCUS = ""  # each form focuses its first field itself, once ready for typing
 
     def __init__(self) -> None:
         super().__init__()
@@ -90,10 +91,11 @@ class FormScreen(ModalScreen[Any]):
         return widget.value.strip()
 
     saving = False
+    focus_on_mount = True  # False: the form focuses its first field once it has read its data
 
     def on_mount(self) -> None:
         inputs = self.query(Input)
-        if inputs:
+        if inputs and self.focus_on_mount:
             inputs.first().focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -253,6 +255,8 @@ class ContactFormScreen(FormScreen):
         self.old_custom: dict[str, str] = {}
         self.theirs: dict[str, Any] | None = None
         self.TITLE_TEXT = "Edit contact" if contact_id else "New contact"
+        # an edit is focused once filled: what is typed meanwhile waits, then adds to the contact
+        self.focus_on_mount = contact_id is None
 
     def fields(self) -> ComposeResult:
         stages = [(s.replace("_", " "), s) for s in LIFECYCLE]
@@ -291,7 +295,6 @@ class ContactFormScreen(FormScreen):
         yield from self.field("notes", "Notes", Input())
 
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
         if self.contact_id is not None:
             run_db(self, self._read, self._fill)
 
@@ -320,6 +323,8 @@ class ContactFormScreen(FormScreen):
         for name, value in self._form_values(row).items():
             widget = self.query_one(f"#{name}")
             widget.value = value == "yes" if isinstance(widget, Checkbox) else value
+        if self.focused is None:
+            self.set_focus(self.query_one("#name", Input))
 
     def _refused(self, message: str) -> None:
         """A stale edit: show each field as you left it and as it now is; you choose."""
