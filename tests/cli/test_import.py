@@ -118,6 +118,19 @@ def test_a_delimiter_of_other_than_one_plain_character_is_bad_usage(crm, delimit
     assert crm.json("contact", "list") == []
 
 
+def test_a_byte_of_another_encoding_far_into_the_file_is_named_by_its_own_line(crm, tmp_path):
+    source = tmp_path / "late.csv"
+    rows = "".join(f"Zoë {i},z{i}@example.com\r\n" for i in range(4000))  # past the 64 KiB sniffed
+    source.write_bytes(b"name,email\r\n" + rows.encode() + b"Ren\xe9,rene@example.com\r\n")
+
+    result = crm("import", "contacts", source)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"crm: {source}: line 4002 is not utf-8: pass --encoding (e.g. cp1252)\n"
+    )
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

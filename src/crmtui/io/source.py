@@ -46,6 +46,7 @@ class TextSource:
     encoding: str
     size: int | None
     _counter: _CountingReader = field(repr=False)
+    path: Path | None = None  # None for stdin
 
     @property
     def bytes_read(self) -> int:
@@ -95,7 +96,10 @@ def open_source(
         if encoding == "utf-8" and buffered.peek(3).startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
     text = io.TextIOWrapper(buffered, encoding=encoding, newline="", errors="strict")
-    return TextSource(name=name, text=text, encoding=encoding, size=size, _counter=counter)
+    return TextSource(
+        name=name, text=text, encoding=encoding, size=size, _counter=counter,
+        path=None if path == "-" else Path(path),
+    )  # fmt: skip
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -153,14 +157,31 @@ def read_csv(
                     continue
                 yield line, record
         except UnicodeDecodeError:
+            # the text layer decodes ahead of the rows read, so `last` is short of the byte
+            line = undecodable_line(source.path, source.encoding) if source.path else None
+            where = f"line {line}" if line else f"a line after {last}"
             raise Invalid(
-                f"{source.name}: line {last + 1} is not {source.encoding}: "
-                "pass --encoding (e.g. cp1252)"
+                f"{source.name}: {where} is not {source.encoding}: pass --encoding (e.g. cp1252)"
             ) from None
         except csv.Error as exc:
             raise Invalid(f"{source.name}: line {last + 1}: {exc}") from None
 
     return CsvRows(header=header, delimiter=chosen, rows=rows())
+
+
+def undecodable_line(path: Path, encoding: str) -> int | None:
+    """The physical line holding the first byte `encoding` cannot read, if any."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with path.open("rb") as raw:
+        while chunk := raw.read(PEEK_BYTES):
+            pending = len(decoder.getstate()[0])  # a character cut by the last chunk, no newline
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk.count(b"\n", 0, max(exc.start - pending, 0))
+            line += chunk.count(b"\n")
+    return None
 
 
 def _chain_first(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
