@@ -89,3 +89,13 @@ async def test_chart_axes_read_as_round_whole_numbers(db, data, make_app, settle
 
         assert axis("#chart-pipeline") == ["2", "1", "0"]  # Website and Audit open in Lead
         assert axis("#chart-won") == ["15k", "10k", "5k", "0"]
+
+
+async def test_the_tasks_line_says_overdue_when(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        # "Send proposal" is overdue now; "Call back", due on the 18th, counts once the month ends:
+        # the tasks view's "Overdue: 1" and this 2 must not read as two answers to one question
+        assert "Tasks            0 done, 2 overdue at month end" in panel(app, "this")

@@ -56,7 +56,7 @@ def month_panel(figures: dict[str, Any], title: str) -> str:
             f"Open pipeline    {pipeline['open']:,}  {_amounts(pipeline['amount'])}",
             f"  weighted       {_amounts(pipeline['weighted_amount'])}",
             f"Tasks            {figures['tasks']['completed']:,} done, "
-            f"{figures['tasks']['overdue']:,} overdue",
+            f"{figures['tasks']['overdue']:,} overdue at month end",
             f"Customers        {customers['at_start']:,} → {customers['at_end']:,}"
             f"  (+{customers['new']:,}, −{customers['lost']:,})"
             f"  churn {_rate(customers['churn_rate'], True)}",
