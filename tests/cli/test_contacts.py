@@ -96,6 +96,20 @@ def test_edit_changes_fields_and_emails(crm):
     assert shown["lifecycle_stage"] == "customer"
 
 
+def test_edits_name_the_fields_as_the_record_shows_them(crm):
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    crm.ok("deal", "add", "Engines", "--contact", "ada@example.com", "--amount", "100")
+
+    contact = crm.ok("contact", "edit", "1", "--name", "Ada King", "--birthday", "1815-12-10",
+                     "--company", "Analytical Engines").stderr  # fmt: skip
+    deal = crm.ok("deal", "edit", "1", "--amount", "250", "--company", "Analytical Engines").stderr
+    company = crm.ok("company", "edit", "Analytical Engines", "--name", "Engines Ltd").stderr
+
+    assert contact == "contact 1: birthday, company, last_name, name changed\n"
+    assert deal == "deal 1: amount, company changed\n"
+    assert company == "company 1: name changed\n"
+
+
 def test_edit_with_a_stale_version_is_a_conflict(crm):
     add_ada(crm)
     crm.ok("contact", "edit", "1", "--title", "Countess")

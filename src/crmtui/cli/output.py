@@ -188,10 +188,27 @@ def report_added(kind: str, row: dict[str, Any], fmt: Format | None) -> None:
         sys.stdout.write(f"{row['id']}\n")
 
 
+# Stored columns by the name the record shows them under (`crm ... show`, --format json).
+SHOWN_AS = {"amount_units": "amount", "display_name": "name", "birthday_day": "birthday",
+            "birthday_month": "birthday", "birthday_year": "birthday"}  # fmt: skip
+
+
+def shown_fields(columns: Iterable[str]) -> list[str]:
+    """Changed columns as a person reads the record: `amount`, not `amount_units`; `company`,
+    not `company_id`; nothing for the keys kept only for searching and sorting."""
+    from crmtui.core.audit import DERIVED_FIELDS
+
+    return sorted({
+        SHOWN_AS.get(column, column.removesuffix("_id"))
+        for column in columns if column not in DERIVED_FIELDS
+    })  # fmt: skip
+
+
 def report_edited(kind: str, row: dict[str, Any], changes: dict, fmt: Format | None) -> None:
     """After an edit: the record in the format asked for, else which fields changed."""
     if fmt is not None:
         render_record(row, fmt)
         return
-    changed = ", ".join(sorted(changes)) + " changed" if changes else "nothing changed"
+    fields = shown_fields(changes)
+    changed = ", ".join(fields) + " changed" if fields else "nothing changed"
     message(f"{kind} {row['id']}: {changed}")
