@@ -131,6 +131,18 @@ def test_a_byte_of_another_encoding_far_into_the_file_is_named_by_its_own_line(c
     )
 
 
+def test_import_undo_in_each_format_for_scripts(crm):
+    crm.ok("import", "contacts", DATA / "google.csv")
+    ndjson = crm.ok("import", "undo", "1", "--format", "ndjson").stdout
+    crm.ok("import", "contacts", DATA / "google.csv")
+    as_csv = crm.ok("import", "undo", "2", "--format", "csv").stdout
+
+    assert len(ndjson.splitlines()) == 1
+    deleted = json.loads(ndjson)["deleted"]
+    assert json.loads(ndjson) == {"batch": 1, "deleted": deleted, "restored": 0}
+    assert as_csv == f"batch,deleted,restored\n2,{deleted},0\n"
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from crmtui.cli import context
-from crmtui.cli.output import FormatOption, LimitOption, message, print_json, render_rows
+from crmtui.cli.output import (
+    FormatOption,
+    LimitOption,
+    message,
+    print_json,
+    render_record,
+    render_rows,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -322,8 +329,8 @@ def undo(
 
     with context.database().transaction(username=context.username()) as session:
         counts = undo_batch(session, batch, unfinished=unfinished)
-    if fmt is not None and fmt.value in ("json", "ndjson"):
-        print_json({"batch": int(batch), **counts})
+    if fmt is not None:
+        render_record({"batch": int(batch), **counts}, fmt)
     else:
         message(
             f"undid import batch {batch}: deleted {counts['deleted']}, "
