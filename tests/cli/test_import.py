@@ -30,6 +30,14 @@ def test_json_summary_for_scripts(crm):
     ]  # fmt: skip
 
 
+def test_csv_summary_for_scripts(crm):
+    result = crm.ok("import", "contacts", DATA / "google.csv", "--format", "csv")
+
+    assert result.stdout == (
+        "batch,rows,inserted,updated,unchanged,rejected,ignored_columns\n1,3,3,0,0,0,\n"
+    )
+
+
 def test_exit_2_when_rows_are_rejected_and_the_rejects_file(crm, tmp_path):
     rejects = tmp_path / "rejects.csv"
 

@@ -158,6 +158,8 @@ def _import(kind: str, request, fmt, verbose: bool, late: _LateInterrupt):
         print_json(summary)
     elif fmt is not None and fmt.value == "ndjson":
         sys.stdout.write(json.dumps(summary) + "\n")
+    elif fmt is not None and fmt.value == "csv":
+        render_record(summary, fmt)
     else:
         what = "would be " if result.dry_run else ""
         batch = "dry run, nothing written" if result.dry_run else f"batch {result.batch}"
