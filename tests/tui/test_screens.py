@@ -887,3 +887,23 @@ async def test_typing_straight_into_the_edit_form_adds_to_the_contact_read(
             select(Contact).where(Contact.display_name == f"{first} Jr")
         ).scalar_one()
     assert contact.version == 2 and contact.email  # saved over what was there, nothing lost
+
+
+async def test_a_broad_search_in_id_order_marks_no_column_as_sorted(
+    data, make_app, settle, monkeypatch
+):
+    from crmtui.tui.screens import contacts
+
+    monkeypatch.setattr(contacts, "BROAD_SEARCH", 5)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#contacts", DataTable)
+        assert str(table.columns["name"].label) == "Name ▲"
+        await pilot.press("slash", "e")  # more than 5 match: listed in id order
+        await settle(pilot)
+        assert "sort: id (broad search)" in status(app)
+        assert [str(column.label) for column in table.columns.values()][:2] == ["Name", "Company"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert str(table.columns["name"].label) == "Name ▲"

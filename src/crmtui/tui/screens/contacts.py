@@ -301,6 +301,7 @@ class ContactsScreen(Screen):
             if not page["done"]:
                 self._count(generation)
             self._rebuild(0)
+            self._mark_sorted_column()  # none while a broad search is in id order
             if not self.search_warmed:
                 self.search_warmed = True
                 run_db(self, warm_search, group="warm-search", on_error=lambda _message: None)
@@ -472,9 +473,10 @@ class ContactsScreen(Screen):
     def _mark_sorted_column(self) -> None:
         """▲ or ▼ on the header of the column the list is sorted by."""
         table = self.table
+        sort = "" if self.page_sort == "id" else self.sort
         for key, label, _width in self.column_layout:
             arrow = ""
-            if HEADER_SORTS.get(key) == self.sort.lstrip("-"):
+            if HEADER_SORTS.get(key) == sort.lstrip("-"):
                 arrow = " ▼" if self.sort.startswith("-") else " ▲"
             table.columns[key].label = Text(label + arrow)
         table.refresh()
