@@ -69,3 +69,13 @@ def test_a_reader_that_stops_early_ends_the_output_quietly(command):
         os.close(writer)
 
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_importing_from_a_closed_stdin_says_so():
+    result = subprocess.run(
+        (sys.executable, "-m", "crmtui", "import", "contacts", "-"),
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+
+    assert (result.returncode, result.stderr) == (1, "crm: cannot read <stdin>: it is closed\n")

@@ -74,6 +74,8 @@ def open_source(
 ) -> TextSource:
     """A file path, or `-` for stdin, opened as text with the encoding detected or given."""
     if path == "-":
+        if stdin is None and sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise OperationalError("cannot read <stdin>: it is closed")
         raw = stdin if stdin is not None else sys.stdin.buffer
         name, size = "<stdin>", None
     else:
