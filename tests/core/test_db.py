@@ -202,3 +202,22 @@ def test_a_read_only_file_in_rollback_journal_mode_can_still_be_read(db_path, mo
     assert [c["name"] for c in listed] == ["Ada"]
     assert refused.exit_code == 1
     assert refused.stderr.startswith("crm: the database is read-only for this user")
+
+
+def test_a_read_only_file_that_needs_a_migration_says_so(tmp_path, monkeypatch, crm):
+    path = tmp_path / "old.db"
+    engine = create_engine(sqlite_url(path))
+    upgrade_to_head(engine, None, target="0013")  # as left by the crmtui before an upgrade
+    engine.dispose()
+    real_connect = sqlite3.dbapi2.connect
+
+    def read_only(database, *args, **kwargs):  # what SQLite makes of a file it may not write
+        return real_connect(f"file:{database}?mode=ro", *args, **{**kwargs, "uri": True})
+
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", read_only)
+
+    refused = crm("--db", str(path), "contact", "list")
+
+    assert refused.exit_code == 1
+    assert "needs its crm schema upgraded from 0013" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

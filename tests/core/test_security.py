@@ -179,7 +179,7 @@ def test_a_role_that_may_not_migrate_is_told_who_must(crm, new_database_url, mon
         result = crm("contact", "list")
 
     assert result.exit_code == 1
-    assert "upgraded from 0013" in result.stderr and "owns the schema" in result.stderr
+    assert "upgraded from 0013 to" in result.stderr and "owns the schema" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

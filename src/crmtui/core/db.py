@@ -228,6 +228,12 @@ def _no_such_table(exc: DBAPIError) -> bool:
     return "no such table" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "42P01"
 
 
+def _not_permitted(exc: BaseException) -> bool:
+    """Whether this user may not write (SQLite's read-only file, PostgreSQL's privilege error)."""
+    original = getattr(exc, "orig", exc)
+    return getattr(original, "sqlstate", None) == "42501" or "readonly" in str(original)
+
+
 def describe_db_error(exc: BaseException, url: str | URL | None = None) -> str:
     """One line saying what went wrong with the database, without secrets."""
     original = getattr(exc, "orig", exc)
@@ -308,35 +314,30 @@ class Database:
         if version == HEAD_REVISION:
             return
         self._refuse_newer(version)  # before the lock, which a read-only user cannot take
-        with translate_db_errors(self.url), self._write_engine.begin() as conn:
-            inspector = inspect(conn)
-            version = (
-                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                if inspector.has_table("alembic_version")
-                else None
-            )
-            if version == HEAD_REVISION:
-                return
-            self._refuse_newer(version)
-            if version is None and inspector.get_table_names():
-                raise OperationalError(
-                    f"not a crm database: {self.location} has tables but no crm schema"
+        try:
+            with self._write_engine.begin() as conn:
+                inspector = inspect(conn)
+                version = (
+                    conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                    if inspector.has_table("alembic_version")
+                    else None
                 )
-            try:
-                upgrade_to_head(conn, version)
-            except DBAPIError as exc:
-                if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
-                    raise
-                if version is None:
+                if version == HEAD_REVISION:
+                    return
+                self._refuse_newer(version)
+                if version is None and inspector.get_table_names():
                     raise OperationalError(
-                        f"{self.location} has no crm schema yet, and this user may not create "
-                        "it: run crm once as the role that owns the database"
-                    ) from exc
-                raise OperationalError(
-                    f"{self.location} needs its crm schema upgraded from {version} to "
-                    f"{HEAD_REVISION}, which this user may not do: run crm once as the role "
-                    "that owns the schema"
-                ) from exc
+                        f"not a crm database: {self.location} has tables but no crm schema"
+                    )
+                upgrade_to_head(conn, version)
+        except (DBAPIError, sqlite3.Error) as exc:
+            if not _not_permitted(exc):
+                raise OperationalError(describe_db_error(exc, self.url)) from exc
+            change = "created" if version is None else f"upgraded from {version} to {HEAD_REVISION}"
+            raise OperationalError(
+                f"{self.location} needs its crm schema {change}, which this user may not do: "
+                "run crm once as a user who may (on PostgreSQL, the role that owns the schema)"
+            ) from exc
 
     def _refuse_newer(self, version: str | None) -> None:
         if version is not None and version not in known_revisions():
