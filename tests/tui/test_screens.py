@@ -907,3 +907,16 @@ async def test_a_broad_search_in_id_order_marks_no_column_as_sorted(
         await pilot.press("escape")
         await settle(pilot)
         assert str(table.columns["name"].label) == "Name ▲"
+
+
+async def test_log_edit_and_deal_on_an_empty_list_say_why_nothing_opens(make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert status(app).startswith("0 contacts")
+        for key in ("l", "e", "d"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is app.screen_stack[0]  # no form
+        messages = [n.message for n in app._notifications]
+        assert messages.count("No contact to act on: n adds one") == 3

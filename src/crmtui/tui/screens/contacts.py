@@ -497,6 +497,13 @@ class ContactsScreen(Screen):
             return None
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
+    def contact_to_act_on(self) -> int | None:
+        """The selected contact, or None and a word why nothing opens."""
+        contact_id = self.selected_contact()
+        if contact_id is None:
+            self.notify("No contact to act on: n adds one", timeout=3)
+        return contact_id
+
     def action_new_contact(self) -> None:
         from crmtui.tui.screens.forms import ContactFormScreen
 
@@ -505,20 +512,20 @@ class ContactsScreen(Screen):
     def action_edit(self) -> None:
         from crmtui.tui.screens.forms import ContactFormScreen
 
-        if (contact_id := self.selected_contact()) is not None:
+        if (contact_id := self.contact_to_act_on()) is not None:
             self.app.push_screen(ContactFormScreen(contact_id), self._saved_row)
 
     def action_log(self) -> None:
         from crmtui.tui.screens.forms import LogInteractionScreen
 
-        if (contact_id := self.selected_contact()) is not None:
+        if (contact_id := self.contact_to_act_on()) is not None:
             name = next((cells["name"] for i, cells, _key in self.window if i == contact_id), "")
             self.app.push_screen(LogInteractionScreen(contact_id, str(name)), self._saved_row)
 
     def action_new_deal(self) -> None:
         from crmtui.tui.screens.forms import DealFormScreen
 
-        if (contact_id := self.selected_contact()) is not None:
+        if (contact_id := self.contact_to_act_on()) is not None:
             self.app.push_screen(DealFormScreen(contact_id), self._saved_row)
 
     def _saved(self, result: Any) -> None:
