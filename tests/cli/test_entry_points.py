@@ -79,3 +79,15 @@ def test_importing_from_a_closed_stdin_says_so():
     )  # fmt: skip
 
     assert (result.returncode, result.stderr) == (1, "crm: cannot read <stdin>: it is closed\n")
+
+
+@pytest.mark.parametrize("command", [("contact", "add", "Ada"), ("contact", "list")])
+def test_a_closed_stdout_is_as_good_as_dev_null(command):
+    result = subprocess.run(
+        (sys.executable, "-m", "crmtui", *command),
+        stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "error" not in result.stderr

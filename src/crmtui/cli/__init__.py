@@ -45,6 +45,8 @@ class CRMGroup(TyperGroup):
     def invoke(self, ctx: typer.Context):
         from crmtui.cli.errors import exit_for
 
+        if sys.stdout is None:  # started with stdout closed (`>&-`): as good as /dev/null
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         try:
             result = super().invoke(ctx)
             # output that fits in the buffer meets a closed pipe only here, not at each write
