@@ -151,6 +151,16 @@ def test_import_undo_in_each_format_for_scripts(crm):
     assert as_csv == f"batch,deleted,restored\n2,{deleted},0\n"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_read_as_utf16(crm, tmp_path, encoding):
+    source = tmp_path / "unicode.csv"
+    source.write_bytes("name,email\r\nZoë Núñez,zoe@example.com\r\n".encode(encoding))
+
+    crm.ok("import", "contacts", source)
+
+    assert crm.json("contact", "show", "zoe@example.com")["name"] == "Zoë Núñez"
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

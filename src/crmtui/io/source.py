@@ -57,11 +57,19 @@ class TextSource:
 
 
 def detect_encoding(head: bytes) -> str:
-    """utf-8-sig with a BOM, utf-16 with its BOM, utf-8 when the start decodes, else cp1252."""
+    """utf-8-sig with a BOM, utf-16 with its BOM or, without one, by its zero bytes (CSV text
+    is mostly ASCII: every other byte is zero), utf-8 when the start decodes, else cp1252."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    pairs = len(head) // 2
+    if pairs:
+        even, odd = head[0 : pairs * 2 : 2].count(0), head[1 : pairs * 2 : 2].count(0)
+        if odd > pairs // 2 and even == 0:
+            return "utf-16-le"
+        if even > pairs // 2 and odd == 0:
+            return "utf-16-be"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
