@@ -161,6 +161,16 @@ def test_utf16_without_a_bom_is_read_as_utf16(crm, tmp_path, encoding):
     assert crm.json("contact", "show", "zoe@example.com")["name"] == "Zoë Núñez"
 
 
+def test_excels_sep_line_names_the_delimiter_and_lines_count_from_it(crm):
+    text = "sep=;\r\nName;Email\r\nMüller, Hans;hans@example.de\r\nBad;x\r\n"
+
+    result = crm("import", "contacts", "-", "-v", input=text)
+
+    assert result.exit_code == 2
+    assert "line 3: insert Müller, Hans <hans@example.de>" in result.stderr
+    assert "line 4: reject invalid email 'x'" in result.stderr
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

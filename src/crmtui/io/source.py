@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from crmtui.core.errors import Invalid, OperationalError
 
 PEEK_BYTES = 1 << 16
 DELIMITERS = (",", ";", "\t", "|")
+SEP_HINT = re.compile(r"sep=([^\r\n\"])")
 T = TypeVar("T")
 
 # Fields beyond the csv module's 128 KiB default (long notes, pasted e-mails) are real data.
@@ -140,29 +142,29 @@ def read_csv(
 ) -> CsvRows:
     """Parse the source as CSV; blank lines are skipped, line numbers are 1-based physical lines."""
     text = source.text
-    try:
-        first = text.readline()
-    except UnicodeDecodeError:
-        raise Invalid(
-            f"{source.name} is not {source.encoding}: pass --encoding (e.g. cp1252)"
-        ) from None
+    first = _first_line(source)
+    # Excel's hint line, `sep=;`, names the delimiter; the header follows it
+    hint = SEP_HINT.fullmatch(first.rstrip("\r\n"))
+    skipped = 1 if hint else 0
+    if hint:
+        first = _first_line(source)
     if not first.strip():
         raise Invalid(f"{source.name} is empty: a CSV file needs a header line")
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if delimiter and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise Invalid(f"--delimiter {delimiter!r}: give one character, such as ; or \\t")
-    chosen = delimiter or sniff_delimiter(first)
+    chosen = delimiter or (hint.group(1) if hint else sniff_delimiter(first))
     header_reader = csv.reader(_chain_first(first, text), delimiter=chosen)
     header = [h.strip() for h in next(header_reader)]
-    start_line = header_reader.line_num
+    start_line = header_reader.line_num + skipped
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         last = start_line
         try:
             for record in header_reader:
                 line = last + 1
-                last = header_reader.line_num
+                last = header_reader.line_num + skipped
                 if not "".join(record).strip():
                     continue
                 yield line, record
@@ -192,6 +194,15 @@ def undecodable_line(path: Path, encoding: str) -> int | None:
                 return line + chunk.count(b"\n", 0, max(exc.start - pending, 0))
             line += chunk.count(b"\n")
     return None
+
+
+def _first_line(source: TextSource) -> str:
+    try:
+        return source.text.readline()
+    except UnicodeDecodeError:
+        raise Invalid(
+            f"{source.name} is not {source.encoding}: pass --encoding (e.g. cp1252)"
+        ) from None
 
 
 def _chain_first(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
