@@ -5,7 +5,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from crmtui.core.contact_detail import contact_detail
 from crmtui.core.deals import deal_history, get_deal
-from crmtui.core.models import Contact, Stage
+from crmtui.core.models import Contact, Interaction, Stage
 from crmtui.core.tasks import get_task
 from crmtui.tui.screens.contact_detail import ContactDetailScreen
 from crmtui.tui.screens.forms import ContactFormScreen
@@ -920,3 +920,41 @@ async def test_log_edit_and_deal_on_an_empty_list_say_why_nothing_opens(make_app
             assert app.screen is app.screen_stack[0]  # no form
         messages = [n.message for n in app._notifications]
         assert messages.count("No contact to act on: n adds one") == 3
+
+
+async def test_quitting_while_a_save_waits_on_a_lock_keeps_the_app_and_the_form(
+    db_path, data, monkeypatch, settle
+):
+    import sqlite3
+
+    from crmtui.core import db as dbmodule
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.tui import dbwork
+    from crmtui.tui.app import CRMApp
+
+    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(dbwork, "LOCKED_PAUSE_SECONDS", 0.05)
+    database = Database(sqlite_url(db_path))
+    app = CRMApp(database, "sam")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            await pilot.press("l", *"Quote", "ctrl+s", "ctrl+q")  # quit while the save waits
+            await settle(pilot)
+            assert app.return_code is None  # still open: the save was refused, not lost unseen
+            form = app.screen
+            assert "locked" in str(form.query_one("#form-error", Static).render())
+            other.execute("ROLLBACK")
+            await pilot.press("ctrl+s", "ctrl+q")  # saved this time, then quits
+            await settle(pilot)
+            assert app.return_code == 0
+    finally:
+        other.close()
+        database.dispose()
+    with database.session() as session:
+        assert contact_detail(session, data["zora"])["contact"]["name"]  # still readable
+        subjects = session.execute(select(func.count()).select_from(Interaction).where(
+            Interaction.subject == "Quote")).scalar()  # fmt: skip
+    assert subjects == 1

@@ -88,6 +88,7 @@ class CRMApp(App[None]):
         self.collected_after = -1
         self.gc_threshold = gc.get_threshold()
         self.keys_typed = 0
+        self.quit_when_saved = False
         self.held_keys: list[tuple[int, events.Key]] = []  # typed ahead of a form still opening
 
     def on_mount(self) -> None:
@@ -162,6 +163,32 @@ class CRMApp(App[None]):
 
     def now(self) -> datetime:
         return self.clock()
+
+    async def action_quit(self) -> None:
+        """Quit; with a change still waiting for a busy database, once it is saved. The app
+        stays open if it is refused, so the error is seen (it went unseen, the change lost, and
+        the process hung for the lock's 10 s wait after the screen had gone)."""
+        if self.quit_when_saved or not self.writes_running():
+            self.exit()  # asked twice: now
+            return
+        self.quit_when_saved = True
+        self.notify(
+            "Quitting once the change is saved (the database is busy); ctrl+q again quits now",
+            severity="warning",
+        )
+
+    def writes_running(self) -> int:
+        return sum(1 for worker in self.workers if worker.is_running and worker.name == "write")
+
+    def write_settled(self, saved: bool) -> None:
+        """A write's outcome is on screen (run_db): quit if that was the wait, or say why not."""
+        if not self.quit_when_saved:
+            return
+        if not saved:
+            self.quit_when_saved = False
+            self.notify("Not quitting: the change was not saved", severity="warning")
+        elif self.writes_running() <= 1:  # the one settling counts itself
+            self.exit()
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

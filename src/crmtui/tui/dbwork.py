@@ -65,15 +65,20 @@ def run_db(
                 outcome = (report, f"unexpected error: {type(exc).__name__}: {exc}")
                 break
             else:
-                if on_done is None:
-                    return
-                outcome = (on_done, result)
+                outcome = (on_done or (lambda _result: None), result)
                 break
         if get_current_worker().is_cancelled:
             return
         with suppress(RuntimeError):  # the app closed while the query ran
             app.call_from_thread(*outcome)
+            if write and hasattr(app, "write_settled"):
+                app.call_from_thread(app.write_settled, outcome[0] is not report)
 
     return node.run_worker(
-        in_thread, thread=True, group=group, exclusive=exclusive, exit_on_error=False
+        in_thread,
+        name="write" if write else "read",
+        thread=True,
+        group=group,
+        exclusive=exclusive,
+        exit_on_error=False,
     )
