@@ -171,6 +171,17 @@ def test_excels_sep_line_names_the_delimiter_and_lines_count_from_it(crm):
     assert "line 4: reject invalid email 'x'" in result.stderr
 
 
+def test_verbose_tells_each_row_in_line_order(crm):
+    text = "name,email\nAda,ada@example.com\nBad,x\nBob,bob@example.com\nCleo,cleo@example.com\nAda Again,ADA@example.com\n"
+
+    first = crm("import", "contacts", "-", "-v", input=text)
+    again = crm("import", "contacts", "-", "-v", "--on-duplicate", "update", input=text)
+
+    told = [line.split(":")[0] for line in first.stderr.splitlines()[:-1]]
+    assert told == ["line 2", "line 3", "line 4", "line 5", "line 6"], first.stderr
+    assert [line.split(":")[0] for line in again.stderr.splitlines()[:-1]] == told, again.stderr
+
+
 def test_exit_1_when_the_import_fails(crm, tmp_path):
     missing = crm("import", "contacts", tmp_path / "nope.csv")
     assert missing.exit_code == 1

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _json_string
+from operator import itemgetter
 from time import monotonic
 
 from sqlmodel import Session
@@ -107,7 +108,11 @@ class ContactImporter(ContactUpdates):
         self.options = options
         self.mode = check_on_duplicate(options.on_duplicate)
         self.rejects = rejects
-        self.on_event = on_event
+        # Events are told once their batch is written, in line order: a row rejected while the
+        # batch filled would otherwise come before the earlier rows the batch then adds.
+        self.tell = on_event
+        self.events: list[tuple[int, str, str]] = []
+        self.on_event = (lambda *event: self.events.append(event)) if on_event else None
         self.result = ImportResult(entity="contact", source=source, dry_run=options.dry_run)
         self.batch = start_batch(session, "contact", source)
         self.user_id = session.info.get("user_id")
@@ -270,14 +275,17 @@ class ContactImporter(ContactUpdates):
 
     def flush(self) -> None:
         records, self.pending, self.pending_keys = self.pending, [], set()
-        if not records:
-            return
-        try:
-            self._write_batch(records)
-        except _WriteLockNeeded:
-            self._take_write_lock()
-            self._write_batch(records)  # read again: another writer may have been in between
-        self._checkpoint()
+        if records:
+            try:
+                self._write_batch(records)
+            except _WriteLockNeeded:
+                self._take_write_lock()
+                self._write_batch(records)  # read again: another writer may have been in between
+            self._checkpoint()
+        if self.events:
+            for event in sorted(self.events, key=itemgetter(0)):
+                self.tell(*event)
+            self.events.clear()
 
     def _write_batch(self, records: list[Record]) -> None:
         """Match the batch and write it. Without the write lock, _WriteLockNeeded comes before
