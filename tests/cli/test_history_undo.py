@@ -355,7 +355,23 @@ def test_history_names_the_stage_and_owner_an_edit_moved_between(crm):
     summaries = [h["summary"] for h in crm.json("history", "--deal", "1")]
 
     assert summaries[0] == "owner: sam → kim"
-    assert summaries[1].startswith("stage: Lead → Qualified")
+    assert summaries[1] == "stage: Lead → Qualified"
+
+
+def test_history_shows_amounts_in_their_currency_and_leaves_out_derived_fields(crm):
+    add_ada(crm)
+    crm.ok("deal", "add", "Engines", "--contact", "ada", "--amount", "1500", "--currency", "EUR")
+    crm.ok("deal", "edit", "1", "--amount", "5.5")
+    crm.ok("deal", "edit", "1", "--amount", "1200", "--currency", "JPY")
+    crm.ok("contact", "edit", "ada", "--name", "Ada King")
+
+    deal = [h["summary"] for h in crm.json("history", "--deal", "1")]
+    contact = crm.json("history", "ada")[0]
+
+    assert deal[:2] == [
+        "currency: EUR → JPY; amount: 5.50 EUR → 1200 JPY", "amount: 1500.00 EUR → 5.50 EUR"
+    ]  # fmt: skip
+    assert "sort_key" not in contact["summary"] and "sort_key" in contact["changes"]
 
 
 def test_a_deleted_newest_record_keeps_its_id_for_undo_and_history(crm, tmp_path):

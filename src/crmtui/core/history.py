@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crmtui.core.errors import Invalid, NotFound
-from crmtui.core.models import Change, Company, Contact, Pipeline, Stage, User
+from crmtui.core.models import Change, Company, Contact, Deal, Pipeline, Stage, User
+from crmtui.core.money import from_units
 from crmtui.core.records import values_by_id
 from crmtui.core.types import utcnow
 from crmtui.core.users import usernames_by_id
@@ -16,6 +17,7 @@ from crmtui.core.users import usernames_by_id
 _AGO = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 LABEL_FIELDS = ("display_name", "name", "title", "username", "subject")
+DERIVED_FIELDS = frozenset(("sort_key", "name_key", "search_text", "stage_entered_at"))
 
 
 def parse_since(text: str, *, now: datetime | None = None) -> datetime:
@@ -80,10 +82,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def summarize(change: Change, names: dict[str, dict[int, str]] | None = None) -> str:
-    """`amount_units: 50000 → 75000; stage: Lead → Qualified` (creates and deletes: the name).
+def summarize(
+    change: Change, names: dict[str, dict[int, str]] | None = None, currency: str | None = None
+) -> str:
+    """`amount: 500.00 EUR → 750.00 EUR; stage: Lead → Qualified` (creates and deletes: the name).
 
-    `names` holds, per link field (`stage_id`...), the name of each record it points at."""
+    `names` holds, per link field (`stage_id`...), the name of each record it points at;
+    `currency` is the one a deal's amount was in before the change. Fields kept in step with others (a name's sort key,
+    the time a deal entered its stage) are left out."""
     if change.action in ("create", "delete"):
         index = 1 if change.action == "create" else 0
         for field in LABEL_FIELDS:
@@ -92,11 +98,18 @@ def summarize(change: Change, names: dict[str, dict[int, str]] | None = None) ->
         return f"{change.action}d"
     parts = []
     for field, (old, new) in change.changes.items():
+        if field in DERIVED_FIELDS:
+            continue
         named = (names or {}).get(field)
         if named is not None:
             field, old, new = field.removesuffix("_id"), named.get(old, old), named.get(new, new)
+        elif field == "amount_units" and currency:
+            old_currency, new_currency = change.changes.get("currency", [currency, currency])
+            field = "amount"
+            old = None if old is None else f"{from_units(old, old_currency)} {old_currency}"
+            new = None if new is None else f"{from_units(new, new_currency)} {new_currency}"
         parts.append(f"{field}: {_short(old)} → {_short(new)}")
-    return "; ".join(parts)
+    return "; ".join(parts) or "updated"
 
 
 def _link_names(session: Session, changes: list[Change]) -> dict[str, dict[int, str]]:
@@ -119,9 +132,40 @@ def _link_names(session: Session, changes: list[Change]) -> dict[str, dict[int, 
     }
 
 
+def _amount_currencies(session: Session, changes: list[Change]) -> dict[int, str]:
+    """{change id: currency} for the edits of a deal's amount among these changes: the deal's
+    currency now, unless a later edit changed it (then that edit's old currency)."""
+    edits = [
+        c for c in changes
+        if c.entity == "deal" and c.action == "update" and "amount_units" in c.changes
+    ]  # fmt: skip
+    if not edits:
+        return {}
+    deal_ids = {c.entity_id for c in edits}
+    currencies = values_by_id(session, Deal.id, Deal.currency, deal_ids)
+    switches = [
+        c
+        for c in session.scalars(
+            select(Change)
+            .where(Change.entity == "deal", Change.entity_id.in_(deal_ids))
+            .where(Change.action == "update")
+            .order_by(Change.id)
+        )
+        if "currency" in c.changes
+    ]
+    found = {}
+    for edit in edits:
+        later = [c for c in switches if c.entity_id == edit.entity_id and c.id > edit.id]
+        currency = later[0].changes["currency"][0] if later else currencies.get(edit.entity_id)
+        if currency:
+            found[edit.id] = currency
+    return found
+
+
 def change_rows(session: Session, changes: list[Change]) -> list[dict[str, Any]]:
     users = usernames_by_id(session, {c.user_id for c in changes if c.user_id})
     names = _link_names(session, changes)
+    currencies = _amount_currencies(session, changes)
     return [
         {
             "id": c.id,
@@ -130,7 +174,7 @@ def change_rows(session: Session, changes: list[Change]) -> list[dict[str, Any]]
             "entity": c.entity,
             "entity_id": c.entity_id,
             "action": c.action,
-            "summary": summarize(c, names),
+            "summary": summarize(c, names, currencies.get(c.id)),
             "changes": c.changes,
             "batch_id": c.batch_id,
         }
