@@ -51,6 +51,11 @@ def snapshot(crm):
         (["log", "call", "1", "-s", "x", "--deal", "9" * 30], 2, "number out of range"),
         (["contact", "list", "--limit", "9" * 30], 2, "number out of range"),
         (["contact", "list", "--sort", "shoe_size"], 2, "cannot sort"),
+        (["contact", "list", "--owner", "nobdy"], 3, "no user named 'nobdy'"),
+        (["deal", "list", "--owner", "nobdy"], 3, "no user named 'nobdy'"),
+        (["company", "list", "--owner", "nobdy"], 3, "no user named 'nobdy'"),
+        (["export", "contacts", "--owner", "nobdy"], 3, "no user named 'nobdy'"),
+        (["contact", "assign", "--owner", "nobdy", "--to", "sam", "--yes"], 3, "no user named"),
     ],
 )
 def test_bad_input_is_refused_cleanly(seeded, args, code, says):

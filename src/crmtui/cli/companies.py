@@ -83,7 +83,7 @@ def list_(
     """
     from crmtui.core.companies import company_rows, list_companies
 
-    owner = context.username() if mine else owner
+    owner = context.owner_filter(owner, mine)
     with context.database().session() as session:
         companies = list_companies(session, query=query, tag=tag, owner=owner, limit=limit or None)
         rows = company_rows(session, companies)
@@ -113,7 +113,7 @@ def assign(
 
     if not to:
         raise Invalid("say who gets them: --to USER (or --to - for nobody)")
-    filters = {"query": query, "tag": tag, "owner": context.username() if mine else owner}
+    filters = {"query": query, "tag": tag, "owner": context.owner_filter(owner, mine)}
     bulk = not companies
     if bulk and not any(filters.values()):
         raise Invalid("name the companies, or give a filter (--tag, --search, --owner, ...)")

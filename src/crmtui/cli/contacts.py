@@ -143,7 +143,7 @@ def list_(
     from crmtui.core.schemas import ContactFilter
 
     filters = ContactFilter(
-        query=query, tag=tag, company=company, owner=context.username() if mine else owner,
+        query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
         lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
     with context.database().connection() as connection:
@@ -348,7 +348,7 @@ def assign(
     if not to:
         raise Invalid("say who gets them: --to USER (or --to - for nobody)")
     filters = ContactFilter(
-        query=query, tag=tag, company=company, owner=context.username() if mine else owner,
+        query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
         lifecycle_stage=stage,
     )  # fmt: skip
     bulk = not contacts

@@ -32,6 +32,19 @@ def database() -> "Database":
     return state.database
 
 
+def owner_filter(owner: str | None, mine: bool) -> str | None:
+    """The owner a listing narrows to: --mine, or --owner, which must name a user (a typo
+    would list nothing, and export an empty file)."""
+    if mine:
+        return username()
+    if owner:
+        from crmtui.core.users import get_user
+
+        with database().session() as session:
+            get_user(session, owner)
+    return owner
+
+
 def username() -> str:
     from crmtui.core.users import current_username
 

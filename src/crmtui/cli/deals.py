@@ -108,7 +108,7 @@ def list_(
     """
     from crmtui.core.deals import deal_rows, list_deals
 
-    owner = context.username() if mine else owner
+    owner = context.owner_filter(owner, mine)
     with context.database().session() as session:
         deals = list_deals(
             session, status=status, stage=stage, pipeline=pipeline, owner=owner, contact=contact,
@@ -292,7 +292,7 @@ def assign(
         raise Invalid("say who gets them: --to USER (or --to - for nobody)")
     filters = {
         "status": status, "stage": stage, "pipeline": pipeline, "company": company, "tag": tag,
-        "owner": context.username() if mine else owner, "query": query,
+        "owner": context.owner_filter(owner, mine), "query": query,
     }  # fmt: skip
     bulk = not deals
     if bulk and not any(filters.values()):

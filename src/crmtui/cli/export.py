@@ -75,7 +75,7 @@ def contacts(
 
     fmt = check_format(fmt, "contacts")
     filters = ContactFilter(
-        query=query, tag=tag, company=company, owner=context.username() if mine else owner,
+        query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
         lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
     with context.database().session() as session, _output(output) as out:
@@ -104,7 +104,7 @@ def companies(
     fmt = check_format(fmt, "companies")
     with context.database().session() as session, _output(output) as out:
         count = export_records(
-            session, "companies", company_pages(session, query, tag, context.username() if mine else owner), out, fmt,
+            session, "companies", company_pages(session, query, tag, context.owner_filter(owner, mine)), out, fmt,
             escape_formulas=not no_escape_formulas,
         )  # fmt: skip
     _done(count, "companies", output)
@@ -133,7 +133,7 @@ def deals(
 
     fmt = check_format(fmt, "deals")
     filters = DealFilter(
-        status=status, pipeline=pipeline, stage=stage, owner=context.username() if mine else owner,
+        status=status, pipeline=pipeline, stage=stage, owner=context.owner_filter(owner, mine),
         contact=contact,
         company=company, tag=tag, query=query,
     )  # fmt: skip
