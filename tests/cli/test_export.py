@@ -84,3 +84,19 @@ def test_the_count_written_to_a_file_reads_as_english(crm, tmp_path):
 
     assert one == f"exported 1 contact to {tmp_path / 'c.csv'}\n"
     assert none == f"exported 0 deals to {tmp_path / 'd.csv'}\n"
+
+
+def test_without_format_the_output_files_suffix_names_it(crm, tmp_path):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+
+    crm.ok("export", "contacts", "-o", tmp_path / "c.vcf")
+    crm.ok("export", "contacts", "-o", tmp_path / "c.ndjson")
+    crm.ok("export", "contacts", "-o", tmp_path / "c.txt")
+    crm.ok("export", "contacts", "-f", "csv", "-o", tmp_path / "forced.json")
+    deals_as_cards = crm("export", "deals", "-o", tmp_path / "d.vcf")
+
+    assert (tmp_path / "c.vcf").read_text().startswith("BEGIN:VCARD")
+    assert json.loads((tmp_path / "c.ndjson").read_text())["email"] == "ada@example.com"
+    assert (tmp_path / "c.txt").read_text().startswith("id,name,")
+    assert (tmp_path / "forced.json").read_text().startswith("id,name,")
+    assert deals_as_cards.exit_code == 2 and not (tmp_path / "d.vcf").exists()

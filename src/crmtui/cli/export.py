@@ -12,7 +12,12 @@ from crmtui.cli.output import message
 
 app = typer.Typer(no_args_is_help=True)
 
-Fmt = Annotated[str, typer.Option("--format", "-f", help="csv (default), json, ndjson or vcf.")]
+Fmt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="csv, json, ndjson or vcf; default: from -o's suffix, else csv."
+    ),
+]
 Output = Annotated[
     str, typer.Option("--output", "-o", help="File to write; - (default) for stdout.")
 ]
@@ -39,6 +44,20 @@ def _output(path: str):
         yield out
 
 
+SUFFIX_FORMATS = {".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson", ".vcf": "vcf",
+                  ".vcard": "vcf"}  # fmt: skip
+
+
+def _format(fmt: str | None, output: str, entity: str) -> str:
+    """--format, else the one the output file's suffix names (`-o vip.vcf`), else CSV."""
+    from pathlib import PurePath
+
+    from crmtui.io.export import check_format
+
+    suffix = PurePath(output).suffix.lower() if output != "-" else ""
+    return check_format(fmt or SUFFIX_FORMATS.get(suffix, "csv"), entity)
+
+
 SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal",
             "interactions": "interaction"}  # fmt: skip
 
@@ -50,7 +69,7 @@ def _done(count: int, what: str, path: str) -> None:
 
 @app.command("contacts")
 def contacts(
-    fmt: Fmt = "csv",
+    fmt: Fmt = None,
     output: Output = "-",
     query: Query = None,
     tag: Tag = None,
@@ -71,9 +90,9 @@ def contacts(
     Example: crm export contacts --tag vip --format vcf -o vip.vcf
     """
     from crmtui.core.schemas import ContactFilter
-    from crmtui.io.export import check_format, export_contacts
+    from crmtui.io.export import export_contacts
 
-    fmt = check_format(fmt, "contacts")
+    fmt = _format(fmt, output, "contacts")
     filters = ContactFilter(
         query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
         lifecycle_stage=stage, where=key_values(where, "--where"),
@@ -85,7 +104,7 @@ def contacts(
 
 @app.command("companies")
 def companies(
-    fmt: Fmt = "csv",
+    fmt: Fmt = None,
     output: Output = "-",
     query: Query = None,
     tag: Tag = None,
@@ -99,20 +118,20 @@ def companies(
 
     Example: crm export companies --format json -o companies.json
     """
-    from crmtui.io.export import check_format, company_pages, export_records
+    from crmtui.io.export import company_pages, export_records
 
-    fmt = check_format(fmt, "companies")
+    fmt = _format(fmt, output, "companies")
     with context.database().session() as session, _output(output) as out:
+        pages = company_pages(session, query, tag, context.owner_filter(owner, mine))
         count = export_records(
-            session, "companies", company_pages(session, query, tag, context.owner_filter(owner, mine)), out, fmt,
-            escape_formulas=not no_escape_formulas,
-        )  # fmt: skip
+            session, "companies", pages, out, fmt, escape_formulas=not no_escape_formulas
+        )
     _done(count, "companies", output)
 
 
 @app.command("deals")
 def deals(
-    fmt: Fmt = "csv",
+    fmt: Fmt = None,
     output: Output = "-",
     status: Annotated[str | None, typer.Option("--status", help="open, won or lost.")] = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Only this pipeline.")] = None,
@@ -129,13 +148,12 @@ def deals(
 
     Example: crm export deals --status won --format csv -o won.csv
     """
-    from crmtui.io.export import DealFilter, check_format, deal_pages, export_records
+    from crmtui.io.export import DealFilter, deal_pages, export_records
 
-    fmt = check_format(fmt, "deals")
+    fmt = _format(fmt, output, "deals")
     filters = DealFilter(
         status=status, pipeline=pipeline, stage=stage, owner=context.owner_filter(owner, mine),
-        contact=contact,
-        company=company, tag=tag, query=query,
+        contact=contact, company=company, tag=tag, query=query,
     )  # fmt: skip
     with context.database().session() as session, _output(output) as out:
         count = export_records(
@@ -147,7 +165,7 @@ def deals(
 
 @app.command("interactions")
 def interactions(
-    fmt: Fmt = "csv",
+    fmt: Fmt = None,
     output: Output = "-",
     contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
     kind: Annotated[
@@ -159,9 +177,9 @@ def interactions(
 
     Example: crm export interactions --contact ada@example.com --format ndjson
     """
-    from crmtui.io.export import check_format, export_records, interaction_pages
+    from crmtui.io.export import export_records, interaction_pages
 
-    fmt = check_format(fmt, "interactions")
+    fmt = _format(fmt, output, "interactions")
     with context.database().session() as session, _output(output) as out:
         count = export_records(
             session, "interactions", interaction_pages(session, contact, kind), out, fmt,
