@@ -355,3 +355,18 @@ def test_ctrl_c_as_an_import_is_saved_keeps_it_and_says_so(
         result.stderr
     )
     assert len(crm.json("contact" if kind == "contacts" else "company", "list")) == 2
+
+
+def test_a_name_filed_last_name_first_splits_at_the_comma(crm):
+    text = 'name,email\n"Müller, Hans",hans@example.de\n"Sammy Davis, Jr.",sammy@example.com\n'
+
+    crm.ok("import", "contacts", "-", input=text)
+    crm.ok("contact", "add", "Lovelace, Ada", "--email", "ada@example.com")
+
+    shown = [crm.json("contact", "show", e) for e in ("hans@example.de", "sammy@example.com",
+                                                       "ada@example.com")]  # fmt: skip
+    assert [(c["name"], c["first_name"], c["last_name"]) for c in shown] == [
+        ("Müller, Hans", "Hans", "Müller"),
+        ("Sammy Davis, Jr.", "Sammy", "Davis, Jr."),
+        ("Lovelace, Ada", "Ada", "Lovelace"),
+    ]

@@ -37,7 +37,18 @@ PLAIN_FIELDS = (
 )  # fmt: skip
 
 
+NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"))
+
+
 def split_name(name: str) -> tuple[str, str]:
+    """(first, last): `Ada Lovelace`; `Lovelace, Ada` as address books file people; `Sammy
+    Davis, Jr.` keeps its suffix with the last name."""
+    before, comma, after = (part.strip() for part in name.partition(","))
+    if comma and before and after and "," not in after:
+        if after.rstrip(".").lower() not in NAME_SUFFIXES:
+            return after, before
+        first, last = split_name(before)
+        return (first, f"{last}, {after}") if last else (name.strip(), "")
     parts = name.split()
     if len(parts) < 2:
         return name.strip(), ""
