@@ -286,6 +286,15 @@ def test_mapping_keep_unknown_and_ignored_columns(importer, tmp_path):
     assert ada["custom_fields"] == {"Shoe size": "38", "Favourite colour": "green"}
 
 
+def test_mapping_a_column_the_file_lacks_is_refused_before_any_row(importer, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("Who,E-mail\nAda,ada@example.com\n")
+
+    with pytest.raises(Invalid, match=r"no column 'Email' \(Who, E-mail\)"):
+        importer(path, mapping={"Who": "name", "Email": "email"})
+    assert importer.contacts() == []
+
+
 def test_a_field_longer_than_the_csv_module_default(importer, tmp_path):
     notes = "x" * 300_000
     path = tmp_path / "long.csv"

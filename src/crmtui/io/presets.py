@@ -228,6 +228,11 @@ def map_columns(
                 f"--map {column}={target}: unknown field; use one of {', '.join(allowed)}, "
                 "custom:NAME or ignore"
             )
+    present = {header_key(column) for column in header}
+    for column, target in (overrides or {}).items():
+        if header_key(column) not in present:
+            named = ", ".join(c for c in header if c.strip())
+            raise Invalid(f"--map {column}={target}: the file has no column {column!r} ({named})")
     fields: list[str | None] = []
     ignored: list[str] = []
     for column in header:
