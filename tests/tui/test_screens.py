@@ -958,3 +958,34 @@ async def test_quitting_while_a_save_waits_on_a_lock_keeps_the_app_and_the_form(
         subjects = session.execute(select(func.count()).select_from(Interaction).where(
             Interaction.subject == "Quote")).scalar()  # fmt: skip
     assert subjects == 1
+
+
+async def test_a_save_waiting_for_the_database_says_so_in_the_form(
+    db_path, data, monkeypatch, settle
+):
+    import sqlite3
+
+    from crmtui.core import db as dbmodule
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.tui.app import CRMApp
+    from crmtui.tui.screens.forms import LogInteractionScreen
+
+    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 3000)
+    database = Database(sqlite_url(db_path))
+    app = CRMApp(database, "sam")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            await pilot.press("l", *"Quote", "ctrl+s")
+            await pilot.pause(0.8)
+            form = app.screen
+            assert isinstance(form, LogInteractionScreen)
+            assert "Saving" in str(form.query_one("#form-error", Static).render())
+            other.execute("ROLLBACK")
+            await settle(pilot)
+            assert not isinstance(app.screen, LogInteractionScreen)  # saved once the lock went
+    finally:
+        other.close()
+        database.dispose()

@@ -1,5 +1,6 @@
 """Database work off the UI thread: thread workers whose results and errors come back to the app."""
 
+import inspect
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -69,10 +70,19 @@ def run_db(
                 break
         if get_current_worker().is_cancelled:
             return
-        with suppress(RuntimeError):  # the app closed while the query ran
-            app.call_from_thread(*outcome)
+        deliver, value = outcome
+
+        async def settle() -> None:  # one call: the worker ends as soon as the result is shown
+            shown = deliver(value)
+            # an async callback's coroutine; not a dismiss's AwaitComplete, which goes ahead
+            # anyway and, awaited here, would cancel this worker with the form it closes
+            if inspect.iscoroutine(shown):
+                await shown
             if write and hasattr(app, "write_settled"):
-                app.call_from_thread(app.write_settled, outcome[0] is not report)
+                app.write_settled(deliver is not report)
+
+        with suppress(RuntimeError):  # the app closed while the query ran
+            app.call_from_thread(settle)
 
     return node.run_worker(
         in_thread,

@@ -21,6 +21,7 @@ LIFECYCLE = (
 )  # fmt: skip
 CONSENT = ("unknown", "subscribed", "unsubscribed")
 KINDS = ("call", "email", "meeting", "note", "chat")
+SAYS_SAVING_AFTER = 0.5  # seconds: a save not done by then is waiting for a lock
 
 
 def split_list(text: str) -> list[str]:
@@ -144,6 +145,15 @@ class FormScreen(ModalScreen[Any]):
             return
         self.saving = True
         run_db(self, work, self.dismiss, write=True, group="form", on_error=self._refused)
+        self.set_timer(SAYS_SAVING_AFTER, self._say_saving)
+
+    def _say_saving(self) -> None:
+        """A save still under way is waiting for the database (another process is writing):
+        say so, or the form looks as if ctrl+s went unheard for up to half a minute."""
+        if self.saving and self.is_attached:
+            notice = self.query_one("#form-error", Static)
+            notice.update("Saving… waiting for the database (another process is writing)")
+            notice.display = True
 
     def _refused(self, message: str) -> None:
         self.saving = False
