@@ -221,3 +221,19 @@ def test_a_read_only_file_that_needs_a_migration_says_so(tmp_path, monkeypatch, 
     assert refused.exit_code == 1
     assert "needs its crm schema upgraded from 0013" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_a_snapshot_read_sees_one_moment_whoever_writes_meanwhile(db):
+    """Reports and exports read this way: on PostgreSQL a plain read would see Bob arrive."""
+    count = text("SELECT count(*) FROM contact")
+    with db.transaction(username="sam") as session:
+        contacts.add_contact(session, ContactInput(name="Ada"))
+    with db.session(snapshot=True) as reader, db.connection(snapshot=True) as plain_reader:
+        before = (reader.scalar(count), plain_reader.scalar(count))
+        with db.transaction(username="kim") as session:
+            contacts.add_contact(session, ContactInput(name="Bob"))
+        after = (reader.scalar(count), plain_reader.scalar(count))
+    with db.session() as session:
+        now = session.scalar(count)
+
+    assert (before, after, now) == ((1, 1), (1, 1), 2)

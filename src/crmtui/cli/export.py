@@ -97,7 +97,7 @@ def contacts(
         query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
         lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
-    with context.database().session() as session, _output(output) as out:
+    with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_contacts(session, filters, out, fmt, escape_formulas=not no_escape_formulas)
     _done(count, "contacts", output)
 
@@ -121,7 +121,7 @@ def companies(
     from crmtui.io.export import company_pages, export_records
 
     fmt = _format(fmt, output, "companies")
-    with context.database().session() as session, _output(output) as out:
+    with context.database().session(snapshot=True) as session, _output(output) as out:
         pages = company_pages(session, query, tag, context.owner_filter(owner, mine))
         count = export_records(
             session, "companies", pages, out, fmt, escape_formulas=not no_escape_formulas
@@ -155,7 +155,7 @@ def deals(
         status=status, pipeline=pipeline, stage=stage, owner=context.owner_filter(owner, mine),
         contact=contact, company=company, tag=tag, query=query,
     )  # fmt: skip
-    with context.database().session() as session, _output(output) as out:
+    with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_records(
             session, "deals", deal_pages(session, filters), out, fmt,
             escape_formulas=not no_escape_formulas,
@@ -180,7 +180,7 @@ def interactions(
     from crmtui.io.export import export_records, interaction_pages
 
     fmt = _format(fmt, output, "interactions")
-    with context.database().session() as session, _output(output) as out:
+    with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_records(
             session, "interactions", interaction_pages(session, contact, kind), out, fmt,
             escape_formulas=not no_escape_formulas,

@@ -181,7 +181,7 @@ def monthly(
     from crmtui.reports.periods import parse_month
 
     chosen = parse_month(month)
-    with context.database().connection() as connection:  # plain reads: no ORM to import
+    with context.database().connection(snapshot=True) as connection:  # plain reads: no ORM to import
         report = monthly_report(connection, chosen, owner=owner)
     if fmt is None:
         fmt = _format_for(output)
@@ -231,7 +231,7 @@ def pipeline(pipeline: PipelineOption = None, fmt: FormatOption = None) -> None:
     """
     from crmtui.reports.pipeline import pipeline_report
 
-    with context.database().session() as session:
+    with context.database().session(snapshot=True) as session:
         report = pipeline_report(session, pipeline)
     columns = ["stage", "probability", "open", "amount", "weighted_amount", "avg_days_in_stage",
                "reached", "conversion_to_next"]  # fmt: skip
@@ -255,7 +255,7 @@ def funnel(
 
     first, last = _date_option(start), _date_option(end)
     bounds = [_local_midnight(first), _local_midnight(last + timedelta(days=1) if last else None)]
-    with context.database().session() as session:
+    with context.database().session(snapshot=True) as session:
         report = funnel_report(session, pipeline, *bounds)
     columns = ["stage", "reached", "conversion_to_next", "conversion_from_first"]
     _rows(report, report["stages"], columns, fmt, f"Funnel {report['pipeline']}")
@@ -285,7 +285,7 @@ def activity(
     """
     from crmtui.reports.activity import activity_report
 
-    with context.database().session() as session:
+    with context.database().session(snapshot=True) as session:
         report = activity_report(session, by, period, _date_option(start), _date_option(end))
     rows = [{"period": r["period"], "total": r["total"], **r["counts"]} for r in report["rows"]]
     _rows(report, rows, ["period", "total", *report["keys"]], fmt, f"Interactions by {by}")
@@ -307,7 +307,7 @@ def churn(
     from crmtui.reports.churn import churn_series
     from crmtui.reports.periods import parse_month
 
-    with context.database().session() as session:
+    with context.database().session(snapshot=True) as session:
         series = churn_series(session, parse_month(month), months, owner)
     columns = ["month", "at_start", "new", "lost", "at_end", "churn_rate"]
     _rows(series, series, columns, fmt, "Churn")
@@ -329,7 +329,7 @@ def clv(
     from crmtui.reports.churn import clv_report
     from crmtui.reports.periods import parse_month
 
-    with context.database().session() as session:
+    with context.database().session(snapshot=True) as session:
         report = clv_report(session, parse_month(month), months, owner)
     rows = [
         {"currency": c, **figures, "lifespan_years": report["lifespan_years"],
@@ -355,7 +355,7 @@ def acquisition_cost(
     from crmtui.reports.churn import acquisition_costs, set_acquisition_cost
 
     if amount is None:
-        with context.database().session() as session:
+        with context.database().session(snapshot=True) as session:
             default, by_currency = acquisition_costs(session)
         sys.stdout.write(f"default {default}\n")
         for code, value in sorted(by_currency.items()):
@@ -379,7 +379,7 @@ def forecast(
     """
     from crmtui.reports.forecast import forecast_report
 
-    with context.database().session() as session:
+    with context.database().session(snapshot=True) as session:
         report = forecast_report(session, months)
     rows = [*report["forecast"], {"month": "overdue", **report["overdue"]},
             {"month": "undated", **report["undated"]}]  # fmt: skip
@@ -401,7 +401,7 @@ def stale(
     """
     from crmtui.reports.stale import stale_contacts
 
-    with context.database().session() as session:
+    with context.database().session(snapshot=True) as session:
         rows = stale_contacts(session, days, limit=limit)
     columns = ["id", "name", "email", "lifecycle_stage", "open_deals", "last_contacted_at",
                "days_since_contact", "owner"]  # fmt: skip

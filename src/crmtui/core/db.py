@@ -347,23 +347,34 @@ class Database:
             )
 
     @contextmanager
-    def connection(self) -> Iterator[Connection]:
+    def connection(self, *, snapshot: bool = False) -> Iterator[Connection]:
         """A connection for plain reads (core.reads): no ORM, so a short command never imports
         it; it must not write (on PostgreSQL it runs no transaction to roll back)."""
-        with translate_db_errors(self.url), self._read_engine.connect() as connection:
+        with translate_db_errors(self.url), self._reader(snapshot).connect() as connection:
             yield connection
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, snapshot: bool = False) -> Iterator[Session]:
         """A read session; it must not write (on PostgreSQL it runs no transaction to roll
         back): writes go through `transaction`."""
         from sqlmodel import Session
 
         with (
             translate_db_errors(self.url),
-            Session(self._read_engine, expire_on_commit=False) as session,
+            Session(self._reader(snapshot), expire_on_commit=False) as session,
         ):
             yield session
+
+    def _reader(self, snapshot: bool) -> Engine:
+        """`snapshot`: every query sees the database at one moment, whoever writes meanwhile,
+        as reports and exports need their figures to agree. SQLite's read transaction has one
+        snapshot; on PostgreSQL that takes a read-only REPEATABLE READ transaction (READ
+        COMMITTED, in a transaction or not, takes a new one per statement)."""
+        if snapshot and self.dialect == "postgresql":
+            return self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        return self._read_engine
 
     @contextmanager
     def transaction(self, *, username: str | None = None) -> Iterator[Session]:
