@@ -989,3 +989,15 @@ async def test_a_save_waiting_for_the_database_says_so_in_the_form(
     finally:
         other.close()
         database.dispose()
+
+
+async def test_enter_enter_after_a_search_opens_the_contact_found(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        type_ahead(app, "slash", *"zora")
+        await settle(pilot)
+        type_ahead(app, "enter", "enter")  # to the list, then open: typed as one
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert app.screen.contact_id == data["zora"]

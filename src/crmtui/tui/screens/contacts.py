@@ -174,6 +174,8 @@ class ContactsScreen(Screen):
         # priority: the box takes focus as "/" arrives, so the letters typed straight after it go
         # into the search rather than to the list's own keys (s sorts, l logs)
         Binding("slash", "search", "Search", key_display="/", id="search", priority=True),
+        # likewise enter from the search box to the list: a second enter typed at once opens
+        Binding("enter", "to_list", show=False, priority=True),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding(
             "S", "reverse_sort", "Reverse sort", key_display="S", id="reverse_sort", show=False
@@ -430,15 +432,16 @@ class ContactsScreen(Screen):
         if event.widget is self.table:  # back from the search box: read ahead again
             self.maybe_load_more()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "search":
-            self.table.focus()
-
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
-        if search.has_focus:
+        if self.focused is search:
             raise SkipAction()  # a "/" typed in the search box is part of the search
         self.set_focus(search)  # at once: `focus()` waits its turn behind the keys typed next
+
+    def action_to_list(self) -> None:
+        if self.focused is not self.query_one("#search", Input):  # (has_focus lags a key)
+            raise SkipAction()  # enter on the list: the row's own, it opens the contact
+        self.set_focus(self.table)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
