@@ -204,6 +204,9 @@ def test_an_edit_of_emails_or_phones_is_logged_versioned_and_undoable(crm):
     }
     assert "nothing changed" in crm.ok("contact", "edit", "ada", "-e", "ada@example.com",
                                        "-e", "ada@work.example").stderr  # fmt: skip
+    # the same number written another way
+    assert "nothing changed" in crm.ok("contact", "edit", "ada", "--add-phone",
+                                       "+442079460000").stderr  # fmt: skip
     crm.ok("undo", str(change["id"]))
     ada = crm.json("contact", "show", "ada")
     assert (ada["emails"], ada["phones"], ada["version"]) == (["ada@example.com"], [], 3)

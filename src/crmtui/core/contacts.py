@@ -83,15 +83,17 @@ def clean_emails(emails: list[str]) -> list[str]:
 
 
 def clean_phones(phones: list[str]) -> list[str]:
-    cleaned = []
+    """The phones tidied, in order; one written again another way (`+44 20 7946 0000`,
+    `+442079460000`) is the same number and kept once, as first written."""
+    cleaned: dict[str, str] = {}
     for phone in phones:
         phone = " ".join(phone.split())
         if not phone:
             continue
         if not any(ch.isdigit() for ch in phone):
             raise Invalid(f"invalid phone {phone!r}: it has no digits")
-        cleaned.append(phone)
-    return cleaned
+        cleaned.setdefault(phone_key(phone), phone)
+    return list(cleaned.values())
 
 
 def _claim_emails(session: Session, contact_id: int | None, emails: list[str]) -> None:
