@@ -32,6 +32,19 @@ def test_a_user_name_is_taken_once(crm):
     assert "already exists" in again.stderr
 
 
+def test_a_user_name_names_one_person_whatever_its_case_or_unicode_form(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("--user", "Kim", "contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("--user", "Jose\u0301", "contact", "add", "Bob", "--email", "bob@example.com")
+    crm.ok("--user", "Jos\u00e9", "contact", "edit", "bob", "--title", "CEO")
+    taken = crm("user", "add", "KIM")
+
+    assert sorted(u["username"] for u in crm.json("user", "list")) == ["José", "kim", "sam"]
+    assert [c["name"] for c in crm.json("contact", "list", "--owner", "KIM")] == ["Ada"]
+    assert [h["user"] for h in crm.json("history", "bob")] == ["José", "José"]
+    assert taken.exit_code == 4
+
+
 def test_a_blank_user_is_no_user_given_not_an_anonymous_change(crm, monkeypatch):
     crm.ok("--user", "  ", "contact", "add", "Ada", "--email", "ada@example.com")
     monkeypatch.setenv("CRM_USER", " ")

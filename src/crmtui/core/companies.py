@@ -13,6 +13,7 @@ from crmtui.core.reads import company_rows  # noqa: F401  (one row builder for e
 from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import CompanyInput
 from crmtui.core.text import fold, search_text
+from crmtui.core.usernames import username_is
 from crmtui.core.users import ensure_user
 
 EDITABLE = (
@@ -135,7 +136,7 @@ def filtered_companies(
     if tag:
         stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
     if owner:
-        stmt = stmt.join(User, User.id == Company.owner_id).where(User.username == owner)
+        stmt = stmt.join(User, User.id == Company.owner_id).where(username_is(User.username, owner))
     return stmt
 
 

@@ -30,6 +30,7 @@ from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import DealInput
 from crmtui.core.text import search_text
 from crmtui.core.types import utcnow
+from crmtui.core.usernames import username_is
 from crmtui.core.users import ensure_user, usernames_by_id
 
 SORTS = {
@@ -255,7 +256,7 @@ def list_deals(
         if stage:
             stmt = stmt.where(Deal.stage_id == get_stage(session, chosen.id, stage).id)
     if owner:
-        stmt = stmt.join(User, User.id == Deal.owner_id).where(User.username == owner)
+        stmt = stmt.join(User, User.id == Deal.owner_id).where(username_is(User.username, owner))
     if contact:
         stmt = stmt.where(Deal.contact_id == get_contact(session, contact).id)
     if company:

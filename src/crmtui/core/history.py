@@ -12,6 +12,7 @@ from crmtui.core.models import Change, Company, Contact, Deal, Pipeline, Stage, 
 from crmtui.core.money import from_units
 from crmtui.core.records import values_by_id
 from crmtui.core.types import utcnow
+from crmtui.core.usernames import username_is
 from crmtui.core.users import usernames_by_id
 
 _AGO = re.compile(r"(\d+)\s*([mhdw])")
@@ -54,7 +55,7 @@ def list_changes(
     if since is not None:
         stmt = stmt.where(Change.at >= since)
     if username:
-        user_id = session.scalar(select(User.id).where(User.username == username.strip()))
+        user_id = session.scalar(select(User.id).where(username_is(User.username, username)))
         if user_id is None:
             raise NotFound(f"no user named {username!r}")
         stmt = stmt.where(Change.user_id == user_id)

@@ -29,6 +29,7 @@ from crmtui.core.money import format_amount
 from crmtui.core.schemas import ContactFilter
 from crmtui.core.text import email_key, fold
 from crmtui.core.types import UTCDateTime
+from crmtui.core.usernames import username_is
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -458,7 +459,7 @@ def contact_conditions(session: Session | Connection, columns, filters: ContactF
         named = select(_COMPANY.c.id).where(_COMPANY.c.name_key == fold(filters.company))
         conditions.append(columns.company_id.in_(named))
     if filters.owner:
-        owner = select(_USER.c.id).where(_USER.c.username == filters.owner)
+        owner = select(_USER.c.id).where(username_is(_USER.c.username, filters.owner))
         conditions.append(columns.owner_id.in_(owner))
     if filters.lifecycle_stage:
         stage = check_choice(filters.lifecycle_stage, LIFECYCLE_STAGES, "lifecycle stage")

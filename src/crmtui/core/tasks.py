@@ -16,6 +16,7 @@ from crmtui.core.records import apply_changes
 from crmtui.core.schemas import TaskInput
 from crmtui.core.timeparse import local_tz
 from crmtui.core.types import utcnow
+from crmtui.core.usernames import username_is
 from crmtui.core.users import ensure_user
 
 
@@ -74,7 +75,9 @@ def list_tasks(
     if contact:
         stmt = stmt.where(Task.contact_id == get_contact(session, contact).id)
     if assignee:
-        stmt = stmt.join(User, User.id == Task.assignee_id).where(User.username == assignee)
+        stmt = stmt.join(User, User.id == Task.assignee_id).where(
+            username_is(User.username, assignee)
+        )
     if due_before is not None:
         stmt = stmt.where(Task.due_at < due_before)
     stmt = stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
@@ -129,7 +132,9 @@ def due_summary(
     windows = {"overdue": (None, now), "today": (now, end_today), "upcoming": (end_today, horizon)}
     base = select(Task).where(Task.done_at.is_(None), Task.due_at.is_not(None))
     if assignee:
-        base = base.join(User, User.id == Task.assignee_id).where(User.username == assignee)
+        base = base.join(User, User.id == Task.assignee_id).where(
+            username_is(User.username, assignee)
+        )
     summary: dict[str, dict[str, Any]] = {}
     for name, (start, end) in windows.items():
         stmt = base.where(Task.due_at < end)

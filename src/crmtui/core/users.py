@@ -10,6 +10,15 @@ from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import User
 from crmtui.core.reads import usernames_by_id  # noqa: F401  (one lookup for every caller)
 from crmtui.core.records import apply_changes
+from crmtui.core.usernames import clean_username, username_is
+
+
+def _named(session: Session, username: str) -> User | None:
+    """The user of this name, whatever its case: the one written exactly so, should two older
+    ones differ only in case."""
+    users = session.exec(select(User).where(username_is(User.username, username))).all()
+    exact = clean_username(username)
+    return next((u for u in users if u.username == exact), users[0] if users else None)
 
 
 def current_username(explicit: str | None = None) -> str:
@@ -26,10 +35,10 @@ def current_username(explicit: str | None = None) -> str:
 
 def ensure_user(session: Session, username: str) -> User:
     """The user with this name, created on first use."""
-    username = username.strip()
+    username = clean_username(username)
     if not username:
         raise Invalid("a user name cannot be empty")
-    user = session.exec(select(User).where(User.username == username)).first()
+    user = _named(session, username)
     if user is None:
         user = User(username=username, name=username)
         session.add(user)
@@ -43,10 +52,10 @@ def add_user(
     session: Session, username: str, name: str | None = None, email: str | None = None
 ) -> User:
     """A new team member; the name defaults to the user name."""
-    username = username.strip()
+    username = clean_username(username)
     if not username or any(ch.isspace() for ch in username):
         raise Invalid(f"invalid user name {username!r}: one word, no spaces")
-    if session.exec(select(User).where(User.username == username)).first() is not None:
+    if _named(session, username) is not None:
         raise Conflict(f"a user named {username!r} already exists")
     user = User(username=username, name=(name or "").strip() or username, email=email or None)
     session.add(user)
@@ -78,7 +87,7 @@ def user_rows(session: Session, users: list[User]) -> list[dict]:
 
 
 def get_user(session: Session, username: str) -> User:
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    user = _named(session, username)
     if user is None:
         raise NotFound(f"no user named {username!r}")
     return user

@@ -24,6 +24,7 @@ from crmtui.core.models import (
 )
 from crmtui.core.schemas import ContactFilter
 from crmtui.core.text import fold
+from crmtui.core.usernames import username_is
 from crmtui.core.users import usernames_by_id
 from crmtui.io.values import MULTI, escape_formula, format_birthday, join_list
 
@@ -294,7 +295,9 @@ def deal_pages(session: Session, filters: DealFilter):
         if filters.stage:
             stmt = stmt.where(Deal.stage_id == get_stage(session, pipeline.id, filters.stage).id)
     if filters.owner:
-        stmt = stmt.join(User, User.id == Deal.owner_id).where(User.username == filters.owner)
+        stmt = stmt.join(User, User.id == Deal.owner_id).where(
+            username_is(User.username, filters.owner)
+        )
     if filters.contact:
         stmt = stmt.where(Deal.contact_id == get_contact(session, filters.contact).id)
     if filters.company:

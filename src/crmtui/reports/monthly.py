@@ -24,6 +24,7 @@ from sqlalchemy import (
 from crmtui.core.choices import CUSTOMER_STAGES, INTERACTION_KINDS
 from crmtui.core.errors import NotFound
 from crmtui.core.money import from_units
+from crmtui.core.usernames import username_is
 from crmtui.reports.periods import Month
 from crmtui.reports.tables import (
     company,
@@ -58,7 +59,7 @@ def owner_id_for(session: Reader, owner: str | None) -> int | None:
     """The user id behind `--owner`; an unknown username is an error, not an empty report."""
     if owner is None:
         return None
-    found = session.scalar(select(user.c.id).where(user.c.username == owner.strip()))
+    found = session.scalar(select(user.c.id).where(username_is(user.c.username, owner)))
     if found is None:
         raise NotFound(f"no user named {owner!r}")
     return found
