@@ -181,7 +181,8 @@ def monthly(
     from crmtui.reports.periods import parse_month
 
     chosen = parse_month(month)
-    with context.database().connection(snapshot=True) as connection:  # plain reads: no ORM to import
+    # plain reads: no ORM to import
+    with context.database().connection(snapshot=True) as connection:
         report = monthly_report(connection, chosen, owner=owner)
     if fmt is None:
         fmt = _format_for(output)
