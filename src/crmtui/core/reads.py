@@ -155,19 +155,23 @@ def usernames_by_id(session: Session | Connection, ids: Iterable) -> dict[int, s
     return _values_by_id(session, '"user"', "username", ids)
 
 
-def _ordered_lists(session: Session | Connection, table_name: str, value: str, ids: list[int]):
-    """{contact id: [values, primary first]} from contact_email or contact_phone."""
-    result: dict[int, list[str]] = {i: [] for i in ids}
+def _emails_and_phones(session: Session | Connection, ids: list[int]):
+    """{contact id: [emails]} and {contact id: [phones]}, primary first, in one query (on
+    PostgreSQL each round trip counts)."""
+    emails: dict[int, list[str]] = {i: [] for i in ids}
+    phones: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
         rows = read_sql(
             session,
-            f"SELECT contact_id, {value} FROM {table_name} WHERE contact_id IN :ids "
-            "ORDER BY contact_id, is_primary DESC, id",
+            "SELECT 'e', contact_id, email, is_primary, id FROM contact_email "
+            "WHERE contact_id IN :ids UNION ALL "
+            "SELECT 'p', contact_id, phone, is_primary, id FROM contact_phone "
+            "WHERE contact_id IN :ids ORDER BY 2, 4 DESC, 5",
             {"ids": ids},
         )
-        for owner_id, item in rows:
-            result[owner_id].append(item)
-    return result
+        for kind, owner_id, item, _primary, _id in rows:
+            (emails if kind == "e" else phones)[owner_id].append(item)
+    return emails, phones
 
 
 def tag_names(session: Session | Connection, entity: str, ids: list[int]) -> dict[int, list[str]]:
@@ -199,8 +203,7 @@ def format_birthday(contact: Any) -> str | None:
 def contact_rows(session: Session | Connection, contacts: Sequence[Any]) -> list[dict[str, Any]]:
     """Plain data for output, for a page of contacts in a handful of queries."""
     ids = [c.id for c in contacts]
-    emails = _ordered_lists(session, "contact_email", "email", ids)
-    phones = _ordered_lists(session, "contact_phone", "phone", ids)
+    emails, phones = _emails_and_phones(session, ids)
     companies = _values_by_id(session, "company", "name", {c.company_id for c in contacts})
     tags = tag_names(session, "contact", ids)
     users = usernames_by_id(session, {c.owner_id for c in contacts})
