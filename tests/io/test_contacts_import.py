@@ -133,15 +133,15 @@ def test_bad_rows_are_rejected_with_line_numbers_and_reasons(importer, tmp_path)
     with rejects.open(newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == [
+        "crm_line",
+        "crm_error",
         "name",
         "email",
         "phone",
         "birthday",
         "unsubscribed",
-        "crm_line",
-        "crm_error",
     ]
-    reasons = {int(row[-2]): row[-1] for row in rows[1:]}
+    reasons = {int(row[0]): row[1] for row in rows[1:]}
     assert sorted(reasons) == [3, 4, 5, 6, 7, 8]
     assert "invalid email" in reasons[3]
     assert reasons[4] == "no name and no email"

@@ -46,7 +46,9 @@ class ImportResult:
 
 
 class RejectsWriter:
-    """Rejected rows as CSV: the original columns, then the line number and the reason."""
+    """Rejected rows as CSV: the line number and the reason, then the row as it was read. First,
+    they stay under their headings whatever the row's width; a row left too short or too long
+    is refused again when the file is imported after fixing (their columns are ignored then)."""
 
     def __init__(self, out: TextIO | None) -> None:
         self.out = out
@@ -55,12 +57,12 @@ class RejectsWriter:
 
     def header(self, columns: list[str]) -> None:
         if self.writer is not None and not self.header_written:
-            self.writer.writerow([*columns, "crm_line", "crm_error"])
+            self.writer.writerow(["crm_line", "crm_error", *columns])
             self.header_written = True
 
     def reject(self, line: int, fields: list[str], reason: str) -> None:
         if self.writer is not None:
-            self.writer.writerow([*fields, line, reason])
+            self.writer.writerow([line, reason, *fields])
 
 
 def check_on_duplicate(value: str) -> str:
