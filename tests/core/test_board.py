@@ -57,11 +57,15 @@ def test_due_summary_counts_every_group_but_lists_only_the_first(db):
         add_task(session, TaskInput(title="tonight", due_at=now + timedelta(hours=3)))
         add_task(session, TaskInput(title="friday", due_at=now + timedelta(days=4)))
         add_task(session, TaskInput(title="next month", due_at=now + timedelta(days=30)))
+        add_task(session, TaskInput(title="some day"))
+        add_task(session, TaskInput(title="some day too"))
     with db.session() as session:
         summary = due_summary(session, now=now, within=timedelta(days=6), limit=2)
-    assert {k: v["count"] for k, v in summary.items()} == {"overdue": 5, "today": 1, "upcoming": 1}
+    counts = {k: v["count"] for k, v in summary.items()}
+    assert counts == {"overdue": 5, "today": 1, "upcoming": 1, "undated": 2}
     assert [t.title for t in summary["overdue"]["tasks"]] == ["late 1", "late 2"]
     assert [t.title for t in summary["upcoming"]["tasks"]] == ["friday"]
+    assert [t.title for t in summary["undated"]["tasks"]] == ["some day too", "some day"]
 
 
 def test_a_stage_pages_by_keyset_through_every_card_once(db):

@@ -244,6 +244,23 @@ async def test_marking_a_task_done_removes_it_from_the_due_list(db, data, make_a
         assert get_task(session, data["task"]).done_at is not None
 
 
+async def test_a_task_with_no_due_date_is_listed_last_not_lost(db, data, make_app, settle):
+    from crmtui.core.schemas import TaskInput
+    from crmtui.core.tasks import add_task
+
+    with db.transaction(username="sam") as session:
+        add_task(session, TaskInput(title="Ask about the renewal", contact=str(data["zora"])))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        table = app.screen.query_one("#tasks", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        status = str(app.screen.query_one("#tasks-status", Static).render())
+    assert [(r[0], r[1], r[2]) for r in rows[-1:]] == [("No date", "", "Ask about the renewal")]
+    assert "No date: 1" in status
+
+
 async def test_help_lists_the_keys_of_the_screen(data, make_app, settle):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

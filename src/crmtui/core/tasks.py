@@ -121,7 +121,9 @@ def due_summary(
     assignee: str | None = None,
     limit: int = 100,
 ) -> dict[str, dict[str, Any]]:
-    """`due_groups` for a screen: each group's count and first `limit` tasks, never all of them.
+    """`due_groups` for a screen: each group's count and first `limit` tasks, never all of them;
+    and `undated`, the open tasks with no due date (a follow-up logged without one), newest
+    first, so that no open task is out of sight.
 
     Overdue comes most recently due first (what slipped yesterday matters more than last year).
     """
@@ -129,21 +131,22 @@ def due_summary(
     start_today = now.astimezone(local_tz()).replace(hour=0, minute=0, second=0, microsecond=0)
     end_today = start_today + timedelta(days=1)
     horizon = max(end_today, end_today + within)
-    windows = {"overdue": (None, now), "today": (now, end_today), "upcoming": (end_today, horizon)}
-    base = select(Task).where(Task.done_at.is_(None), Task.due_at.is_not(None))
+    due = Task.due_at
+    groups = {
+        "overdue": ((due < now,), (due.desc(), Task.id.desc())),
+        "today": ((due >= now, due < end_today), (due, Task.id)),
+        "upcoming": ((due >= end_today, due < horizon), (due, Task.id)),
+        "undated": ((due.is_(None),), (Task.created_at.desc(), Task.id.desc())),
+    }
+    base = select(Task).where(Task.done_at.is_(None))
     if assignee:
         base = base.join(User, User.id == Task.assignee_id).where(
             username_is(User.username, assignee)
         )
     summary: dict[str, dict[str, Any]] = {}
-    for name, (start, end) in windows.items():
-        stmt = base.where(Task.due_at < end)
-        if start is not None:
-            stmt = stmt.where(Task.due_at >= start)
+    for name, (conditions, order) in groups.items():
+        stmt = base.where(*conditions)
         count = session.scalar(select(func.count()).select_from(stmt.subquery()))
-        order = (
-            (Task.due_at.desc(), Task.id.desc()) if name == "overdue" else (Task.due_at, Task.id)
-        )
         tasks = list(session.scalars(stmt.order_by(*order).limit(limit))) if count else []
         summary[name] = {"count": count, "tasks": tasks}
     return summary

@@ -1,4 +1,4 @@
-"""What is due: overdue, today and this week; mark done, jump to the contact."""
+"""What is due: overdue, today, this week and with no date; mark done, jump to the contact."""
 
 from datetime import timedelta
 from typing import Any
@@ -13,7 +13,12 @@ from crmtui.tui.formatting import local_time
 from crmtui.tui.widgets.row_table import RowTable
 
 PER_GROUP = 200
-GROUPS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "This week"))
+GROUPS = (
+    ("overdue", "Overdue"),
+    ("today", "Today"),
+    ("upcoming", "This week"),
+    ("undated", "No date"),
+)
 
 
 class TasksScreen(Screen):
