@@ -578,28 +578,29 @@ async def test_editing_a_contact_shows_its_fields_and_removes_a_custom_field(
         assert contact.birthday_month is None and contact.city == "Leeds"
 
 
-async def test_a_long_stage_pages_in_more_cards_as_the_cursor_goes_down(
-    db, data, make_app, settle, monkeypatch
-):
+def add_lots(db, count: int, stage: str, days_ago: int) -> None:
+    """`Lot 00`, `Lot 01`... in one stage, a minute apart, `days_ago` days before NOW."""
     from datetime import timedelta
 
     from crmtui.core.deals import add_deal
     from crmtui.core.schemas import DealInput
-    from crmtui.tui.screens import pipeline
 
     from .conftest import NOW
 
-    monkeypatch.setattr(pipeline, "PER_COLUMN", 20)
     with db.transaction(username="sam") as session:
-        for n in range(55):
-            add_deal(
-                session,
-                DealInput(
-                    title=f"Lot {n:02d}",
-                    amount="10",
-                    created_at=NOW - timedelta(days=30, minutes=-n),
-                ),
-            )
+        for n in range(count):
+            created = NOW - timedelta(days=days_ago, minutes=-n)
+            add_deal(session, DealInput(title=f"Lot {n:02d}", amount="10", stage=stage,
+                                        created_at=created))  # fmt: skip
+
+
+async def test_a_long_stage_pages_in_more_cards_as_the_cursor_goes_down(
+    db, data, make_app, settle, monkeypatch
+):
+    from crmtui.tui.screens import pipeline
+
+    monkeypatch.setattr(pipeline, "PER_COLUMN", 20)
+    add_lots(db, 55, "Lead", days_ago=30)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
@@ -711,25 +712,10 @@ async def test_the_task_titles_take_the_width_the_terminal_gives(data, make_app,
 async def test_the_cursor_follows_a_deal_moved_far_down_a_long_column(
     db, data, make_app, settle, monkeypatch
 ):
-    from datetime import timedelta
-
-    from crmtui.core.deals import add_deal
-    from crmtui.core.schemas import DealInput
     from crmtui.tui.screens import pipeline
 
-    from .conftest import NOW
-
     monkeypatch.setattr(pipeline, "PER_COLUMN", 20)
-    with db.transaction(username="sam") as session:
-        for n in range(30):
-            add_deal(
-                session,
-                DealInput(
-                    title=f"Lot {n:02d}",
-                    stage="Qualified",
-                    created_at=NOW - timedelta(days=20, minutes=-n),
-                ),
-            )
+    add_lots(db, 30, "Qualified", days_ago=20)
     website = data["deals"][0]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
