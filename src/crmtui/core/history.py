@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from crmtui.core.audit import DERIVED_FIELDS
 from crmtui.core.errors import Invalid, NotFound
 from crmtui.core.models import Change, Company, Contact, Deal, Pipeline, Stage, User
 from crmtui.core.money import from_units
@@ -18,7 +19,8 @@ from crmtui.core.users import usernames_by_id
 _AGO = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 LABEL_FIELDS = ("display_name", "name", "title", "username", "subject")
-DERIVED_FIELDS = frozenset(("sort_key", "name_key", "search_text", "stage_entered_at"))
+# left out of summaries: kept in step with other fields (a deal's stage time with its stage)
+UNSHOWN_FIELDS = DERIVED_FIELDS | {"stage_entered_at"}
 
 
 def parse_since(text: str, *, now: datetime | None = None) -> datetime:
@@ -99,7 +101,7 @@ def summarize(
         return f"{change.action}d"
     parts = []
     for field, (old, new) in change.changes.items():
-        if field in DERIVED_FIELDS:
+        if field in UNSHOWN_FIELDS:
             continue
         named = (names or {}).get(field)
         if named is not None:
