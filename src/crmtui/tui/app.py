@@ -228,7 +228,7 @@ class CRMApp(App[None]):
         )
         yield SystemCommand("Pipeline", "The deal board (p)", partial(self.action_view, "pipeline"))
         yield SystemCommand(
-            "Tasks", "Overdue, today, this week (t)", partial(self.action_view, "tasks")
+            "Tasks", "Overdue, today, this week, no date (t)", partial(self.action_view, "tasks")
         )
         yield SystemCommand(
             "Dashboard", "This month next to last month, charts (r)", self.action_dashboard
