@@ -64,13 +64,10 @@ def copy_database(
         raise OperationalError("the target is the database being copied")
     target = Database(target_url)
     result = CopyResult(source=source.location, target=target.location)
-    # every table read from one snapshot, whoever writes meanwhile (SQLite's read transaction
-    # has one; PostgreSQL's default READ COMMITTED takes a new one at each statement)
-    snapshot = {"isolation_level": "REPEATABLE READ"} if source.dialect == "postgresql" else {}
     try:
         with (
             translate_db_errors(target_url),
-            source.engine.execution_options(**snapshot).connect() as reader,
+            source.connection(snapshot=True) as reader,  # every table as of one moment
             target._write_engine.begin() as writer,
         ):
             _refuse_non_empty(writer, target)
