@@ -45,6 +45,16 @@ def test_a_user_name_names_one_person_whatever_its_case_or_unicode_form(crm):
     assert taken.exit_code == 4
 
 
+def test_a_user_name_matches_whatever_the_case_of_letters_beyond_ascii(crm):
+    crm.ok("user", "add", "ÉLODIE")
+    crm.ok("--user", "élodie", "contact", "add", "Ada", "--email", "ada@example.com")
+    taken = crm("user", "add", "Élodie")
+
+    assert sorted(u["username"] for u in crm.json("user", "list")) == ["sam", "ÉLODIE"]
+    assert [c["name"] for c in crm.json("contact", "list", "--owner", "élodie")] == ["Ada"]
+    assert taken.exit_code == 4
+
+
 def test_a_blank_user_is_no_user_given_not_an_anonymous_change(crm, monkeypatch):
     crm.ok("--user", "  ", "contact", "add", "Ada", "--email", "ada@example.com")
     monkeypatch.setenv("CRM_USER", " ")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 
 from crmtui.core.errors import Invalid, OperationalError
 from crmtui.core.migrations import HEAD_REVISION, known_revisions, upgrade_to_head
+from crmtui.core.usernames import SQLITE_LOWER, lower_text
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -197,6 +198,7 @@ def _sqlite_engine(url: URL) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function(SQLITE_LOWER, 1, lower_text, deterministic=True)
         cursor = dbapi_connection.cursor()
         if path is not None:
             cursor.execute("PRAGMA busy_timeout=0")
