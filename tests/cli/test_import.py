@@ -370,3 +370,26 @@ def test_a_name_filed_last_name_first_splits_at_the_comma(crm):
         ("Sammy Davis, Jr.", "Sammy", "Davis, Jr."),
         ("Lovelace, Ada", "Ada", "Lovelace"),
     ]
+
+
+def test_the_rejects_file_is_safe_in_a_spreadsheet_and_imports_back_the_same(crm, tmp_path):
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "name,email,phone\n"
+        '"=HYPERLINK(""http://evil.example"",""x"")",not-an-email,+61 2 5550 1234\n'
+        "'=Quoted,also-bad,\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+
+    crm("import", "contacts", source, "--rejects", rejects)
+    fixed = rejects.read_text(encoding="utf-8")
+    fixed = fixed.replace("not-an-email", "one@example.com").replace("also-bad", "two@x.com")
+    (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8")
+    crm.ok("import", "contacts", tmp_path / "fixed.csv")
+
+    lines = rejects.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("2,invalid email") and ",\"'=HYPERLINK(" in lines[1]
+    assert "+61 2 5550 1234" in lines[1] and ",'=Quoted," in lines[2]
+    names = sorted(c["name"] for c in crm.json("contact", "list"))
+    assert names == ['=HYPERLINK("http://evil.example","x")', "=Quoted"]

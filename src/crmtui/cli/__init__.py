@@ -108,6 +108,14 @@ def root(
     user: Annotated[
         str | None, typer.Option("--user", help="Who is acting (else CRM_USER, else the OS user).")
     ] = None,
+    no_escape_formulas: Annotated[
+        bool,
+        typer.Option(
+            "--no-escape-formulas",
+            help="Write CSV cells starting with = + - @ as they are, in every command "
+            "(unsafe to open in a spreadsheet).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -115,7 +123,7 @@ def root(
         ),
     ] = False,
 ) -> None:
-    context.reset(db, user)
+    context.reset(db, user, escape_formulas=not no_escape_formulas)
     if ctx.invoked_subcommand is None:
         if not sys.stdout.isatty() or not sys.stdin.isatty():
             typer.echo(ctx.get_help())

@@ -1,4 +1,4 @@
-"""What the global options chose for this invocation: the database and the acting user."""
+"""What the global options chose for this invocation: the database, the acting user, CSV cells."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,15 +12,18 @@ class Invocation:
     db_path: str | None = None
     user: str | None = None
     database: "Database | None" = None
+    # cells starting with = + - @ neutralised in every CSV written (--no-escape-formulas: not)
+    escape_formulas: bool = True
 
 
 state = Invocation()
 
 
-def reset(db_path: str | None, user: str | None) -> None:
+def reset(db_path: str | None, user: str | None, escape_formulas: bool = True) -> None:
     if state.database is not None:
         state.database.dispose()
     state.db_path, state.user, state.database = db_path, user, None
+    state.escape_formulas = escape_formulas
 
 
 def database() -> "Database":

@@ -58,6 +58,11 @@ def _format(fmt: str | None, output: str, entity: str) -> str:
     return check_format(fmt or SUFFIX_FORMATS.get(suffix, "csv"), entity)
 
 
+def _escaping(no_escape_formulas: bool) -> bool:
+    """Neutralise formula cells unless this command's or the global --no-escape-formulas says not."""
+    return context.state.escape_formulas and not no_escape_formulas
+
+
 SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal",
             "interactions": "interaction"}  # fmt: skip
 
@@ -98,7 +103,9 @@ def contacts(
         lifecycle_stage=stage, where=key_values(where, "--where"),
     )  # fmt: skip
     with context.database().session(snapshot=True) as session, _output(output) as out:
-        count = export_contacts(session, filters, out, fmt, escape_formulas=not no_escape_formulas)
+        count = export_contacts(
+            session, filters, out, fmt, escape_formulas=_escaping(no_escape_formulas)
+        )
     _done(count, "contacts", output)
 
 
@@ -124,7 +131,7 @@ def companies(
     with context.database().session(snapshot=True) as session, _output(output) as out:
         pages = company_pages(session, query, tag, context.owner_filter(owner, mine))
         count = export_records(
-            session, "companies", pages, out, fmt, escape_formulas=not no_escape_formulas
+            session, "companies", pages, out, fmt, escape_formulas=_escaping(no_escape_formulas)
         )
     _done(count, "companies", output)
 
@@ -158,7 +165,7 @@ def deals(
     with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_records(
             session, "deals", deal_pages(session, filters), out, fmt,
-            escape_formulas=not no_escape_formulas,
+            escape_formulas=_escaping(no_escape_formulas),
         )  # fmt: skip
     _done(count, "deals", output)
 
@@ -183,6 +190,6 @@ def interactions(
     with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_records(
             session, "interactions", interaction_pages(session, contact, kind), out, fmt,
-            escape_formulas=not no_escape_formulas,
+            escape_formulas=_escaping(no_escape_formulas),
         )  # fmt: skip
     _done(count, "interactions", output)

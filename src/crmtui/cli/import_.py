@@ -182,6 +182,7 @@ def _request(file, preset, map_, keep_unknown, encoding, delimiter, on_duplicate
         path=file, preset=preset, mapping=_mapping(map_), keep_unknown=keep_unknown,
         encoding=encoding, delimiter=delimiter, on_duplicate=on_duplicate,
         match=tuple(match or ()), dry_run=dry_run, rejects_path=rejects,
+        escape_formulas=context.state.escape_formulas,
     )  # fmt: skip
 
 

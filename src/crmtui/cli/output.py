@@ -11,6 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from crmtui.cli import context
+from crmtui.io.formulas import escape_cells
+
 
 class Format(StrEnum):
     table = "table"
@@ -81,6 +84,12 @@ def csv_value(value: Any) -> str:
     return str(value)
 
 
+def csv_cells(values: Iterable[Any]) -> list[str]:
+    """A CSV row, safe to open in a spreadsheet unless --no-escape-formulas said otherwise."""
+    cells = [csv_value(value) for value in values]
+    return escape_cells(cells) if context.state.escape_formulas else cells
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(json_value(data), ensure_ascii=False, indent=2) + "\n")
 
@@ -110,7 +119,7 @@ def render_rows(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([csv_value(row.get(column)) for column in columns])
+            writer.writerow(csv_cells(row.get(column) for column in columns))
     else:
         from rich.table import Table
 
@@ -141,7 +150,7 @@ def render_record(
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(record.keys())
-        writer.writerow([csv_value(v) for v in record.values()])
+        writer.writerow(csv_cells(record.values()))
         return
     from rich.table import Table
 

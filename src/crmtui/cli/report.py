@@ -153,7 +153,7 @@ def render(report: dict[str, Any], fmt: ReportFormat) -> str:
     if fmt is ReportFormat.csv:
         from crmtui.reports.render_csv import render_csv
 
-        return render_csv(report)
+        return render_csv(report, escape_formulas=context.state.escape_formulas)
     if fmt is ReportFormat.html:
         from crmtui.reports.render_html import render_html
 

@@ -12,6 +12,7 @@ from crmtui.core.errors import Conflict, Invalid, NotFound, OperationalError
 from crmtui.core.models import ImportBatch
 from crmtui.core.types import utcnow
 from crmtui.core.users import usernames_by_id
+from crmtui.io.formulas import escape_cells
 
 ON_DUPLICATE = ("skip", "update", "merge")
 
@@ -48,12 +49,15 @@ class ImportResult:
 class RejectsWriter:
     """Rejected rows as CSV: the line number and the reason, then the row as it was read. First,
     they stay under their headings whatever the row's width; a row left too short or too long
-    is refused again when the file is imported after fixing (their columns are ignored then)."""
+    is refused again when the file is imported after fixing (their columns are ignored then).
+    Cells a spreadsheet would run as formulas are neutralised (unless `escape_formulas` is off)
+    the way the import undoes, so the fixed file imports the values as they were read."""
 
-    def __init__(self, out: TextIO | None) -> None:
+    def __init__(self, out: TextIO | None, *, escape_formulas: bool = True) -> None:
         self.out = out
         self.writer = csv.writer(out, lineterminator="\n") if out is not None else None
         self.header_written = False
+        self.escape_formulas = escape_formulas
 
     def header(self, columns: list[str]) -> None:
         if self.writer is not None and not self.header_written:
@@ -62,7 +66,8 @@ class RejectsWriter:
 
     def reject(self, line: int, fields: list[str], reason: str) -> None:
         if self.writer is not None:
-            self.writer.writerow([line, reason, *fields])
+            row = [line, reason, *fields]
+            self.writer.writerow(escape_cells(row, as_read=True) if self.escape_formulas else row)
 
 
 def check_on_duplicate(value: str) -> str:

@@ -9,13 +9,13 @@ from crmtui.core.contacts import split_name
 from crmtui.core.emails import normalize_email
 from crmtui.core.errors import Invalid
 from crmtui.core.text import email_key, fold, phone_key
+from crmtui.io.formulas import unescape_formula
 from crmtui.io.values import (
     parse_birthday,
     parse_consent,
     parse_flag,
     parse_lifecycle,
     split_list,
-    unescape_formula,
 )
 
 TEXT_FIELDS = (

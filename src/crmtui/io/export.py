@@ -26,10 +26,10 @@ from crmtui.core.schemas import ContactFilter
 from crmtui.core.text import fold
 from crmtui.core.usernames import username_is
 from crmtui.core.users import usernames_by_id
-from crmtui.io.values import MULTI, escape_formula, format_birthday, join_list
+from crmtui.io.formulas import escape_cells
+from crmtui.io.values import MULTI, format_birthday, join_list
 
 PAGE = 2000
-RISKY = frozenset("=+-@\t\r'")
 FORMATS = ("csv", "json", "ndjson", "vcf")
 
 CONTACT_CSV_COLUMNS = (
@@ -384,10 +384,7 @@ def write_export(
         for page in pages:
             rows = [to_cells(row) for row in page]
             if escape_formulas:
-                rows = [
-                    [escape_formula(c) if c.__class__ is str and c[:1] in RISKY else c for c in row]
-                    for row in rows
-                ]
+                rows = [escape_cells(row) for row in rows]
             writer.writerows(rows)
             count += len(page)
             if progress:

@@ -44,9 +44,12 @@ class ImportRequest:
     match: tuple[str, ...] = ()
     dry_run: bool = False
     rejects_path: str | None = None
+    escape_formulas: bool = True
 
 
-def open_rejects(stack: ExitStack, path: str | None, reading: str) -> RejectsWriter:
+def open_rejects(
+    stack: ExitStack, path: str | None, reading: str, *, escape_formulas: bool = True
+) -> RejectsWriter:
     """A writer for refused rows: to the file given (closed with the stack), or nowhere. Never
     the file being read (`reading`): opening it for writing would empty it under the import."""
     if not path:
@@ -55,7 +58,7 @@ def open_rejects(stack: ExitStack, path: str | None, reading: str) -> RejectsWri
     if reading != "-" and target.exists() and target.samefile(reading):
         raise Invalid(f"--rejects {path} is the file being imported: name another file")
     out = stack.enter_context(target.open("w", encoding="utf-8", newline=""))  # noqa: SIM115
-    return RejectsWriter(out)
+    return RejectsWriter(out, escape_formulas=escape_formulas)
 
 
 @contextmanager
@@ -106,7 +109,9 @@ def import_contacts(
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
         stack.callback(source.close)
-        rejects = open_rejects(stack, request.rejects_path, request.path)
+        rejects = open_rejects(
+            stack, request.rejects_path, request.path, escape_formulas=request.escape_formulas
+        )
         if looks_like_vcard(_peek_first_line(source)):
             rows = (
                 (line, [text], card_pairs_or_reason(text)) for line, text in read_cards(source.text)

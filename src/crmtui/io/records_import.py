@@ -13,9 +13,10 @@ from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
 from crmtui.core.models import Deal, Interaction
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
 from crmtui.io.contact_rows import mapped_rows, parse_custom_json
+from crmtui.io.formulas import unescape_formula
 from crmtui.io.presets import Preset, map_columns
 from crmtui.io.source import open_source, read_csv, read_to_end
-from crmtui.io.values import split_list, unescape_formula
+from crmtui.io.values import split_list
 
 COMPANY_FIELDS = (
     "name", "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
@@ -188,7 +189,9 @@ def import_records(
     with ExitStack() as stack:
         source = open_source(request.path, request.encoding, stdin)
         stack.callback(source.close)
-        rejects = imports.open_rejects(stack, request.rejects_path, request.path)
+        rejects = imports.open_rejects(
+            stack, request.rejects_path, request.path, escape_formulas=request.escape_formulas
+        )
         table = read_csv(source, request.delimiter)
         columns = map_columns(
             table.header, preset, request.mapping, request.keep_unknown, allowed=allowed

@@ -1,4 +1,4 @@
-"""Reading the values other tools write: dates, multi-value cells, opt-outs, stages, formulas."""
+"""Reading the values other tools write: dates, multi-value cells, opt-outs, stages."""
 
 import re
 from datetime import date
@@ -13,9 +13,6 @@ _YEARLESS = re.compile(r"^--(\d{2})-?(\d{2})$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _EMPTY_DATES = {"0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"}
 _LIST_SPLIT = re.compile(r"\s*[;,]\s*")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "on", "unsubscribed", "opted out", "opt out", "checked"}
 FALSE_WORDS = {"false", "no", "n", "0", "off", "", "subscribed", "unchecked"}
@@ -120,17 +117,3 @@ def parse_consent(text: str) -> str | None:
     if value not in CONSENT_STATES:
         raise Invalid(f"invalid email consent {text.strip()!r}: use {', '.join(CONSENT_STATES)}")
     return value
-
-
-def escape_formula(value: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula; plain phone numbers stay as they are."""
-    if value and (value.startswith(_FORMULA_START) or _ESCAPED.match(value)):
-        if value[0] in "+-" and _PHONE_LIKE.match(value):
-            return value
-        return "'" + value
-    return value
-
-
-def unescape_formula(value: str) -> str:
-    """Undo escape_formula, so an exported file imports back unchanged."""
-    return value[1:] if value.startswith("'") and _ESCAPED.match(value) else value
