@@ -124,7 +124,7 @@ class ContactDetailScreen(Screen):
             tasks.add_row(local_time(t["due_at"]), t["title"], t["priority"], key=str(t["id"]))
 
     def _saved(self, result: Any) -> None:
-        if result is not None:
+        if result:  # a saved record's id, or True: a change undone in its history
             self.refresh_data()
             for screen in self.app.screen_stack:
                 if hasattr(screen, "refresh_contact"):
@@ -138,7 +138,9 @@ class ContactDetailScreen(Screen):
     def action_history(self) -> None:
         from crmtui.tui.screens.history import HistoryScreen
 
-        self.app.push_screen(HistoryScreen("contact", self.contact_id, self.sub_title or "contact"))
+        self.app.push_screen(
+            HistoryScreen("contact", self.contact_id, self.sub_title or "contact"), self._saved
+        )
 
     def action_edit(self) -> None:
         from crmtui.tui.screens.forms import ContactFormScreen

@@ -297,7 +297,13 @@ class PipelineScreen(Screen):
 
         deal_id = self.selected_deal()
         if deal_id is not None:
-            self.app.push_screen(HistoryScreen("deal", deal_id, f"deal {deal_id}"))
+            self.app.push_screen(
+                HistoryScreen("deal", deal_id, f"deal {deal_id}"), self._history_closed
+            )
+
+    def _history_closed(self, undone: bool | None) -> None:
+        if undone:
+            self.refresh_data()
 
     def action_won(self) -> None:
         deal_id = self.selected_deal()

@@ -1,0 +1,76 @@
+"""The app on a contact's records: its history and undo, its tasks, the list after a new contact."""
+
+from textual.widgets import DataTable, Static
+
+from crmtui.core.contacts import contact_rows, get_contact, update_contact
+from crmtui.core.schemas import ContactInput
+from crmtui.tui.screens.contact_detail import ContactDetailScreen
+from crmtui.tui.screens.history import HistoryScreen
+
+SIZE = (120, 40)
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def open_history(app, pilot, settle, contact_id: int) -> HistoryScreen:
+    app.push_screen(ContactDetailScreen(contact_id))
+    await settle(pilot)
+    await pilot.press("h")
+    await settle(pilot)
+    assert isinstance(app.screen, HistoryScreen)
+    return app.screen
+
+
+async def test_history_shows_the_whole_of_a_long_change(db, data, make_app, settle):
+    long_note = "They asked about pricing for two hundred seats and a nonprofit discount."
+    with db.transaction(username="kim") as session:
+        contact = get_contact(session, data["zora"])
+        update_contact(
+            session,
+            contact,
+            ContactInput(emails=["zora@quinn.example", "zq@home.example"], notes=long_note),
+        )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        history = await open_history(app, pilot, settle, data["zora"])
+        shown = " ".join(text_of(history, "#history-detail").split())
+        assert "zq@home.example" in shown and "notes:" in shown  # past the 60 cells of the table
+
+
+async def test_u_in_history_undoes_the_change_under_the_cursor(db, data, make_app, settle):
+    with db.transaction(username="kim") as session:
+        update_contact(session, get_contact(session, data["zora"]), ContactInput(job_title="CEO"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        history = await open_history(app, pilot, settle, data["zora"])
+        await pilot.press("u")
+        await settle(pilot)
+        table = history.query_one("#history", DataTable)
+        assert "CEO" in str(table.get_row_at(0)[4])  # the undo, newest, itself recorded
+        assert str(table.get_row_at(0)[2]) == "sam"
+        await pilot.press("escape")
+        await settle(pilot)
+        card = text_of(app.screen, "#contact-card")
+        assert "CEO" not in card  # the contact's page shows the field as it was
+    with db.session() as session:
+        assert get_contact(session, data["zora"]).job_title is None
+
+
+async def test_undo_refused_says_why_and_changes_nothing(db, data, make_app, settle):
+    with db.transaction(username="kim") as session:
+        update_contact(session, get_contact(session, data["zora"]), ContactInput(job_title="CEO"))
+        update_contact(session, get_contact(session, data["zora"]), ContactInput(job_title="CTO"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        history = await open_history(app, pilot, settle, data["zora"])
+        await pilot.press("down", "u")  # the first edit: a later one changed the same field
+        await settle(pilot)
+        assert "was changed since" in text_of(history, "#history-error")
+        assert history.query_one("#history", DataTable).row_count == 3  # no undo recorded
+    with db.session() as session:
+        assert contact_rows(session, [get_contact(session, data["zora"])])[0]["job_title"] == "CTO"
