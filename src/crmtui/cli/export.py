@@ -1,4 +1,4 @@
-"""`crm export ...`: contacts, companies, deals and interactions as CSV, JSON, NDJSON or vCard."""
+"""`crm export ...`: records as CSV, JSON, NDJSON, vCard or iCalendar."""
 
 import sys
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ app = typer.Typer(no_args_is_help=True)
 Fmt = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", help="csv, json, ndjson or vcf; default: from -o's suffix, else csv."
+        "--format", "-f", help="csv, json, ndjson, vcf or ics; default: from -o's suffix, else csv."
     ),
 ]
 Output = Annotated[
@@ -45,7 +45,7 @@ def _output(path: str):
 
 
 SUFFIX_FORMATS = {".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson", ".vcf": "vcf",
-                  ".vcard": "vcf"}  # fmt: skip
+                  ".vcard": "vcf", ".ics": "ics"}  # fmt: skip
 
 
 def _format(fmt: str | None, output: str, entity: str) -> str:
@@ -64,7 +64,7 @@ def _escaping(no_escape_formulas: bool) -> bool:
 
 
 SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal",
-            "interactions": "interaction"}  # fmt: skip
+            "interactions": "interaction", "tasks": "task"}  # fmt: skip
 
 
 def _done(count: int, what: str, path: str) -> None:
@@ -180,9 +180,9 @@ def interactions(
     ] = None,
     no_escape_formulas: NoEscape = False,
 ) -> None:
-    """Export logged calls, emails, meetings, notes and chats.
+    """Export logged calls, emails, meetings, notes and chats; as iCalendar (ics), events.
 
-    Example: crm export interactions --contact ada@example.com --format ndjson
+    Example: crm export interactions --kind meeting -o meetings.ics
     """
     from crmtui.io.export import export_records, interaction_pages
 
@@ -193,3 +193,30 @@ def interactions(
             escape_formulas=_escaping(no_escape_formulas),
         )  # fmt: skip
     _done(count, "interactions", output)
+
+
+@app.command("tasks")
+def tasks(
+    fmt: Fmt = None,
+    output: Output = "-",
+    status: Annotated[str | None, typer.Option("--status", help="open or done.")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", help="Only tasks assigned to this user.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only tasks assigned to me.")] = False,
+    no_escape_formulas: NoEscape = False,
+) -> None:
+    """Export tasks; as iCalendar (ics) they are to-dos a calendar app shows and updates.
+
+    Example: crm export tasks --status open --mine -o tasks.ics
+    """
+    from crmtui.io.export import export_records, task_pages
+
+    fmt = _format(fmt, output, "tasks")
+    with context.database().session(snapshot=True) as session, _output(output) as out:
+        pages = task_pages(session, status, contact, context.owner_filter(assignee, mine))
+        count = export_records(
+            session, "tasks", pages, out, fmt, escape_formulas=_escaping(no_escape_formulas)
+        )
+    _done(count, "tasks", output)

@@ -1,4 +1,4 @@
-"""Exporting records as CSV, JSON, NDJSON or vCard, streamed page by page (keyset on id)."""
+"""Exporting records as CSV, JSON, NDJSON, vCard or iCalendar, streamed in keyset pages."""
 
 import csv
 import json
@@ -30,7 +30,14 @@ from crmtui.io.formulas import escape_cells
 from crmtui.io.values import MULTI, format_birthday, join_list
 
 PAGE = 2000
-FORMATS = ("csv", "json", "ndjson", "vcf")
+FORMATS = {
+    "contacts": ("csv", "json", "ndjson", "vcf"),
+    "companies": ("csv", "json", "ndjson"),
+    "deals": ("csv", "json", "ndjson"),
+    "interactions": ("csv", "json", "ndjson", "ics"),
+    "tasks": ("csv", "json", "ndjson", "ics"),
+}
+TASK_STATUSES = ("open", "done")
 
 CONTACT_CSV_COLUMNS = (
     "id", "name", "first_name", "last_name", "email", "emails", "phones", "company",
@@ -51,6 +58,10 @@ INTERACTION_CSV_COLUMNS = (
     "id", "contact_email", "contact", "kind", "direction", "occurred_at", "duration_seconds",
     "subject", "body", "outcome", "deal_id", "user",
 )  # fmt: skip
+TASK_CSV_COLUMNS = (
+    "id", "title", "due_at", "priority", "done_at", "contact_email", "contact", "deal_id",
+    "assignee", "notes", "created_at",
+)  # fmt: skip
 _CONTACT_FIELDS = (
     Contact.id, Contact.display_name, Contact.first_name, Contact.last_name, Contact.email,
     Contact.phone, Contact.company_id, Contact.job_title, Contact.lifecycle_stage,
@@ -64,7 +75,7 @@ _CONTACT_FIELDS = (
 
 def check_format(fmt: str, entity: str) -> str:
     fmt = fmt.strip().lower()
-    allowed = FORMATS if entity == "contacts" else FORMATS[:3]
+    allowed = FORMATS[entity]
     if fmt not in allowed:
         raise Invalid(f"cannot export {entity} as {fmt!r}: choose one of {', '.join(allowed)}")
     return fmt
@@ -323,15 +334,46 @@ def interaction_pages(session: Session, contact: str | None = None, kind: str | 
             Interaction.kind == check_choice(kind, INTERACTION_KINDS, "interaction kind")
         )
 
-    def build(session: Session, records: list[Interaction]) -> list[dict[str, Any]]:
-        rows = interaction_rows(session, records)
+    return _orm_pages(session, Interaction, stmt, _with_emails(interaction_rows))
+
+
+def task_pages(
+    session: Session,
+    status: str | None = None,
+    contact: str | None = None,
+    assignee: str | None = None,
+):
+    """Tasks in id order: open or done ones only with `status`."""
+    from crmtui.core.contacts import check_choice, get_contact
+    from crmtui.core.models import Task, User
+    from crmtui.core.reads import task_rows
+
+    stmt = select(Task)
+    if status:
+        done = check_choice(status, TASK_STATUSES, "task status") == "done"
+        stmt = stmt.where(Task.done_at.is_not(None) if done else Task.done_at.is_(None))
+    if contact:
+        stmt = stmt.where(Task.contact_id == get_contact(session, contact).id)
+    if assignee:
+        stmt = stmt.join(User, User.id == Task.assignee_id).where(
+            username_is(User.username, assignee)
+        )
+    return _orm_pages(session, Task, stmt, _with_emails(task_rows))
+
+
+def _with_emails(rows_of: Callable) -> Callable:
+    """A page builder adding each row's contact email and the record's last change."""
+
+    def build(session: Session, records: list) -> list[dict[str, Any]]:
+        rows = rows_of(session, records)
         ids = {r["contact_id"] for r in rows}
         emails = _by_ids(session, select(Contact.id, Contact.email).where(Contact.id.in_(ids)))
-        for row in rows:
+        for row, record in zip(rows, records, strict=True):
             row["contact_email"] = emails.get(row["contact_id"])
+            row["updated_at"] = record.updated_at
         return rows
 
-    return _orm_pages(session, Interaction, stmt, build)
+    return build
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -430,8 +472,14 @@ def export_records(session, entity, pages, out, fmt, *, escape_formulas=True, pr
         "companies": COMPANY_CSV_COLUMNS,
         "deals": DEAL_CSV_COLUMNS,
         "interactions": INTERACTION_CSV_COLUMNS,
+        "tasks": TASK_CSV_COLUMNS,
     }[entity]
+    fmt = check_format(fmt, entity)
+    if fmt == "ics":
+        from crmtui.io.ics import write_calendar
+
+        return write_calendar(pages, out, entity, progress)
     return write_export(
-        pages, out, check_format(fmt, entity), columns, escape_formulas=escape_formulas,
+        pages, out, fmt, columns, escape_formulas=escape_formulas,
         progress=progress,
     )  # fmt: skip
