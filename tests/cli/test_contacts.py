@@ -183,3 +183,19 @@ def test_birthday_with_and_without_year(crm):
 
     assert crm.json("contact", "show", "a@example.com")["birthday"] == "1985-04-12"
     assert crm.json("contact", "show", "b@example.com")["birthday"] == "--04-12"
+
+
+def test_lists_and_exports_narrow_by_consent_and_who_may_be_reached(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com", "--consent", "subscribed")
+    crm.ok("contact", "add", "Bob", "--email", "bob@example.com", "--consent", "unsubscribed")
+    crm.ok("contact", "add", "Cy", "--email", "cy@example.com")
+    crm.ok("contact", "add", "Di", "--email", "di@example.com", "--consent", "subscribed",
+           "--do-not-contact")  # fmt: skip
+    names = lambda *args: [r["name"] for r in crm.json(*args)]  # noqa: E731
+
+    assert names("contact", "list", "--consent", "subscribed") == ["Ada", "Di"]
+    assert names("contact", "list", "--contactable") == ["Ada", "Cy"]
+    assert names("export", "contacts", "-f", "json", "--consent", "subscribed",
+                 "--contactable") == ["Ada"]  # fmt: skip
+    refused = crm("contact", "list", "--consent", "yes")
+    assert refused.exit_code == 2 and "email consent" in refused.stderr

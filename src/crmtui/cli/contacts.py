@@ -5,7 +5,16 @@ from typing import Annotated
 import typer
 
 from crmtui.cli import context
-from crmtui.cli.options import Created, Fields, Tags, confirm_or_yes, key_values, when_or_none
+from crmtui.cli.options import (
+    ConsentFilter,
+    ContactableFilter,
+    Created,
+    Fields,
+    Tags,
+    confirm_or_yes,
+    key_values,
+    when_or_none,
+)
 from crmtui.cli.output import (
     FormatOption,
     LimitOption,
@@ -126,6 +135,8 @@ def list_(
         list[str] | None,
         typer.Option("--where", help="Custom field filter key=value (repeatable)."),
     ] = None,
+    consent: ConsentFilter = None,
+    contactable: ContactableFilter = False,
     sort: Annotated[
         str,
         typer.Option(
@@ -144,7 +155,8 @@ def list_(
 
     filters = ContactFilter(
         query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
-        lifecycle_stage=stage, where=key_values(where, "--where"),
+        lifecycle_stage=stage, where=key_values(where, "--where"), email_consent=consent,
+        contactable=contactable,
     )  # fmt: skip
     with context.database().connection() as connection:
         contacts = contact_page(connection, filters, sort=sort, limit=limit or None)

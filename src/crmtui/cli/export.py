@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crmtui.cli import context
-from crmtui.cli.options import key_values
+from crmtui.cli.options import ConsentFilter, ContactableFilter, key_values
 from crmtui.cli.output import message
 
 app = typer.Typer(no_args_is_help=True)
@@ -88,6 +88,8 @@ def contacts(
         list[str] | None,
         typer.Option("--where", help="Custom field filter key=value (repeatable)."),
     ] = None,
+    consent: ConsentFilter = None,
+    contactable: ContactableFilter = False,
     no_escape_formulas: NoEscape = False,
 ) -> None:
     """Export contacts (the same filters as `contact list`); CSV re-imports losslessly.
@@ -100,7 +102,8 @@ def contacts(
     fmt = _format(fmt, output, "contacts")
     filters = ContactFilter(
         query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
-        lifecycle_stage=stage, where=key_values(where, "--where"),
+        lifecycle_stage=stage, where=key_values(where, "--where"), email_consent=consent,
+        contactable=contactable,
     )  # fmt: skip
     with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_contacts(

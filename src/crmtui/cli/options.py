@@ -17,6 +17,18 @@ Fields = Annotated[
 ]
 
 
+ConsentFilter = Annotated[
+    str | None,
+    typer.Option("--consent", help="Only this email consent: subscribed, unsubscribed, unknown."),
+]
+ContactableFilter = Annotated[
+    bool,
+    typer.Option(
+        "--contactable", help="Only contacts one may reach: not do-not-contact, not unsubscribed."
+    ),
+]
+
+
 def when_or_none(text: str | None):
     if text is None:
         return None

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Row
 
-from crmtui.core.choices import LIFECYCLE_STAGES, check_choice
+from crmtui.core.choices import CONSENT_STATES, LIFECYCLE_STAGES, check_choice
 from crmtui.core.errors import Ambiguous, Invalid, NotFound
 from crmtui.core.money import format_amount
 from crmtui.core.schemas import ContactFilter
@@ -469,6 +469,12 @@ def contact_conditions(session: Session | Connection, columns, filters: ContactF
         conditions.append(columns.lifecycle_stage == stage)
     for key, value in filters.where.items():
         conditions.append(columns.custom_fields[key].as_string() == value)
+    if filters.email_consent:
+        consent = check_choice(filters.email_consent, CONSENT_STATES, "email consent")
+        conditions.append(columns.email_consent == consent)
+    if filters.contactable:
+        conditions.append(columns.do_not_contact.is_(False))
+        conditions.append(columns.email_consent != "unsubscribed")
     return conditions
 
 

@@ -103,3 +103,6 @@ class ContactFilter:
     owner: str | None = None
     lifecycle_stage: str | None = None
     where: dict[str, str] = field(default_factory=dict)
+    email_consent: str | None = None
+    # only those one may reach: not marked do-not-contact, not unsubscribed
+    contactable: bool = False
