@@ -10,6 +10,7 @@ from crmtui.core.models import DIRECTIONS, INTERACTION_KINDS, Interaction
 from crmtui.core.reads import interaction_rows, timeline  # noqa: F401  (shared with the fast reads)
 from crmtui.core.schemas import InteractionInput
 from crmtui.core.types import utcnow
+from crmtui.core.users import ensure_user
 
 
 def log_interaction(session: Session, data: InteractionInput) -> Interaction:
@@ -36,7 +37,7 @@ def log_interaction(session: Session, data: InteractionInput) -> Interaction:
         subject=subject,
         body=(data.body or "").strip() or None,
         outcome=(data.outcome or "").strip() or None,
-        user_id=session.info.get("user_id"),
+        user_id=ensure_user(session, data.user).id if data.user else session.info.get("user_id"),
     )
     session.add(interaction)
     if contact.last_contacted_at is None or interaction.occurred_at > contact.last_contacted_at:

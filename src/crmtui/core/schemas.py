@@ -80,6 +80,8 @@ class InteractionInput:
     body: str | None = None
     outcome: str | None = None
     deal_id: int | None = None
+    # who logged it, when not the user acting (an import of another database's log)
+    user: str | None = None
 
 
 @dataclass

@@ -5,12 +5,13 @@ from contextlib import ExitStack
 from time import monotonic
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from crmtui.core.db import Database, commit_and_continue
 from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
-from crmtui.core.models import Deal, Interaction
+from crmtui.core.models import DEAL_STATUSES, Deal, Interaction
+from crmtui.core.text import fold
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
 from crmtui.io.contact_rows import mapped_rows, parse_custom_json
 from crmtui.io.formulas import unescape_formula
@@ -23,12 +24,12 @@ COMPANY_FIELDS = (
     "website", "notes", "owner", "tags", "custom_fields",
 )  # fmt: skip
 DEAL_FIELDS = (
-    "title", "contact", "company", "pipeline", "stage", "amount", "currency", "expected_close",
-    "owner", "notes", "tags", "created_at",
+    "title", "contact", "company", "pipeline", "stage", "status", "amount", "currency",
+    "expected_close", "closed_at", "lost_reason", "owner", "notes", "tags", "created_at",
 )  # fmt: skip
 INTERACTION_FIELDS = (
     "contact", "kind", "direction", "occurred_at", "duration_seconds", "subject", "body",
-    "outcome",
+    "outcome", "user",
 )  # fmt: skip
 _COMMON = {"id": "ignore", "created at": "ignore", "updated at": "ignore", "tags": "tags",
            "labels": "tags", "notes": "notes", "owner": "owner", "custom fields": "custom_fields"}  # fmt: skip
@@ -49,14 +50,16 @@ DEAL_PRESET = Preset("deals", "Deals", {
     "value": "amount", "deal value": "amount", "currency": "currency",
     "expected close": "expected_close", "close date": "expected_close",
     "expected close date": "expected_close", "created at": "created_at",
-    "status": "ignore", "closed at": "ignore", "lost reason": "ignore", "probability": "ignore",
+    "deal created": "created_at",
+    "status": "status", "closed at": "closed_at", "won time": "closed_at",
+    "lost time": "closed_at", "lost reason": "lost_reason", "probability": "ignore",
 })  # fmt: skip
 INTERACTION_PRESET = Preset("interactions", "Interactions", {
     "id": "ignore", "contact email": "contact", "contact": "contact", "email": "contact",
     "kind": "kind", "type": "kind", "direction": "direction", "occurred at": "occurred_at",
     "date": "occurred_at", "when": "occurred_at", "duration seconds": "duration_seconds",
     "subject": "subject", "summary": "subject", "body": "body", "notes": "body",
-    "outcome": "outcome", "deal id": "ignore", "user": "ignore",
+    "outcome": "outcome", "deal id": "ignore", "user": "user",
 })  # fmt: skip
 KINDS = {
     "companies": ("company", COMPANY_PRESET, COMPANY_FIELDS),
@@ -91,36 +94,72 @@ def _company_row(session: Session, values: dict[str, str], custom: dict, mode: s
     return ("updated" if changes else "unchanged"), existing.id, name
 
 
+def _same_deal(
+    session: Session, title: str, contact, company_name: str | None, company, created
+) -> int | None:
+    """The deal already there with this title (whatever its case and accents), the contact and
+    company named, and the creation time when the file gives one (a renewal is a new deal)."""
+    key = fold(title)
+    same = select(Deal.id, Deal.title).where(Deal.search_text.startswith(key, autoescape=True))
+    if contact is not None:
+        same = same.where(Deal.contact_id == contact.id)
+    if company_name:
+        same = same.where(Deal.company_id == (company.id if company else -1))
+    if created is not None:
+        same = same.where(Deal.created_at == created)
+    return next((id_ for id_, found in session.execute(same) if fold(found) == key), None)
+
+
 def _deal_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
     from crmtui.core.companies import find_company
     from crmtui.core.contacts import get_contact
-    from crmtui.core.deals import add_deal
+    from crmtui.core.deals import add_deal, lose_deal, move_deal, win_deal
+    from crmtui.core.pipelines import get_pipeline, get_stage
+    from crmtui.core.records import apply_changes
     from crmtui.core.schemas import DealInput
     from crmtui.core.timeparse import parse_date, parse_when
+    from crmtui.core.types import utcnow
 
-    title = values.get("title", "")
+    title = values.get("title", "").strip()
     if not title:
         raise Invalid("no deal title")
+    status = values.get("status", "open").lower()
+    if status not in DEAL_STATUSES:
+        raise Invalid(f"invalid status {status!r}: choose one of {', '.join(DEAL_STATUSES)}")
+    created = parse_when(values["created_at"]) if values.get("created_at") else None
+    closed = parse_when(values["closed_at"]) if values.get("closed_at") else None
     contact = get_contact(session, values["contact"]) if values.get("contact") else None
     company = find_company(session, values["company"]) if values.get("company") else None
-    # A deal is the same deal when its title, and the contact and company named, agree.
-    same = select(Deal.id).where(func.lower(Deal.title) == title.strip().lower())
-    if contact is not None:
-        same = same.where(Deal.contact_id == contact.id)
-    if values.get("company"):
-        same = same.where(Deal.company_id == (company.id if company else -1))
-    existing = session.scalars(same.limit(1)).first()
+    existing = _same_deal(session, title, contact, values.get("company"), company, created)
     if existing is not None:
         return "unchanged", existing, title
+    if created is None and closed is not None and closed < utcnow():
+        created = closed  # it was there by the time it closed, at the latest
+    pipeline = get_pipeline(session, values.get("pipeline"))
+    stage = get_stage(session, pipeline.id, values["stage"]) if values.get("stage") else None
+    if stage is not None and stage.kind != "open":
+        if status not in ("open", stage.kind):
+            raise Invalid(f"the stage {stage.name} is {stage.kind}, the status {status}")
+        status = stage.kind
+    # A closed deal starts open and closes when the file says, so it keeps both dates.
     deal = add_deal(session, DealInput(
         title=title, contact=str(contact.id) if contact else None, company=values.get("company"),
-        pipeline=values.get("pipeline"), stage=values.get("stage"), amount=values.get("amount"),
-        currency=values.get("currency"),
+        pipeline=str(pipeline.id), stage=str(stage.id) if stage and stage.kind == "open" else None,
+        amount=values.get("amount"), currency=values.get("currency"),
         expected_close=parse_date(values["expected_close"]) if values.get("expected_close") else None,
         owner=values.get("owner"), notes=values.get("notes"),
-        tags=split_list(values["tags"]) if values.get("tags") else None,
-        created_at=parse_when(values["created_at"]) if values.get("created_at") else None,
+        tags=split_list(values["tags"]) if values.get("tags") else None, created_at=created,
     ))  # fmt: skip
+    if status != "open":
+        at = closed or deal.created_at
+        if stage is not None and stage.kind == status:
+            move_deal(session, deal, stage.id, at)
+        elif status == "won":
+            win_deal(session, deal, at)
+        else:
+            lose_deal(session, deal, None, at)
+        if status == "lost" and values.get("lost_reason"):
+            apply_changes(session, "deal", deal, {"lost_reason": values["lost_reason"]})
     return "insert", deal.id, title
 
 
@@ -157,7 +196,7 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
         contact=str(contact.id), kind=kind, subject=subject, occurred_at=occurred,
         direction=values.get("direction") or "out",
         duration_seconds=int(duration) if duration else None, body=values.get("body"),
-        outcome=values.get("outcome"),
+        outcome=values.get("outcome"), user=values.get("user"),
     ))  # fmt: skip
     return "insert", interaction.id, subject
 

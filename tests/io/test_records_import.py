@@ -1,0 +1,118 @@
+"""Importing companies, deals and interactions: round trips, re-imports, natural keys."""
+
+import csv
+import io
+import json
+
+import pytest
+
+DEALS = (
+    "title,contact email,company,stage,status,amount,currency,created_at,closed_at,lost_reason\n"
+    "Öresund renewal,,Ærø Motors,Proposal,open,100,EUR,2026-01-05T10:00:00+00:00,,\n"
+    "Élan licence,,Élan SA,Won,won,200,EUR,2026-02-01T10:00:00+00:00,2026-03-15T12:00:00+00:00,\n"
+    "Pilot,,Élan SA,Lost,lost,50,EUR,2026-02-03T10:00:00+00:00,2026-02-20T09:00:00+00:00,no budget\n"
+)
+
+
+def deals_csv(crm) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(crm.ok("export", "deals").stdout)))
+
+
+def test_re_importing_deals_with_accented_titles_changes_nothing(crm):
+    crm.ok("import", "deals", "-", input=DEALS)
+
+    again = json.loads(crm.ok("import", "deals", "-", "-f", "json", input=DEALS).stdout)
+
+    assert (again["inserted"], again["unchanged"]) == (0, 3)
+    assert len(deals_csv(crm)) == 3
+
+
+def test_won_and_lost_deals_keep_when_they_closed_and_why(crm):
+    crm.ok("import", "deals", "-", input=DEALS)
+
+    deals = {d["title"]: d for d in deals_csv(crm)}
+
+    won, lost = deals["Élan licence"], deals["Pilot"]
+    assert (won["status"], won["closed_at"]) == ("won", "2026-03-15T12:00:00+00:00")
+    assert (lost["status"], lost["closed_at"]) == ("lost", "2026-02-20T09:00:00+00:00")
+    assert lost["lost_reason"] == "no budget"
+    assert won["created_at"] == "2026-02-01T10:00:00+00:00"
+
+
+def test_a_deal_won_in_an_open_stage_as_pipedrive_exports_it_is_won(crm):
+    crm.ok("import", "deals", "-", input=(
+        "Title,Stage,Status,Value,Currency,Won time,Lost time,Lost reason\n"
+        "Big one,Negotiation,won,900,EUR,2026-04-02 10:00:00,,\n"
+        "Gone,Proposal,lost,10,EUR,,2026-04-03 10:00:00,Too pricey\n"
+    ))  # fmt: skip
+
+    deals = {d["title"]: d for d in deals_csv(crm)}
+
+    assert deals["Big one"]["status"] == "won"
+    assert deals["Big one"]["closed_at"] == "2026-04-02T10:00:00+00:00"
+    assert (deals["Gone"]["status"], deals["Gone"]["lost_reason"]) == ("lost", "Too pricey")
+
+
+def test_an_unknown_status_is_refused(crm):
+    result = crm("import", "deals", "-", "--format", "json", input="title,status\nA,maybe\n")
+
+    assert result.exit_code == 2
+    assert '"rejected": 1' in result.stdout
+
+
+def test_two_deals_with_one_title_created_at_different_times_both_import(crm):
+    crm.ok("import", "deals", "-", input=(
+        "title,company,created_at\n"
+        "Support renewal,Acme,2025-01-10T09:00:00+00:00\n"
+        "Support renewal,Acme,2026-01-10T09:00:00+00:00\n"
+    ))  # fmt: skip
+
+    assert [d["created_at"][:4] for d in deals_csv(crm)] == ["2025", "2026"]
+
+
+# what a fresh database numbers or stamps anew
+VOLATILE = {"id", "contact_id", "company_id", "updated_at", "version"}
+
+
+def exported(crm, entity: str) -> list[dict]:
+    rows = crm.json("export", entity)
+    volatile = VOLATILE | ({"created_at"} if entity == "companies" else set())
+    return [{k: v for k, v in row.items() if k not in volatile} for row in rows]
+
+
+@pytest.mark.parametrize("entity", ["companies", "deals", "interactions"])
+def test_export_then_import_into_an_empty_database_and_again_changes_nothing(
+    crm, tmp_path, monkeypatch, entity
+):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Zoë Núñez", "--email", "zoe@example.com", "--company", "Ærø Motors")
+    crm.ok("company", "edit", "Ærø Motors", "--domain", "aero.example", "--tag", "smb",
+           "--owner", "kim")  # fmt: skip
+    crm.ok("deal", "add", "Ærø fleet", "--contact", "zoe@example.com", "--amount", "10",
+           "--created", "2026-01-02", "--owner", "kim")  # fmt: skip
+    crm.ok("deal", "lost", "1", "--reason", "timing", "--at", "2026-02-03")
+    crm.ok("--user", "kim", "log", "call", "zoe@example.com", "--summary", "Über call",
+           "--at", "2026-01-03")  # fmt: skip
+    for name in ("contacts", "companies", entity):
+        crm.ok("export", name, "-o", tmp_path / f"{name}.csv")
+    before = exported(crm, entity)
+
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "fresh.db"))
+    for name in ("companies", "contacts"):
+        crm.ok("import", name, tmp_path / f"{name}.csv")
+    if entity != "companies":
+        crm.ok("import", entity, tmp_path / f"{entity}.csv")
+    again = json.loads(crm.ok("import", entity, tmp_path / f"{entity}.csv", "-f", "json").stdout)
+
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert exported(crm, entity) == before
+
+
+def test_a_dry_run_of_closed_deals_writes_nothing_and_undo_removes_them(crm):
+    dry = json.loads(crm.ok("import", "deals", "-", "--dry-run", "-f", "json", input=DEALS).stdout)
+    assert (dry["inserted"], deals_csv(crm)) == (3, [])
+
+    done = json.loads(crm.ok("import", "deals", "-", "-f", "json", input=DEALS).stdout)
+    crm.ok("import", "undo", str(done["batch"]))
+
+    assert deals_csv(crm) == []
