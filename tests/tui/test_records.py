@@ -74,3 +74,35 @@ async def test_undo_refused_says_why_and_changes_nothing(db, data, make_app, set
         assert history.query_one("#history", DataTable).row_count == 3  # no undo recorded
     with db.session() as session:
         assert contact_rows(session, [get_contact(session, data["zora"])])[0]["job_title"] == "CTO"
+
+
+async def test_the_contact_page_tables_fit_the_terminal(db, data, make_app, settle):
+    from datetime import timedelta
+
+    from crmtui.core.interactions import log_interaction
+    from crmtui.core.schemas import InteractionInput
+
+    from .conftest import NOW
+
+    with db.transaction(username="kim") as session:
+        log_interaction(
+            session,
+            InteractionInput(
+                contact=str(data["zora"]), kind="call", subject="Pricing for two hundred seats",
+                occurred_at=NOW - timedelta(days=1), outcome="needs follow-up",
+            ),
+        )  # fmt: skip
+    for size in ((80, 24), (120, 40)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            app.push_screen(ContactDetailScreen(data["zora"]))
+            await settle(pilot)
+            for selector in ("#timeline", "#contact-deals", "#contact-tasks"):
+                table = app.screen.query_one(selector, DataTable)
+                assert table.virtual_size.width <= table.size.width, (size, selector)
+            if size == (120, 40):  # room to spare: the summary and the outcome are whole
+                timeline = app.screen.query_one("#timeline", DataTable)
+                widths = {str(c.label): c.width for c in timeline.columns.values()}
+                assert widths["Summary"] >= len("Pricing for two hundred seats")
+                assert widths["Outcome"] >= len("needs follow-up")

@@ -14,6 +14,27 @@ from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_time
 
 TIMELINE_LIMIT = 50
+CARD_WIDTH = 32  # #detail-fields in app.tcss
+# (label, fixed width, or 0 and a share of the room the fixed ones leave); the first table of
+# each is the widest text, the columns in NARROW_DROPS go when the shares would be under MIN_SHARED
+TABLES = {
+    "#timeline": (("When", 16, 0), ("Kind", 7, 0), ("Summary", 0, 2), ("Outcome", 0, 1)),
+    "#contact-deals": (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0)),
+    "#contact-tasks": (("Due", 16, 0), ("Task", 0, 1), ("Priority", 8, 0)),
+}
+NARROW_DROPS = ("Outcome", "Status")
+MIN_SHARED = 24
+
+
+def fitted_columns(specs: tuple[tuple[str, int, int], ...], total: int) -> list[tuple[str, int]]:
+    """(label, width) of the columns that fit `total` cells (2 of padding each, 2 of scrollbar)."""
+    for dropping in (False, True):
+        columns = [s for s in specs if not (dropping and s[0] in NARROW_DROPS)]
+        room = total - 2 - 2 * len(columns) - sum(width for _label, width, _share in columns)
+        if room >= MIN_SHARED or dropping:
+            break
+    shares = sum(share for _label, _width, share in columns)
+    return [(label, width or max(6, room * share // shares)) for label, width, share in columns]
 
 
 class ContactDetailScreen(Screen):
@@ -28,6 +49,8 @@ class ContactDetailScreen(Screen):
     def __init__(self, contact_id: int) -> None:
         super().__init__()
         self.contact_id = contact_id
+        self.detail: dict[str, Any] | None = None
+        self.laid_out_for = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail"):
@@ -43,18 +66,27 @@ class ContactDetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        # fixed widths: the same layout whatever the data and however soon it arrives
-        columns = {
-            "#timeline": (("When", 16), ("Kind", 7), ("Summary", 24), ("Outcome", 14)),
-            "#contact-deals": (("Deal", 20), ("Stage", 12), ("Amount", 14), ("Status", 6)),
-            "#contact-tasks": (("Due", 16), ("Task", 30), ("Priority", 8)),
-        }
-        for selector, specs in columns.items():
-            table = self.query_one(selector, DataTable)
-            for label, width in specs:
-                table.add_column(label, width=width)
+        self._fit_columns()
         self.query_one("#timeline", DataTable).focus()
         self.refresh_data()
+
+    def on_resize(self, _event) -> None:
+        if self._fit_columns() and self.detail is not None:
+            self._show(self.detail)
+
+    def _fit_columns(self) -> bool:
+        """Columns laid out for the terminal's width, not the data: the same layout however
+        soon the data arrives; True if they changed."""
+        total = self.app.size.width - CARD_WIDTH
+        if total == self.laid_out_for:
+            return False
+        self.laid_out_for = total
+        for selector, specs in TABLES.items():
+            table = self.query_one(selector, DataTable)
+            table.clear(columns=True)
+            for label, width in fitted_columns(specs, total):
+                table.add_column(label, key=label, width=width)
+        return True
 
     def refresh_data(self) -> None:
         contact_id = self.contact_id
@@ -67,6 +99,7 @@ class ContactDetailScreen(Screen):
         run_db(self, read, self._show, group="detail", exclusive=True)
 
     def _show(self, detail: dict[str, Any]) -> None:
+        self.detail = detail
         c = detail["contact"]
         self.sub_title = c["name"]
         address = "\n".join(
@@ -101,27 +134,35 @@ class ContactDetailScreen(Screen):
             if value:
                 lines.append(f"[dim]{label}[/dim]\n{escape(str(value))}")
         self.query_one("#contact-card", Static).update("\n".join(lines))
-        timeline = self.query_one("#timeline", DataTable)
-        timeline.clear()
-        for i in detail["interactions"]:
-            summary = i["subject"] or (i["body"] or "")
-            timeline.add_row(
-                local_time(i["occurred_at"]),
-                i["kind"],
-                summary,
-                i["outcome"] or "",
-                key=str(i["id"]),
-            )
-        deals = self.query_one("#contact-deals", DataTable)
-        deals.clear()
-        for d in detail["deals"]:
-            deals.add_row(
-                d["title"], d["stage"], amount_text(d["amount"], d["currency"]), d["status"]
-            )
-        tasks = self.query_one("#contact-tasks", DataTable)
-        tasks.clear()
-        for t in detail["tasks"]:
-            tasks.add_row(local_time(t["due_at"]), t["title"], t["priority"], key=str(t["id"]))
+        self._fill("#timeline", [
+            (i["id"], {
+                "When": local_time(i["occurred_at"]), "Kind": i["kind"],
+                "Summary": i["subject"] or (i["body"] or ""), "Outcome": i["outcome"] or "",
+            })
+            for i in detail["interactions"]
+        ])  # fmt: skip
+        self._fill("#contact-deals", [
+            (d["id"], {
+                "Deal": d["title"], "Stage": d["stage"],
+                "Amount": amount_text(d["amount"], d["currency"]), "Status": d["status"],
+            })
+            for d in detail["deals"]
+        ])  # fmt: skip
+        self._fill("#contact-tasks", [
+            (t["id"], {"Due": local_time(t["due_at"]), "Task": t["title"], "Priority": t["priority"]})
+            for t in detail["tasks"]
+        ])  # fmt: skip
+
+    def _fill(self, selector: str, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """Rows of cells by column label; a column left out for want of room is left out here."""
+        table = self.query_one(selector, DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        labels = [str(column.label) for column in table.columns.values()]
+        for row_id, cells in rows:
+            table.add_row(*(cells[label] for label in labels), key=str(row_id))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
 
     def _saved(self, result: Any) -> None:
         if result:  # a saved record's id, or True: a change undone in its history
