@@ -187,6 +187,7 @@ def mapped_rows(
     used = [(i, f) for i, f in enumerate(fields) if f is not None]
     for line, row in rows:
         if len(row) != width:
-            yield line, row, f"has {len(row)} fields, the header has {width}"
+            fields = "field" if len(row) == 1 else "fields"
+            yield line, row, f"has {len(row)} {fields}, the header has {width}"
         else:
             yield line, row, [(f, row[i]) for i, f in used]

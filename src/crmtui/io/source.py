@@ -150,6 +150,10 @@ def read_csv(
         first = _first_line(source)
     if not first.strip():
         raise Invalid(f"{source.name} is empty: a CSV file needs a header line")
+    if _looks_like_json(first):
+        raise Invalid(
+            f"{source.name} is JSON: import reads CSV (or vCard); export with --format csv"
+        )
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if delimiter and (len(delimiter) != 1 or delimiter in '"\r\n'):
@@ -179,6 +183,12 @@ def read_csv(
             raise Invalid(f"{source.name}: line {last + 1}: {exc}") from None
 
     return CsvRows(header=header, delimiter=chosen, rows=rows())
+
+
+def _looks_like_json(first_line: str) -> bool:
+    """An export's JSON (`[` alone, or `[{...`) or NDJSON (`{"...`) first line, not a header."""
+    start = first_line.strip()
+    return start in ("[", "[]") or start.startswith(("[{", '{"'))
 
 
 def undecodable_line(path: Path, encoding: str) -> int | None:
