@@ -137,6 +137,9 @@ def list_(
     ] = None,
     consent: ConsentFilter = None,
     contactable: ContactableFilter = False,
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
+    ] = None,
     sort: Annotated[
         str,
         typer.Option(
@@ -158,6 +161,7 @@ def list_(
         lifecycle_stage=stage, where=key_values(where, "--where"), email_consent=consent,
         contactable=contactable,
     )  # fmt: skip
+    filters = context.with_segment(segment, filters)
     with context.database().connection() as connection:
         contacts = contact_page(connection, filters, sort=sort, limit=limit or None)
         rows = contact_rows(connection, contacts)
@@ -341,6 +345,9 @@ def assign(
     owner: Annotated[str | None, typer.Option("--owner", help="Now owned by this user.")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Now owned by me.")] = False,
     stage: Stage = None,
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
+    ] = None,
     if_version: Annotated[
         int | None,
         typer.Option("--if-version", help="Fail unless the contact is still at this version."),
@@ -363,8 +370,9 @@ def assign(
         query=query, tag=tag, company=company, owner=context.owner_filter(owner, mine),
         lifecycle_stage=stage,
     )  # fmt: skip
+    filters = context.with_segment(segment, filters)
     bulk = not contacts
-    if bulk and not any((query, tag, company, owner, mine, stage)):
+    if bulk and not any((query, tag, company, owner, mine, stage, segment)):
         raise Invalid("name the contacts, or give a filter (--tag, --search, --owner, ...)")
     with context.database().transaction(username=context.username()) as session:
         if bulk:

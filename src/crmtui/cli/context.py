@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crmtui.core.db import Database
+    from crmtui.core.schemas import ContactFilter
 
 
 @dataclass
@@ -46,6 +47,16 @@ def owner_filter(owner: str | None, mine: bool) -> str | None:
         with database().session() as session:
             get_user(session, owner)
     return owner
+
+
+def with_segment(segment: str | None, filters: "ContactFilter") -> "ContactFilter":
+    """`--segment NAME`'s saved filter, each option given beside it taking its field's place."""
+    if not segment:
+        return filters
+    from crmtui.core.segments import segment_filter
+
+    with database().session() as session:
+        return segment_filter(session, segment, filters)
 
 
 def username() -> str:

@@ -90,6 +90,9 @@ def contacts(
     ] = None,
     consent: ConsentFilter = None,
     contactable: ContactableFilter = False,
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
+    ] = None,
     no_escape_formulas: NoEscape = False,
 ) -> None:
     """Export contacts (the same filters as `contact list`); CSV re-imports losslessly.
@@ -105,6 +108,7 @@ def contacts(
         lifecycle_stage=stage, where=key_values(where, "--where"), email_consent=consent,
         contactable=contactable,
     )  # fmt: skip
+    filters = context.with_segment(segment, filters)
     with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_contacts(
             session, filters, out, fmt, escape_formulas=_escaping(no_escape_formulas)

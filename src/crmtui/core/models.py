@@ -137,6 +137,19 @@ class Tag(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
+class Segment(SQLModel, table=True):
+    """A named contact filter, saved to list, export or assign the same people again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    # the ContactFilter fields that narrow, as {field: value}
+    filters: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
 class ContactTag(SQLModel, table=True):
     __tablename__ = "contact_tag"
 
