@@ -52,27 +52,31 @@ def _read_when(text: str, now: datetime) -> datetime:
     named = {"today": 0, "yesterday": -1, "tomorrow": 1}
     if value in named:
         return _start_of_local_day(today + timedelta(days=named[value])).astimezone(UTC)
-    match = _RELATIVE.match(value)
-    if match:
+    word, _, rest = value.partition(" ")
+    if word in named:  # `tomorrow 9:00`, `today at 6pm`: a time on that day
+        day = today + timedelta(days=named[word])
+        parsed = _parse_with_dateutil(rest.strip().removeprefix("at "), day, original=text)
+    elif match := _RELATIVE.match(value):
         sign, count, unit = match.groups()
         delta = timedelta(seconds=int(count) * _UNIT_SECONDS[unit])
         return now + delta if sign == "+" else now - delta
-    try:
-        parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        parsed = _parse_with_dateutil(text)
+    else:
+        try:
+            parsed = datetime.fromisoformat(text.strip())
+        except ValueError:
+            parsed = _parse_with_dateutil(text, today)  # a bare `18:00` is on the day of `now`
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_tz())
     return parsed.astimezone(UTC)
 
 
-def _parse_with_dateutil(text: str) -> datetime:
+def _parse_with_dateutil(text: str, day: date, original: str | None = None) -> datetime:
     from dateutil import parser
 
     try:
-        return parser.parse(text, default=datetime.combine(date.today(), time(0, 0)))
+        return parser.parse(text, default=datetime.combine(day, time(0, 0)))
     except (ValueError, OverflowError, parser.ParserError):
-        raise _unreadable_date(text) from None
+        raise _unreadable_date(original or text) from None
 
 
 def parse_date(text: str) -> date:
