@@ -60,6 +60,23 @@ def complete_task(session: Session, task: Task, at: datetime | None = None) -> T
     return task
 
 
+def edit_task(
+    session: Session, task: Task, *, title: str, due_at: datetime | None, priority: str
+) -> Task:
+    """Rename, reschedule (None: no date) or reprioritise an open task; recorded in history."""
+    if task.done_at is not None:
+        raise Conflict(f"task {task.id} is already done")
+    if not title.strip():
+        raise Invalid("a task needs a title")
+    values = {
+        "title": title.strip(),
+        "due_at": due_at,
+        "priority": check_choice(priority, TASK_PRIORITIES, "priority"),
+    }
+    apply_changes(session, "task", task, values)
+    return task
+
+
 def list_tasks(
     session: Session,
     *,
