@@ -106,3 +106,95 @@ async def test_the_contact_page_tables_fit_the_terminal(db, data, make_app, sett
                 widths = {str(c.label): c.width for c in timeline.columns.values()}
                 assert widths["Summary"] >= len("Pricing for two hundred seats")
                 assert widths["Outcome"] >= len("needs follow-up")
+
+
+def task_rows_shown(app) -> list[tuple[str, str]]:
+    """(group, title) of each row of the Tasks view."""
+    table = app.screen.query_one("#tasks", DataTable)
+    return [
+        (str(table.get_row_at(i)[0]), str(table.get_row_at(i)[2])) for i in range(table.row_count)
+    ]
+
+
+async def test_e_in_tasks_reschedules_the_task_under_the_cursor(db, data, make_app, settle):
+    from crmtui.core.tasks import get_task
+    from crmtui.tui.screens.forms import TaskFormScreen
+
+    from .conftest import NOW
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert task_rows_shown(app)[0] == ("Overdue", "Send proposal")
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskFormScreen)
+        due = app.screen.query_one("#due")
+        assert due.has_focus and due.value  # the date to change, filled in
+        due.value = "+2d"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert ("This week", "Send proposal") in task_rows_shown(app)
+        assert ("Overdue", "Send proposal") not in task_rows_shown(app)
+    with db.session() as session:
+        assert get_task(session, data["task"]).due_at == NOW.replace(day=NOW.day + 2)
+
+
+async def test_n_in_tasks_adds_a_task_and_a_bad_date_is_shown_at_its_field(
+    db, data, make_app, settle
+):
+    from textual.widgets import Input
+
+    from crmtui.tui.screens.forms import TaskFormScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskFormScreen)
+        await pilot.press(*"Renew domain", "tab", *"whenever", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskFormScreen)
+        assert "cannot read the date" in text_of(app.screen, "#due-error")
+        app.screen.query_one("#due", Input).value = "today 18:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert ("Today", "Renew domain") in task_rows_shown(app)
+
+
+async def test_a_contacts_open_tasks_are_added_done_and_rescheduled_on_its_page(
+    db, data, make_app, settle
+):
+    from textual.widgets import Input
+
+    from crmtui.core.tasks import get_task
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(data["zora"]))
+        await settle(pilot)
+        tasks = app.screen.query_one("#contact-tasks", DataTable)
+        assert tasks.row_count == 1
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"Send the contract")
+        app.screen.query_one("#due", Input).value = "tomorrow 9:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        titles = [str(tasks.get_row_at(i)[1]) for i in range(tasks.row_count)]
+        assert titles == ["Send proposal", "Send the contract"]
+        tasks.focus()
+        await pilot.press("x")  # the one under the cursor: the first
+        await settle(pilot)
+        assert [str(tasks.get_row_at(i)[1]) for i in range(tasks.row_count)] == [
+            "Send the contract"
+        ]
+    with db.session() as session:
+        assert get_task(session, data["task"]).done_at is not None

@@ -37,6 +37,15 @@ def fitted_columns(specs: tuple[tuple[str, int, int], ...], total: int) -> list[
     return [(label, width or max(6, room * share // shares)) for label, width, share in columns]
 
 
+class TaskTable(DataTable):
+    """The contact's open tasks; its keys show in the footer while it has the focus."""
+
+    BINDINGS = [
+        Binding("x", "screen.task_done", "Done", id="task_done"),
+        Binding("e", "screen.edit_task", "Reschedule", id="edit_task"),
+    ]
+
+
 class ContactDetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -44,6 +53,7 @@ class ContactDetailScreen(Screen):
         Binding("e", "edit", "Edit", id="edit"),
         Binding("d", "new_deal", "New deal", id="new_deal"),
         Binding("h", "history", "History", id="history"),
+        Binding("a", "new_task", "New task", id="new_task"),
     ]
 
     def __init__(self, contact_id: int) -> None:
@@ -62,7 +72,7 @@ class ContactDetailScreen(Screen):
                 yield Label("Deals", classes="section")
                 yield DataTable(id="contact-deals", cursor_type="row")
                 yield Label("Open tasks", classes="section")
-                yield DataTable(id="contact-tasks", cursor_type="row")
+                yield TaskTable(id="contact-tasks", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -187,6 +197,39 @@ class ContactDetailScreen(Screen):
         from crmtui.tui.screens.forms import ContactFormScreen
 
         self.app.push_screen(ContactFormScreen(self.contact_id), self._saved)
+
+    def selected_task(self) -> int | None:
+        table = self.query_one("#contact-tasks", DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_task_done(self) -> None:
+        task_id = self.selected_task()
+        if task_id is None:
+            return
+
+        def done(session) -> str:
+            from crmtui.core.tasks import complete_task, get_task
+
+            return complete_task(session, get_task(session, task_id)).title
+
+        def finished(title: str) -> None:
+            self.notify(f"Done: {title}", timeout=2)
+            self.refresh_data()
+
+        run_db(self, done, finished, write=True, group="task-write")
+
+    def action_edit_task(self) -> None:
+        from crmtui.tui.screens.forms import TaskFormScreen
+
+        if (task_id := self.selected_task()) is not None:
+            self.app.push_screen(TaskFormScreen(task_id), self._saved)
+
+    def action_new_task(self) -> None:
+        from crmtui.tui.screens.forms import TaskFormScreen
+
+        self.app.push_screen(TaskFormScreen(contact_id=self.contact_id), self._saved)
 
     def action_new_deal(self) -> None:
         from crmtui.tui.screens.forms import DealFormScreen

@@ -1,4 +1,4 @@
-"""Modal forms: log an interaction, new/edit contact, new deal, lost reason, contact filter.
+"""Modal forms: log an interaction, new/edit contact, new deal, new/edit task, lost reason, filter.
 
 Forms that save do it themselves in one transaction and stay open on a domain error, showing the
 message next to the field it is about; they dismiss with the saved record's id.
@@ -450,6 +450,71 @@ class DealFormScreen(FormScreen):
             from crmtui.core.deals import add_deal
 
             return add_deal(session, data).id
+
+        return save
+
+
+class TaskFormScreen(FormScreen):
+    """A new task (for a contact, or none), or an open one renamed, rescheduled, reprioritised."""
+
+    ERROR_FIELDS = (("title", "title"), ("priority", "priority"), ("date", "due"), ("time", "due"))
+
+    def __init__(self, task_id: int | None = None, contact_id: int | None = None) -> None:
+        super().__init__()
+        self.task_id, self.contact_id = task_id, contact_id
+        self.TITLE_TEXT = "Edit task" if task_id else "New task"
+        self.focus_on_mount = task_id is None  # an edit is focused once filled
+
+    def fields(self) -> ComposeResult:
+        priorities = [(p, p) for p in ("low", "normal", "high")]
+        yield from self.field("title", "Task", Input(placeholder="Send the proposal"))
+        yield from self.field(
+            "due", "Due", Input(placeholder="tomorrow 9:00 · +3d · 2026-05-04 · empty: no date")
+        )
+        yield from self.field(
+            "priority", "Priority", Select(priorities, value="normal", allow_blank=False)
+        )
+
+    def on_mount(self) -> None:
+        if self.task_id is None:
+            super().on_mount()
+            return
+        task_id = self.task_id
+
+        def read(session) -> dict[str, Any]:
+            from crmtui.core.tasks import get_task, task_rows
+
+            return task_rows(session, [get_task(session, task_id)])[0]
+
+        run_db(self, read, self._fill, on_error=self.show_error)
+
+    def _fill(self, task: dict[str, Any]) -> None:
+        from crmtui.tui.formatting import local_time
+
+        self.query_one("#title", Input).value = task["title"]
+        self.query_one("#due", Input).value = local_time(task["due_at"])
+        self.query_one("#priority", Select).value = task["priority"]
+        if self.focused is None:
+            self.set_focus(self.query_one("#due", Input))  # most edits are a new date
+
+    def prepare(self):
+        from crmtui.core.schemas import TaskInput
+        from crmtui.core.timeparse import parse_when
+
+        due_text = self.value("due")
+        due = parse_when(due_text, now=self.app.now()) if due_text else None
+        title, priority = self.value("title"), self.value("priority")
+        task_id, contact_id = self.task_id, self.contact_id
+
+        def save(session) -> int:
+            from crmtui.core.tasks import add_task, edit_task, get_task
+
+            if task_id is None:
+                contact = str(contact_id) if contact_id else None
+                data = TaskInput(title=title, due_at=due, contact=contact, priority=priority)
+                return add_task(session, data).id
+            task = get_task(session, task_id)
+            return edit_task(session, task, title=title, due_at=due, priority=priority).id
 
         return save
 

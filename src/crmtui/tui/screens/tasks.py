@@ -1,4 +1,4 @@
-"""What is due: overdue, today, this week and with no date; mark done, jump to the contact."""
+"""What is due: overdue, today, this week and with no date; done, reschedule, add, open the contact."""
 
 from datetime import timedelta
 from typing import Any
@@ -25,6 +25,8 @@ class TasksScreen(Screen):
     BINDINGS = [
         Binding("x,space", "done", "Done", key_display="x", id="done"),
         Binding("enter", "open_contact", "Contact", id="open_contact", show=False),
+        Binding("e", "edit_task", "Reschedule", id="edit_task"),
+        Binding("n", "new_task", "New task", id="new_task"),
     ]
 
     def __init__(self) -> None:
@@ -114,6 +116,22 @@ class TasksScreen(Screen):
             self.refresh_data()
 
         run_db(self, done, finished, write=True, group="task-write")
+
+    def action_edit_task(self) -> None:
+        from crmtui.tui.screens.forms import TaskFormScreen
+
+        task_id = self.selected_task()
+        if task_id is not None:
+            self.app.push_screen(TaskFormScreen(int(task_id)), self._saved)
+
+    def action_new_task(self) -> None:
+        from crmtui.tui.screens.forms import TaskFormScreen
+
+        self.app.push_screen(TaskFormScreen(), self._saved)
+
+    def _saved(self, task_id: int | None) -> None:
+        if task_id is not None:
+            self.refresh_data()
 
     def action_open_contact(self) -> None:
         task_id = self.selected_task()
