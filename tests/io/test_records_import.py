@@ -116,3 +116,42 @@ def test_a_dry_run_of_closed_deals_writes_nothing_and_undo_removes_them(crm):
     crm.ok("import", "undo", str(done["batch"]))
 
     assert deals_csv(crm) == []
+
+
+def companies(crm) -> dict[str, dict]:
+    return {c["name"]: c for c in crm.json("company", "list")}
+
+
+def test_companies_update_and_merge_take_tags_and_owner_and_undo_puts_them_back(crm):
+    crm.ok("import", "companies", "-", input="name,domain,tags,owner\nAcme,acme.example,smb,kim\n")
+
+    update = crm.ok("import", "companies", "-", "--on-duplicate", "update", "-f", "json",
+                    input="name,domain,tags,owner\nACME,acme.io,enterprise,noor\n")  # fmt: skip
+    updated = companies(crm)["Acme"]
+    merge = crm.ok("import", "companies", "-", "--on-duplicate", "merge", "-f", "json",
+                   input="name,domain,tags,owner,city\nacme,acme.net,vip,alex,Lyon\n")  # fmt: skip
+    merged = companies(crm)["Acme"]
+
+    assert (updated["domain"], updated["owner"]) == ("acme.io", "noor")
+    assert sorted(updated["tags"]) == ["enterprise", "smb"]
+    assert (merged["domain"], merged["owner"], merged["city"]) == ("acme.io", "noor", "Lyon")
+    assert sorted(merged["tags"]) == ["enterprise", "smb", "vip"]
+    for summary in (merge, update):
+        crm.ok("import", "undo", str(json.loads(summary.stdout)["batch"]))
+    restored = companies(crm)["Acme"]
+    assert (restored["domain"], restored["owner"], restored["city"]) == (
+        "acme.example",
+        "kim",
+        None,
+    )
+    assert restored["tags"] == ["smb"]
+
+
+def test_re_importing_companies_with_update_and_their_tags_changes_nothing(crm):
+    source = "name,domain,tags,owner\nAcme,acme.example,smb;vip,kim\n"
+    crm.ok("import", "companies", "-", input=source)
+
+    again = crm.ok("import", "companies", "-", "--on-duplicate", "update", "-f", "json",
+                   input=source)  # fmt: skip
+
+    assert json.loads(again.stdout)["unchanged"] == 1

@@ -86,11 +86,15 @@ def _company_row(session: Session, values: dict[str, str], custom: dict, mode: s
         return "insert", company.id, name
     if mode == "skip":
         return "unchanged", existing.id, name
+    owner = values.get("owner")
     if mode == "merge":
         current = company_rows(session, [existing])[0]
         plain = {k: v for k, v in plain.items() if not current.get(k)}
         custom = {k: v for k, v in custom.items() if k not in existing.custom_fields}
-    changes = update_company(session, existing, CompanyInput(**plain, custom_fields=custom or None))
+        owner = None if current.get("owner") else owner
+    changes = update_company(session, existing, CompanyInput(
+        **plain, owner=owner, tags=tags, custom_fields=custom or None
+    ))  # fmt: skip
     return ("updated" if changes else "unchanged"), existing.id, name
 
 

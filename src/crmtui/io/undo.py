@@ -1,6 +1,7 @@
 """Reverting an import batch from its `change` rows: delete inserts, restore updates."""
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session
@@ -20,7 +21,7 @@ RESTORABLE = {
     },
     "company": {
         "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
-        "website", "notes", "custom_fields",
+        "website", "notes", "custom_fields", "owner_id",
     },
 }  # fmt: skip
 # Records that would lose their link, or vanish by cascade, if a created row were deleted.
@@ -35,19 +36,21 @@ REFERENCES = {
 def revert_batch(session: Session, batch_id: int) -> dict[str, int]:
     w = BulkWriter(session)
     _refuse_if_changed_later(w, batch_id)
-    restored = 0
+    restored: set[tuple[str, int]] = set()
     updates = w.query(
-        "SELECT entity, entity_id, changes FROM change "
-        "WHERE batch_id = ? AND action = 'update' ORDER BY id DESC",
+        "SELECT entity, entity_id, action, changes FROM change "
+        "WHERE batch_id = ? AND action IN ('update', 'tag') ORDER BY id DESC",
         [batch_id],
     )
-    for entity, entity_id, changes in updates:
+    for entity, entity_id, action, changes in updates:
         changes = json.loads(changes) if isinstance(changes, str) else changes
-        if entity == "contact":
+        if action == "tag":  # tags a batch attached to a record it found (core.tags.tag_record)
+            _untag(w, entity, entity_id, changes["tags"][1])
+        elif entity == "contact":
             _restore_contact(w, entity_id, changes)
         else:
             _restore_fields(w, entity, entity_id, changes)
-        restored += 1
+        restored.add((entity, entity_id))
     deleted = 0
     created = "SELECT entity_id FROM change WHERE batch_id = ? AND entity = ? AND action = 'create'"
     for entity, table in TABLES.items():
@@ -65,7 +68,7 @@ def revert_batch(session: Session, batch_id: int) -> dict[str, int]:
         w.execute(f"DELETE FROM {table} WHERE id IN ({created})", [batch_id, entity])
         deleted += max(w.cursor.rowcount, 0)
         _reset_last_contacted(w, contacted)
-    return {"deleted": deleted, "restored": restored}
+    return {"deleted": deleted, "restored": len(restored)}
 
 
 def _contacts_of_interactions(w: BulkWriter, batch_id: int) -> list[int]:
@@ -123,6 +126,15 @@ def _restore_fields(w: BulkWriter, entity: str, entity_id: int, changes: dict) -
     )
 
 
+def _untag(w: BulkWriter, entity: str, entity_id: int, names: Iterable[str]) -> None:
+    for key in {fold(name) for name in names}:
+        w.execute(
+            f"DELETE FROM {entity}_tag WHERE {entity}_id = ? AND tag_id IN "
+            "(SELECT id FROM tag WHERE name_key = ?)",
+            [entity_id, key],
+        )
+
+
 def _restore_contact(w: BulkWriter, contact_id: int, changes: dict) -> None:
     columns = {
         k: _column_value(w, old) for k, (old, _new) in changes.items() if k in RESTORABLE["contact"]
@@ -153,13 +165,7 @@ def _restore_contact(w: BulkWriter, contact_id: int, changes: dict) -> None:
         columns["phone"] = old[0] if old else None
     if "tags" in changes:
         old, new = changes["tags"]
-        added = {fold(t) for t in new} - {fold(t) for t in old}
-        for key in added:
-            w.execute(
-                "DELETE FROM contact_tag WHERE contact_id = ? AND tag_id IN "
-                "(SELECT id FROM tag WHERE name_key = ?)",
-                [contact_id, key],
-            )
+        _untag(w, "contact", contact_id, set(new) - set(old))
     if columns:
         assignments = ", ".join(f"{k} = ?" for k in columns)
         w.execute(f"UPDATE contact SET {assignments} WHERE id = ?", [*columns.values(), contact_id])
