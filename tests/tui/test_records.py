@@ -133,8 +133,7 @@ async def test_e_in_tasks_reschedules_the_task_under_the_cursor(db, data, make_a
         assert isinstance(app.screen, TaskFormScreen)
         due = app.screen.query_one("#due")
         assert due.has_focus and due.value  # the date to change, filled in
-        due.value = "+2d"
-        await pilot.press("ctrl+s")
+        await pilot.press(*"+2d", "ctrl+s")  # typed over the old date
         await settle(pilot)
         assert ("This week", "Send proposal") in task_rows_shown(app)
         assert ("Overdue", "Send proposal") not in task_rows_shown(app)

@@ -494,8 +494,10 @@ class TaskFormScreen(FormScreen):
         self.query_one("#title", Input).value = task["title"]
         self.query_one("#due", Input).value = local_time(task["due_at"])
         self.query_one("#priority", Select).value = task["priority"]
-        if self.focused is None:
-            self.set_focus(self.query_one("#due", Input))  # most edits are a new date
+        if self.focused is None:  # most edits are a new date: what is typed replaces the old
+            due = self.query_one("#due", Input)
+            self.set_focus(due)
+            due.select_all()
 
     def prepare(self):
         from crmtui.core.schemas import TaskInput
