@@ -48,7 +48,27 @@ def test_money_round_trips_exactly():
     assert parse_amount("1,500.00", "EUR") == Decimal("1500.00")
 
 
-@pytest.mark.parametrize("raw", ["-1", "abc", "NaN", "Infinity", "1.001", "1e20"])
+@pytest.mark.parametrize(
+    ("raw", "amount"),
+    [
+        ("1500,50", "1500.50"),  # a European file's decimal comma: not 150050
+        ("1,5", "1.50"),
+        ("1.234,56", "1234.56"),
+        ("1 234,56", "1234.56"),
+        ("1\u202f234,56", "1234.56"),  # a narrow no-break space between thousands
+        ("1,234,567.89", "1234567.89"),
+        ("1.234.567", "1234567"),
+        ("1,234", "1234"),
+        ("1'234.50", "1234.50"),
+    ],
+)
+def test_amounts_as_spreadsheets_write_them(raw, amount):
+    assert parse_amount(raw, "EUR") == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "raw", ["-1", "abc", "NaN", "Infinity", "1.001", "1e20", "1,2,3", "1.5,2.5", "1,23,4"]
+)
 def test_bad_amounts(raw):
     with pytest.raises(Invalid):
         parse_amount(raw, "EUR")

@@ -155,3 +155,13 @@ def test_re_importing_companies_with_update_and_their_tags_changes_nothing(crm):
                    input=source)  # fmt: skip
 
     assert json.loads(again.stdout)["unchanged"] == 1
+
+
+def test_a_european_file_s_decimal_commas_are_not_read_as_thousands(crm):
+    crm.ok(
+        "import", "deals", "-", input="Title;Amount;Currency\nLizenz;1.500,50;EUR\nPilot;99,9;EUR\n"
+    )
+
+    amounts = {d["title"]: d["amount"] for d in deals_csv(crm)}
+
+    assert amounts == {"Lizenz": "1500.50", "Pilot": "99.90"}

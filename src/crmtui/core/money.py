@@ -1,5 +1,6 @@
 """Exact amounts: parsed from text, stored as integers of 1/10 000, shown to the currency."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from crmtui.core.errors import Invalid
@@ -8,6 +9,10 @@ AMOUNT_SCALE = 10_000
 MAX_AMOUNT = Decimal("100000000000000")
 _ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "XOF", "XAF", "UGX", "PYG"}
 _THREE_DECIMAL = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"}
+# spaces and apostrophes spreadsheets put between thousands (1 234,50; 1'234.50)
+_THOUSANDS_SPACES = re.compile(r"(?<=\d)[ \u00a0\u2009\u202f'\u2019](?=\d{3})")
+# the first of the thousands groups (1,234,567 or India's 12,34,567); 2 or 3 digits follow
+_FIRST_GROUP = re.compile(r"^[+-]?\d{1,3}$")
 
 
 def currency_digits(currency: str) -> int:
@@ -23,9 +28,33 @@ def parse_currency(code: str) -> str:
     return code
 
 
+def _plain_number(text: str) -> str:
+    """`1.234,56`, `1 234,56`, `1,234.56` or `1500,50` as Decimal reads it: the separator
+    written last is the decimal one, unless it repeats or is a lone comma before three digits
+    (`1,234`: thousands, as a US file means it)."""
+    number = _THOUSANDS_SPACES.sub("", text.strip())
+    marks = [ch for ch in number if ch in ",."]
+    if not marks:
+        return number
+    last = marks[-1]
+    us_thousands = last == "," and "." not in marks and len(number) - number.rfind(",") == 4
+    whole, fraction = number, None
+    if marks.count(last) == 1 and not us_thousands:
+        whole, _, fraction = number.rpartition(last)
+        last = "," if last == "." else "."
+    groups = whole.split(last)
+    if len(groups) > 1 and not (
+        _FIRST_GROUP.match(groups[0])
+        and all(g.isdigit() and len(g) in (2, 3) for g in groups[1:])
+        and len(groups[-1]) == 3
+    ):
+        return number  # not thousands groups: Decimal refuses it
+    return "".join(groups) + ("" if fraction is None else "." + fraction)
+
+
 def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     """A non-negative amount with no more decimals than the currency has."""
-    raw = str(text).strip().replace(",", "") if not isinstance(text, Decimal) else text
+    raw = _plain_number(str(text)) if not isinstance(text, Decimal) else text
     try:
         amount = Decimal(raw)
     except InvalidOperation:
