@@ -148,3 +148,15 @@ def test_year_one_east_of_utc_is_unreadable_not_a_crash(monkeypatch):
     finally:
         monkeypatch.setenv("TZ", "UTC")
         time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("05.10.2026", datetime(2026, 10, 5, tzinfo=UTC)),  # dotted dates are day first
+        ("5.1.2026 14:30", datetime(2026, 1, 5, 14, 30, tzinfo=UTC)),
+        ("10/05/2026", datetime(2026, 10, 5, tzinfo=UTC)),  # slashed: US month first
+    ],
+)
+def test_dates_as_european_and_us_files_write_them(raw, expected):
+    assert parse_when(raw, now=NOW) == expected

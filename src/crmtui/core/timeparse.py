@@ -8,6 +8,8 @@ from crmtui.core.errors import Invalid
 _RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*(m|min|h|d|w)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|min|s|d|w)")
+# 05.10.2026: written day first wherever dots separate a date (Germany, Russia, ...)
+_DOTTED_DATE = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # a day inside Python's calendar at each end, so every time zone can still show the time
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, tzinfo=UTC)
@@ -74,7 +76,9 @@ def _parse_with_dateutil(text: str, day: date, original: str | None = None) -> d
     from dateutil import parser
 
     try:
-        return parser.parse(text, default=datetime.combine(day, time(0, 0)))
+        return parser.parse(
+            text, default=datetime.combine(day, time(0, 0)), dayfirst=bool(_DOTTED_DATE.match(text))
+        )
     except (ValueError, OverflowError, parser.ParserError):
         raise _unreadable_date(original or text) from None
 
