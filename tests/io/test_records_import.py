@@ -165,3 +165,14 @@ def test_a_european_file_s_decimal_commas_are_not_read_as_thousands(crm):
     amounts = {d["title"]: d["amount"] for d in deals_csv(crm)}
 
     assert amounts == {"Lizenz": "1500.50", "Pilot": "99.90"}
+
+
+def test_re_importing_interactions_without_a_date_changes_nothing(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    source = "contact,kind,subject\nada@example.com,call,Intro\nada@example.com,note,Intro\n"
+    crm.ok("import", "interactions", "-", input=source)
+
+    again = json.loads(crm.ok("import", "interactions", "-", "-f", "json", input=source).stdout)
+
+    assert (again["inserted"], again["unchanged"]) == (0, 2)
+    assert len(crm.json("export", "interactions")) == 2

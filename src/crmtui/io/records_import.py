@@ -180,17 +180,21 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
     kind = check_choice(values.get("kind", "note"), INTERACTION_KINDS, "interaction kind")
     occurred = parse_when(values["occurred_at"]) if values.get("occurred_at") else None
     subject = values.get("subject", "")
+    same = select(Interaction.id).where(
+        Interaction.contact_id == contact.id,
+        Interaction.kind == kind,
+        Interaction.subject == subject.strip(),
+    )
+    # without a date, the same words logged with the contact are the row imported before
     if occurred is not None:
-        existing = session.scalars(
-            select(Interaction.id).where(
-                Interaction.contact_id == contact.id,
-                Interaction.kind == kind,
-                Interaction.occurred_at == occurred,
-                Interaction.subject == subject.strip(),
-            )
-        ).first()
-        if existing is not None:
-            return "unchanged", existing, subject
+        same = same.where(Interaction.occurred_at == occurred)
+    elif values.get("body"):
+        same = same.where(Interaction.body == values["body"].strip())
+    else:
+        same = same.where(Interaction.body.is_(None))
+    existing = session.scalars(same.limit(1)).first()
+    if existing is not None:
+        return "unchanged", existing, subject
     duration = values.get("duration_seconds")
     if duration and not duration.isdigit():
         raise Invalid(f"invalid duration {duration!r}: give whole seconds")
