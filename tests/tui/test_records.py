@@ -197,3 +197,93 @@ async def test_a_contacts_open_tasks_are_added_done_and_rescheduled_on_its_page(
         ]
     with db.session() as session:
         assert get_task(session, data["task"]).done_at is not None
+
+
+async def test_a_new_contact_is_selected_in_the_list_however_far_down(
+    db, build_data, make_app, settle
+):
+    from textual.widgets import Input
+
+    from crmtui.tui.screens.contacts import ContactsScreen
+
+    build_data(300)  # "Nina Field" sorts after every first page of these
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#name", Input).value = "Nina Field"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        with db.session() as session:
+            nina = get_contact(session, "Nina Field").id
+        assert screen.selected_contact() == nina
+        table = screen.query_one("#contacts", DataTable)
+        above = str(table.get_row_at(table.cursor_row - 1)[0])
+        assert above.startswith("Jonas")  # the list around it is there, to scroll up through
+        await pilot.press("up")
+        await settle(pilot)
+        assert screen.selected_contact() != nina
+
+
+async def test_o_opens_the_contacts_company_with_its_people_and_deals(db, data, make_app, settle):
+    from crmtui.core.contacts import add_contact
+    from crmtui.tui.screens.company import CompanyScreen
+
+    with db.transaction(username="kim") as session:
+        colleague = add_contact(
+            session, ContactInput(name="Quentin Quinn", company="QUINN & CO")
+        ).id
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(data["zora"]))
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, CompanyScreen)
+        assert "Quinn & Co" in text_of(app.screen, "#company-card")
+        people = app.screen.query_one("#company-contacts", DataTable)
+        names = [str(people.get_row_at(i)[0]) for i in range(people.row_count)]
+        assert names == ["Quentin Quinn", "Zora Quinn"]
+        deals = app.screen.query_one("#company-deals", DataTable)
+        titles = sorted(str(deals.get_row_at(i)[0]) for i in range(deals.row_count))
+        assert titles == ["Audit", "Website"]
+        await pilot.press("enter")  # the first of its people
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert app.screen.contact_id == colleague
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert app.screen.contact_id == data["zora"]
+
+
+async def test_o_on_a_contact_without_a_company_says_so(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(4))  # Dmitri: COMPANIES[3] is None
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert any("has no company" in n.message for n in app._notifications)
+
+
+async def test_the_command_palette_finds_a_company_and_opens_it(db, data, make_app, settle):
+    from crmtui.tui.app import ContactSearchProvider
+    from crmtui.tui.screens.company import CompanyScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        provider = ContactSearchProvider(app.screen)
+        hits = {hit.text: hit async for hit in provider.search("quinn")}
+        assert "Contact: Zora Quinn" in hits
+        hits["Company: Quinn & Co"].command()
+        await settle(pilot)
+        assert isinstance(app.screen, CompanyScreen)
+        assert "Quinn & Co" in text_of(app.screen, "#company-card")

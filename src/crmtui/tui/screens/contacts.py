@@ -140,6 +140,19 @@ def read_page(
     }
 
 
+def read_page_at(session, filters: dict[str, Any], sort: str, contact_id: int) -> dict[str, Any]:
+    """The page that starts at one contact (a new one): the list as if scrolled down to it.
+    A contact with no value to sort by (never contacted) sorts last: the first page then."""
+    from crmtui.core.reads import find_contact, sort_value
+
+    value = sort_value(find_contact(session, contact_id), sort)
+    if value is None:
+        return read_page(session, filters, sort, None)
+    # the position just before it, whichever way the list runs
+    after = (value, contact_id + (1 if sort.startswith("-") else -1))
+    return {**read_page(session, filters, sort, after), "at_start": False}
+
+
 def count_matches(session, filters: dict[str, Any]) -> tuple[int, bool]:
     """(how many contacts the list holds, whether that stopped at COUNT_CAP)."""
     from crmtui.core.reads import count_contacts
@@ -250,26 +263,32 @@ class ContactsScreen(Screen):
         """Start again from the first page with the current search, filter and sort."""
         self._fetch("reset")
 
-    def _fetch(self, mode: str) -> None:
-        """mode: reset (first page), down (next page), up (page before), end (last page)."""
-        if mode in ("reset", "end"):
+    def _fetch(self, mode: str, contact_id: int | None = None) -> None:
+        """mode: reset (first page), down (next page), up (page before), end (last page), at
+        (the page starting at `contact_id`)."""
+        fresh = mode in ("reset", "end", "at")
+        if fresh:
             self.generation += 1  # pages asked for before this one no longer apply
         self.loading = True
         self.requested_at = time.perf_counter()
         filters = dict(self.filters, query=self.search_text or None)
-        sort = self.sort if mode == "reset" else self.page_sort
+        sort = self.sort if mode in ("reset", "at") else self.page_sort
         after = None
         if mode == "down" and self.window:
             after = self.window[-1][2]
         elif mode == "up" and self.window:
             after = self.window[0][2]
         direction = {"reset": "down"}.get(mode, mode)
+        if mode == "at":
+            read = partial(read_page_at, filters=filters, sort=sort, contact_id=contact_id)
+        else:
+            read = partial(read_page, filters=filters, sort=sort, after=after, direction=direction)
         run_db(
             self,
-            partial(read_page, filters=filters, sort=sort, after=after, direction=direction),
+            read,
             partial(self._apply_page, self.generation, mode),
             group="contacts",
-            exclusive=mode in ("reset", "end"),
+            exclusive=fresh,
             on_error=self._failed,
         )
 
@@ -297,10 +316,11 @@ class ContactsScreen(Screen):
         table = self.table
         cursor = table.cursor_row
         self.page_sort = page["sort"]
-        if mode == "reset":
-            self.window, self.at_start, self.at_end = rows, True, page["done"]
-            self.total = (len(rows), False) if page["done"] else None
-            if not page["done"]:
+        if mode in ("reset", "at"):
+            self.window, self.at_end = rows, page["done"]
+            self.at_start = page.get("at_start", True)
+            self.total = (len(rows), False) if page["done"] and self.at_start else None
+            if self.total is None:
                 self._count(generation)
             self._rebuild(0)
             self._mark_sorted_column()  # none while a broad search is in id order
@@ -531,9 +551,14 @@ class ContactsScreen(Screen):
         if (contact_id := self.contact_to_act_on()) is not None:
             self.app.push_screen(DealFormScreen(contact_id), self._saved_row)
 
-    def _saved(self, result: Any) -> None:
-        if result is not None:
+    def _saved(self, contact_id: int | None) -> None:
+        """A new contact: the list read again at it, the cursor on it (not back at the top)."""
+        if contact_id is None:
+            return
+        if self.search_text:  # a search lists its matches its own way: from the top
             self.refresh_data()
+        else:
+            self._fetch("at", contact_id)
 
     def _saved_row(self, result: Any) -> None:
         if result is not None and (contact_id := self.selected_contact()) is not None:
