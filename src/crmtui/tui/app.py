@@ -20,7 +20,7 @@ from crmtui.tui.screens.tasks import TasksScreen
 
 
 class ContactSearchProvider(Provider):
-    """Jump to a contact by name, email, company or phone from the command palette."""
+    """Jump to a contact (by name, email, company or phone) or a company from the palette."""
 
     async def search(self, query: str) -> Hits:
         import asyncio
@@ -30,14 +30,16 @@ class ContactSearchProvider(Provider):
             return
         app = self.app
 
-        def read() -> list[tuple[int, str, str]]:
-            from crmtui.core.search import contact_names
+        def read() -> tuple[list[tuple[int, str, str]], list[str]]:
+            from crmtui.core.reads import records
+            from crmtui.core.search import contact_names, ranked_ids
 
             with app.database.session() as session:
-                return contact_names(session, query, 10)
+                companies = records(session, "company", ranked_ids(session, "company", query, 5))
+                return contact_names(session, query, 10), [row.name for row in companies]
 
         try:
-            rows = await asyncio.to_thread(read)
+            rows, companies = await asyncio.to_thread(read)
         except Exception:  # noqa: BLE001 - a palette search that fails just finds nothing
             return
         matcher = self.matcher(query)
@@ -48,6 +50,14 @@ class ContactSearchProvider(Provider):
                 partial(app.open_contact, contact_id),
                 text=f"Contact: {name}",
                 help=email,
+            )
+        for position, name in enumerate(companies):
+            yield Hit(
+                max(matcher.match(name), 0.9 - position / 20),
+                matcher.highlight(f"Company: {name}"),
+                partial(app.open_company, name),
+                text=f"Company: {name}",
+                help="its people and deals",
             )
 
 
@@ -220,6 +230,11 @@ class CRMApp(App[None]):
 
     def open_contact(self, contact_id: int) -> None:
         self.push_screen(ContactDetailScreen(contact_id))
+
+    def open_company(self, name: str) -> None:
+        from crmtui.tui.screens.company import CompanyScreen
+
+        self.push_screen(CompanyScreen(name))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -54,6 +54,7 @@ class ContactDetailScreen(Screen):
         Binding("d", "new_deal", "New deal", id="new_deal"),
         Binding("h", "history", "History", id="history"),
         Binding("a", "new_task", "New task", id="new_task"),
+        Binding("o", "company", "Company", id="company"),
     ]
 
     def __init__(self, contact_id: int) -> None:
@@ -230,6 +231,13 @@ class ContactDetailScreen(Screen):
         from crmtui.tui.screens.forms import TaskFormScreen
 
         self.app.push_screen(TaskFormScreen(contact_id=self.contact_id), self._saved)
+
+    def action_company(self) -> None:
+        company = self.detail and self.detail["contact"]["company"]
+        if company:
+            self.app.open_company(company)
+        else:
+            self.notify("This contact has no company: e edits it", timeout=3)
 
     def action_new_deal(self) -> None:
         from crmtui.tui.screens.forms import DealFormScreen

@@ -1,0 +1,139 @@
+"""One company: its fields, its people and its deals; enter opens one of its people."""
+
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from crmtui.reports.figures import amount_text
+from crmtui.tui.dbwork import run_db
+from crmtui.tui.formatting import joined
+from crmtui.tui.screens.contact_detail import CARD_WIDTH, fitted_columns
+
+SHOWN = 100  # core.companies.company_detail reads this many people and deals
+TABLES = {
+    "#company-contacts": (("Name", 0, 2), ("Email", 0, 2), ("Phone", 16, 0)),
+    "#company-deals": (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0)),
+}
+
+
+class CompanyScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.company_name = name
+        self.detail: dict[str, Any] | None = None
+        self.laid_out_for = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="detail"):
+            with VerticalScroll(id="detail-fields"):
+                yield Static("", id="company-card")
+            with Vertical(id="detail-lists"):
+                yield Label("People", id="company-people-label", classes="section")
+                yield DataTable(id="company-contacts", cursor_type="row")
+                yield Label("Deals", id="company-deals-label", classes="section")
+                yield DataTable(id="company-deals", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fit_columns()
+        self.query_one("#company-contacts", DataTable).focus()
+        self.refresh_data()
+
+    def on_resize(self, _event) -> None:
+        if self._fit_columns() and self.detail is not None:
+            self._show(self.detail)
+
+    def _fit_columns(self) -> bool:
+        total = self.app.size.width - CARD_WIDTH
+        if total == self.laid_out_for:
+            return False
+        self.laid_out_for = total
+        for selector, specs in TABLES.items():
+            table = self.query_one(selector, DataTable)
+            table.clear(columns=True)
+            for label, width in fitted_columns(specs, total):
+                table.add_column(label, key=label, width=width)
+        return True
+
+    def refresh_data(self) -> None:
+        name = self.company_name
+
+        def read(session) -> dict[str, Any]:
+            from crmtui.core.companies import company_detail, find_company
+            from crmtui.core.errors import NotFound
+
+            company = find_company(session, name)  # by name: a company called 1984 is not id 1984
+            if company is None:
+                raise NotFound(f"no company {name!r}")
+            return company_detail(session, company.id)
+
+        run_db(self, read, self._show, group="company", exclusive=True)
+
+    def _show(self, detail: dict[str, Any]) -> None:
+        self.detail = detail
+        c = detail["company"]
+        self.sub_title = c["name"]
+        address = "\n".join(
+            part
+            for part in (
+                c["street"],
+                " ".join(p for p in (c["postal_code"], c["city"]) if p),
+                c["region"],
+                c["country"],
+            )
+            if part
+        )
+        rows = [
+            ("Domain", c["domain"]), ("Industry", c["industry"]), ("Size", c["size"]),
+            ("Website", c["website"]), ("Owner", c["owner"]), ("Tags", joined(c["tags"])),
+            ("People", f"{c['contacts']:,}"), ("Address", address),
+            *((key, value) for key, value in (c["custom_fields"] or {}).items()),
+            ("Notes", c["notes"]),
+        ]  # fmt: skip
+        lines = [f"[b]{escape(c['name'])}[/b]", ""]
+        for label, value in rows:
+            if value:
+                lines.append(f"[dim]{label}[/dim]\n{escape(str(value))}")
+        self.query_one("#company-card", Static).update("\n".join(lines))
+        people, deals = detail["contacts"], detail["deals"]
+        self._label("#company-people-label", "People", len(people), c["contacts"])
+        self._label("#company-deals-label", "Deals", len(deals), None)
+        self._fill("#company-contacts", [
+            (p["id"], {"Name": p["name"], "Email": p["email"] or "", "Phone": p["phone"] or ""})
+            for p in people
+        ])  # fmt: skip
+        self._fill("#company-deals", [
+            (d["id"], {
+                "Deal": d["title"], "Stage": d["stage"],
+                "Amount": amount_text(d["amount"], d["currency"]), "Status": d["status"],
+            })
+            for d in deals
+        ])  # fmt: skip
+
+    def _label(self, selector: str, name: str, shown: int, total: int | None) -> None:
+        """`People`, or `People: the first 100 of 218` when there are more than are read."""
+        text = name
+        if shown >= SHOWN:
+            text += f": the first {SHOWN}" + (f" of {total:,}" if total else "")
+        self.query_one(selector, Label).update(text)
+
+    def _fill(self, selector: str, rows: list[tuple[int, dict[str, str]]]) -> None:
+        table = self.query_one(selector, DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        labels = [str(column.label) for column in table.columns.values()]
+        for row_id, cells in rows:
+            table.add_row(*(cells[label] for label in labels), key=str(row_id))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "company-contacts":
+            self.app.open_contact(int(event.row_key.value))
