@@ -176,3 +176,46 @@ def test_re_importing_interactions_without_a_date_changes_nothing(crm):
 
     assert (again["inserted"], again["unchanged"]) == (0, 2)
     assert len(crm.json("export", "interactions")) == 2
+
+
+def deal(crm) -> dict:
+    (only,) = crm.json("deal", "list")
+    return crm.json("deal", "show", str(only["id"]))
+
+
+def import_deals(crm, source: str, mode: str) -> dict:
+    result = crm.ok("import", "deals", "-", "--on-duplicate", mode, "-f", "json", input=source)
+    return json.loads(result.stdout)
+
+
+def test_deals_update_overwrites_and_moves_merge_fills_blanks_and_undo_restores(crm):
+    first = import_deals(crm, "title,stage,amount,notes\nBig,Lead,100,first\n", "skip")
+
+    update = import_deals(crm, "title,stage,amount,notes,tags\nBig,Proposal,250,second,hot\n",
+                          "update")  # fmt: skip
+    updated = deal(crm)
+    same = import_deals(crm, "title,stage,amount,notes,tags\nBig,Proposal,250,second,hot\n",
+                        "update")  # fmt: skip
+    merge = import_deals(crm, "title,stage,amount,notes,expected_close\n"
+                         "Big,Won,999,third,2026-12-31\n", "merge")  # fmt: skip
+    merged = deal(crm)
+    won = import_deals(crm, "title,status,closed_at\nBig,won,2099-01-02T03:04:05+00:00\n",
+                       "update")  # fmt: skip
+    closed = deal(crm)
+
+    assert (update["updated"], same["unchanged"], merge["updated"], won["updated"]) == (1, 1, 1, 1)
+    assert (updated["stage"], updated["amount"], updated["notes"]) == (
+        "Proposal",
+        "250.00",
+        "second",
+    )
+    assert updated["tags"] == ["hot"]
+    assert (merged["stage"], merged["amount"], merged["notes"]) == ("Proposal", "250.00", "second")
+    assert merged["expected_close"] == "2026-12-31"
+    assert (closed["status"], closed["closed_at"]) == ("won", "2099-01-02T03:04:05+00:00")
+    for batch in (won, merge, update):
+        crm.ok("import", "undo", str(batch["batch"]))
+    restored = deal(crm)
+    assert (restored["stage"], restored["status"], restored["amount"]) == ("Lead", "open", "100.00")
+    assert (restored["notes"], restored["tags"], restored["expected_close"]) == ("first", [], None)
+    assert first["inserted"] == 1

@@ -138,6 +138,20 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
     _restore(session, record, change.entity, values, lists)
 
 
+def restore_logged(session: Session, entity: str, entity_id: int, changes: dict) -> None:
+    """Put back the old values of one logged update, as `crm undo` would, without its checks
+    (an import batch checks the whole batch first); a deal's stage goes back by a move."""
+    model = MODELS[entity]
+    record = session.get(model, entity_id)
+    columns = _columns(model)
+    values = {
+        field: _from_log(columns[field], old)
+        for field, (old, _new) in changes.items()
+        if field in columns and field not in NEVER_RESTORED
+    }
+    _restore(session, record, entity, values, {})
+
+
 def _deleted_links(session: Session, model, values: dict) -> list[str]:
     """The records the old values point at that are gone ("contact 12"): restoring a link to
     one would fail on its foreign key."""

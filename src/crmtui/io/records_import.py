@@ -114,12 +114,43 @@ def _same_deal(
     return next((id_ for id_, found in session.execute(same) if fold(found) == key), None)
 
 
+def _stage_and_status(session: Session, pipeline_id: int, values: dict[str, str]) -> tuple:
+    """The stage the file names in the pipeline, and the status it says: a closed stage's kind,
+    else the status column's; None for what the file does not say."""
+    from crmtui.core.pipelines import get_stage
+
+    status = values.get("status", "").lower() or None
+    if status is not None and status not in DEAL_STATUSES:
+        raise Invalid(f"invalid status {status!r}: choose one of {', '.join(DEAL_STATUSES)}")
+    stage = get_stage(session, pipeline_id, values["stage"]) if values.get("stage") else None
+    if stage is not None and stage.kind != "open":
+        if status not in (None, "open", stage.kind):
+            raise Invalid(f"the stage {stage.name} is {stage.kind}, the status {status}")
+        status = stage.kind
+    return stage, status
+
+
+def _close_deal(session: Session, deal: Deal, stage, status: str, values: dict, at) -> None:
+    """Win or lose an open deal at `at`: into the closed stage the file names, else the
+    pipeline's first one of that kind."""
+    from crmtui.core.deals import lose_deal, move_deal, win_deal
+    from crmtui.core.records import apply_changes
+
+    if stage is not None and stage.kind == status:
+        move_deal(session, deal, stage.id, at)
+    elif status == "won":
+        win_deal(session, deal, at)
+    else:
+        lose_deal(session, deal, None, at)
+    if status == "lost" and values.get("lost_reason"):
+        apply_changes(session, "deal", deal, {"lost_reason": values["lost_reason"]})
+
+
 def _deal_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
     from crmtui.core.companies import find_company
     from crmtui.core.contacts import get_contact
-    from crmtui.core.deals import add_deal, lose_deal, move_deal, win_deal
-    from crmtui.core.pipelines import get_pipeline, get_stage
-    from crmtui.core.records import apply_changes
+    from crmtui.core.deals import add_deal
+    from crmtui.core.pipelines import get_pipeline
     from crmtui.core.schemas import DealInput
     from crmtui.core.timeparse import parse_date, parse_when
     from crmtui.core.types import utcnow
@@ -127,24 +158,20 @@ def _deal_row(session: Session, values: dict[str, str], custom: dict, mode: str)
     title = values.get("title", "").strip()
     if not title:
         raise Invalid("no deal title")
-    status = values.get("status", "open").lower()
-    if status not in DEAL_STATUSES:
-        raise Invalid(f"invalid status {status!r}: choose one of {', '.join(DEAL_STATUSES)}")
     created = parse_when(values["created_at"]) if values.get("created_at") else None
     closed = parse_when(values["closed_at"]) if values.get("closed_at") else None
     contact = get_contact(session, values["contact"]) if values.get("contact") else None
     company = find_company(session, values["company"]) if values.get("company") else None
     existing = _same_deal(session, title, contact, values.get("company"), company, created)
     if existing is not None:
-        return "unchanged", existing, title
+        if mode == "skip":
+            return "unchanged", existing, title
+        changed = _update_deal(session, existing, values, mode, closed)
+        return ("updated" if changed else "unchanged"), existing, title
     if created is None and closed is not None and closed < utcnow():
         created = closed  # it was there by the time it closed, at the latest
     pipeline = get_pipeline(session, values.get("pipeline"))
-    stage = get_stage(session, pipeline.id, values["stage"]) if values.get("stage") else None
-    if stage is not None and stage.kind != "open":
-        if status not in ("open", stage.kind):
-            raise Invalid(f"the stage {stage.name} is {stage.kind}, the status {status}")
-        status = stage.kind
+    stage, status = _stage_and_status(session, pipeline.id, values)
     # A closed deal starts open and closes when the file says, so it keeps both dates.
     deal = add_deal(session, DealInput(
         title=title, contact=str(contact.id) if contact else None, company=values.get("company"),
@@ -154,17 +181,47 @@ def _deal_row(session: Session, values: dict[str, str], custom: dict, mode: str)
         owner=values.get("owner"), notes=values.get("notes"),
         tags=split_list(values["tags"]) if values.get("tags") else None, created_at=created,
     ))  # fmt: skip
-    if status != "open":
-        at = closed or deal.created_at
-        if stage is not None and stage.kind == status:
-            move_deal(session, deal, stage.id, at)
-        elif status == "won":
-            win_deal(session, deal, at)
-        else:
-            lose_deal(session, deal, None, at)
-        if status == "lost" and values.get("lost_reason"):
-            apply_changes(session, "deal", deal, {"lost_reason": values["lost_reason"]})
+    if status in ("won", "lost"):
+        _close_deal(session, deal, stage, status, values, closed or deal.created_at)
     return "insert", deal.id, title
+
+
+def _update_deal(session: Session, deal_id: int, values: dict, mode: str, closed) -> bool:
+    """update: the file's values over the deal's, and its stage and status (a move, logged);
+    merge: only what the deal lacks. Whether anything changed."""
+    from crmtui.core.deals import get_deal, move_deal, reopen_deal, update_deal
+    from crmtui.core.records import apply_changes
+    from crmtui.core.schemas import DealInput
+    from crmtui.core.timeparse import parse_date
+    from crmtui.core.types import utcnow
+
+    deal = get_deal(session, deal_id)
+    version = deal.version
+    stage, status = _stage_and_status(session, deal.pipeline_id, values)
+    fields = {key: values.get(key) for key in ("amount", "currency", "owner", "notes")}
+    if values.get("expected_close"):
+        fields["expected_close"] = parse_date(values["expected_close"])
+    if mode == "merge":
+        lacking = {"amount": not deal.amount_units, "currency": not deal.amount_units,
+                   "owner": deal.owner_id is None, "notes": not deal.notes,
+                   "expected_close": deal.expected_close is None}  # fmt: skip
+        fields = {key: value for key, value in fields.items() if lacking[key]}
+    tags = split_list(values["tags"]) if values.get("tags") else None
+    changes = update_deal(session, deal, DealInput(**fields, tags=tags))
+    wanted = status or ("open" if stage is not None else None)
+    if mode == "update" and wanted is not None:
+        now = utcnow()
+        open_stage = stage if stage is not None and stage.kind == "open" else None
+        if deal.status != "open" and deal.status != wanted:
+            reopen_deal(session, deal, open_stage.id if open_stage else None, now)
+        if deal.status == "open":
+            if open_stage is not None and open_stage.id != deal.stage_id:
+                move_deal(session, deal, open_stage.id, now)
+            if wanted != "open":
+                _close_deal(session, deal, stage, wanted, values, closed or now)
+        elif wanted == "lost" and values.get("lost_reason"):
+            apply_changes(session, "deal", deal, {"lost_reason": values["lost_reason"]})
+    return bool(changes) or deal.version != version
 
 
 def _interaction_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:

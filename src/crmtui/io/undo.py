@@ -9,6 +9,7 @@ from sqlmodel import Session
 from crmtui.core.contacts import build_contact_search_text
 from crmtui.core.errors import Conflict
 from crmtui.core.text import email_key, fold, phone_key
+from crmtui.core.undo import restore_logged
 from crmtui.io.bulk import IN_CHUNK, BulkWriter
 from crmtui.io.values import parse_birthday
 
@@ -42,10 +43,18 @@ def revert_batch(session: Session, batch_id: int) -> dict[str, int]:
         "WHERE batch_id = ? AND action IN ('update', 'tag') ORDER BY id DESC",
         [batch_id],
     )
+    created_deals = {row[0] for row in w.query(
+        "SELECT entity_id FROM change WHERE batch_id = ? AND entity = 'deal' AND action = 'create'",
+        [batch_id],
+    )}  # fmt: skip
     for entity, entity_id, action, changes in updates:
         changes = json.loads(changes) if isinstance(changes, str) else changes
         if action == "tag":  # tags a batch attached to a record it found (core.tags.tag_record)
             _untag(w, entity, entity_id, changes["tags"][1])
+        elif entity == "deal":
+            if entity_id in created_deals:  # moved as it was imported: it goes as a whole
+                continue
+            _restore_deal(session, batch_id, entity_id, changes)
         elif entity == "contact":
             _restore_contact(w, entity_id, changes)
         else:
@@ -124,6 +133,16 @@ def _restore_fields(w: BulkWriter, entity: str, entity_id: int, changes: dict) -
         f"UPDATE {TABLES[entity]} SET {assignments}, version = version + 1 WHERE id = ?",
         [*columns.values(), entity_id],
     )
+
+
+def _restore_deal(session: Session, batch_id: int, deal_id: int, changes: dict) -> None:
+    """Through the service, so the stage goes back by a logged move; logged under the batch
+    undone, so undoing an earlier batch does not take the revert for a later change."""
+    session.info["batch_id"] = batch_id
+    try:
+        restore_logged(session, "deal", deal_id, changes)
+    finally:
+        session.info.pop("batch_id", None)
 
 
 def _untag(w: BulkWriter, entity: str, entity_id: int, names: Iterable[str]) -> None:
