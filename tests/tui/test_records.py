@@ -287,3 +287,17 @@ async def test_the_command_palette_finds_a_company_and_opens_it(db, data, make_a
         await settle(pilot)
         assert isinstance(app.screen, CompanyScreen)
         assert "Quinn & Co" in text_of(app.screen, "#company-card")
+
+
+async def test_the_tasks_view_at_80_columns_gives_the_title_the_room(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        table = app.screen.query_one("#tasks", DataTable)
+        widths = {str(c.label): c.width for c in table.columns.values()}
+        assert widths["Task"] >= len("Prepare renewal offer")
+        assert table.virtual_size.width <= table.size.width
+        status = text_of(app.screen, "#tasks-status")
+        assert "Overdue: 1" in status and "No date: 0" in status

@@ -469,7 +469,7 @@ class TaskFormScreen(FormScreen):
         priorities = [(p, p) for p in ("low", "normal", "high")]
         yield from self.field("title", "Task", Input(placeholder="Send the proposal"))
         yield from self.field(
-            "due", "Due", Input(placeholder="tomorrow 9:00 · +3d · 2026-05-04 · empty: no date")
+            "due", "Due", Input(placeholder="tomorrow 9:00 · +3d · empty: no date")
         )
         yield from self.field(
             "priority", "Priority", Select(priorities, value="normal", allow_blank=False)

@@ -13,6 +13,7 @@ from crmtui.tui.formatting import local_time
 from crmtui.tui.widgets.row_table import RowTable
 
 PER_GROUP = 200
+CONTACT_WIDTH = 20
 GROUPS = (
     ("overdue", "Overdue"),
     ("today", "Today"),
@@ -49,16 +50,25 @@ class TasksScreen(Screen):
             self.refresh_data()
 
     def _fit_columns(self) -> bool:
-        """Give the task's title the width the other columns leave; True if that changed."""
-        task_width = max(16, self.app.size.width - 9 - 16 - 20 - 8 - 2 * 5 - 2)
+        """Share the width the fixed columns leave, the title first; True if that changed."""
+        room = max(30, self.app.size.width - 9 - 16 - 8 - 2 * 5 - 2)
+        contact_width = min(
+            CONTACT_WIDTH, room // 3
+        )  # a narrow terminal cuts the name, not the task
+        task_width = room - contact_width
         if task_width == self.task_width:
             return False
         self.task_width = task_width
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for label, width in (("", 9), ("Due", 16), ("Task", task_width), ("Contact", 20)):
+        for label, width in (
+            ("", 9),
+            ("Due", 16),
+            ("Task", task_width),
+            ("Contact", contact_width),
+            ("Priority", 8),
+        ):
             table.add_column(label, width=width)
-        table.add_column("Priority", width=8)
         return True
 
     def refresh_data(self) -> None:
@@ -88,9 +98,9 @@ class TasksScreen(Screen):
                     label, local_time(task["due_at"]), task["title"], task["contact"] or "",
                     task["priority"], key=key,
                 )  # fmt: skip
-        counts = "  ·  ".join(f"{label}: {groups[name]['count']:,}" for name, label in GROUPS)
+        counts = " · ".join(f"{label}: {groups[name]['count']:,}" for name, label in GROUPS)
         if any(groups[name]["count"] > PER_GROUP for name, _label in GROUPS):
-            counts += f"  (first {PER_GROUP} of each)"
+            counts += f"  ({PER_GROUP} a group)"
         self.query_one("#tasks-status", Static).update(counts)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
