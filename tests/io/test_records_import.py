@@ -219,3 +219,33 @@ def test_deals_update_overwrites_and_moves_merge_fills_blanks_and_undo_restores(
     assert (restored["stage"], restored["status"], restored["amount"]) == ("Lead", "open", "100.00")
     assert (restored["notes"], restored["tags"], restored["expected_close"]) == ("first", [], None)
     assert first["inserted"] == 1
+
+
+def test_an_interaction_keeps_its_deal_through_export_and_import(crm, tmp_path, monkeypatch):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("deal", "add", "Engines", "--contact", "ada@example.com", "--created", "2026-01-01")
+    crm.ok("deal", "add", "Looms", "--contact", "ada@example.com", "--created", "2026-01-01")
+    crm.ok("log", "call", "ada@example.com", "--summary", "Loom talk", "--deal", "2",
+           "--at", "2026-01-05")  # fmt: skip
+    for name in ("contacts", "deals", "interactions"):
+        crm.ok("export", name, "-o", tmp_path / f"{name}.csv")
+
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "fresh.db"))
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("deal", "add", "Other", "--contact", "ada@example.com")  # the ids differ here
+    for name in ("deals", "interactions"):
+        crm.ok("import", name, tmp_path / f"{name}.csv")
+
+    (call,) = crm.json("export", "interactions")
+    deals = {d["id"]: d["title"] for d in crm.json("deal", "list")}
+    assert (call["deal"], deals[call["deal_id"]]) == ("Looms", "Looms")
+
+
+def test_an_interaction_naming_a_deal_the_contact_does_not_have_is_refused(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+
+    result = crm("import", "interactions", "-", "-v",
+                 input="contact,kind,subject,deal\nada@example.com,call,Hi,Nope\n")  # fmt: skip
+
+    assert result.exit_code == 2
+    assert "no deal 'Nope'" in result.stderr

@@ -56,7 +56,7 @@ DEAL_CSV_COLUMNS = (
 )  # fmt: skip
 INTERACTION_CSV_COLUMNS = (
     "id", "contact_email", "contact", "kind", "direction", "occurred_at", "duration_seconds",
-    "subject", "body", "outcome", "deal_id", "user",
+    "subject", "body", "outcome", "deal_id", "user", "deal",
 )  # fmt: skip
 TASK_CSV_COLUMNS = (
     "id", "title", "due_at", "priority", "done_at", "contact_email", "contact", "deal_id",
@@ -253,10 +253,13 @@ TAGS_BETWEEN = (
 
 
 def _orm_pages(session: Session, model, stmt, build) -> Iterator[list[dict[str, Any]]]:
+    """Pages of `stmt`'s records in id order, as plain rows with the model's columns: an ORM
+    object costs about 40 us, a million interactions most of a minute."""
+    stmt = stmt.with_only_columns(*model.__table__.columns)
     last_id = 0
     while True:
         records = list(
-            session.scalars(stmt.where(model.id > last_id).order_by(model.id).limit(PAGE))
+            session.execute(stmt.where(model.id > last_id).order_by(model.id).limit(PAGE))
         )
         if not records:
             return
@@ -334,7 +337,20 @@ def interaction_pages(session: Session, contact: str | None = None, kind: str | 
             Interaction.kind == check_choice(kind, INTERACTION_KINDS, "interaction kind")
         )
 
-    return _orm_pages(session, Interaction, stmt, _with_emails(interaction_rows))
+    with_emails = _with_emails(interaction_rows)
+
+    def build(session: Session, records: list[Interaction]) -> list[dict[str, Any]]:
+        # the deal by its title too: its id means nothing in another database
+        rows = with_emails(session, records)
+        ids = {r["deal_id"] for r in rows if r["deal_id"]}
+        titles = (
+            _by_ids(session, select(Deal.id, Deal.title).where(Deal.id.in_(ids))) if ids else {}
+        )
+        for row in rows:
+            row["deal"] = titles.get(row["deal_id"])
+        return rows
+
+    return _orm_pages(session, Interaction, stmt, build)
 
 
 def task_pages(

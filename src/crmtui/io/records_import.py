@@ -5,7 +5,7 @@ from contextlib import ExitStack
 from time import monotonic
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from crmtui.core.db import Database, commit_and_continue
@@ -29,7 +29,7 @@ DEAL_FIELDS = (
 )  # fmt: skip
 INTERACTION_FIELDS = (
     "contact", "kind", "direction", "occurred_at", "duration_seconds", "subject", "body",
-    "outcome", "user",
+    "outcome", "user", "deal",
 )  # fmt: skip
 _COMMON = {"id": "ignore", "created at": "ignore", "updated at": "ignore", "tags": "tags",
            "labels": "tags", "notes": "notes", "owner": "owner", "custom fields": "custom_fields"}  # fmt: skip
@@ -59,7 +59,7 @@ INTERACTION_PRESET = Preset("interactions", "Interactions", {
     "kind": "kind", "type": "kind", "direction": "direction", "occurred at": "occurred_at",
     "date": "occurred_at", "when": "occurred_at", "duration seconds": "duration_seconds",
     "subject": "subject", "summary": "subject", "body": "body", "notes": "body",
-    "outcome": "outcome", "deal id": "ignore", "user": "user",
+    "outcome": "outcome", "deal id": "ignore", "user": "user", "deal": "deal",
 })  # fmt: skip
 KINDS = {
     "companies": ("company", COMPANY_PRESET, COMPANY_FIELDS),
@@ -224,6 +224,22 @@ def _update_deal(session: Session, deal_id: int, values: dict, mode: str, closed
     return bool(changes) or deal.version != version
 
 
+def _contact_deal(session: Session, contact, title: str, occurred) -> int:
+    """The contact's deal with this title (or a deal with no contact): of several, the one
+    created last before the interaction, as a renewal follows the deal it renews."""
+    key = fold(title)
+    found = session.execute(
+        select(Deal.id, Deal.title, Deal.contact_id, Deal.created_at)
+        .where(Deal.search_text.startswith(key, autoescape=True))
+        .where(or_(Deal.contact_id == contact.id, Deal.contact_id.is_(None)))
+    ).all()
+    deals = [deal for deal in found if fold(deal.title) == key]
+    if not deals:
+        raise NotFound(f"no deal {title!r} for {contact.display_name}")
+    before = [deal for deal in deals if occurred is None or deal.created_at <= occurred] or deals
+    return max(before, key=lambda d: (d.contact_id is not None, d.created_at, d.id)).id
+
+
 def _interaction_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
     from crmtui.core.contacts import check_choice, get_contact
     from crmtui.core.interactions import log_interaction
@@ -257,11 +273,14 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
         raise Invalid(f"invalid duration {duration!r}: give whole seconds")
     if duration and int(duration) > LONGEST_SECONDS:
         raise Invalid(f"the duration {duration!r} is longer than a century")
+    deal_id = (
+        _contact_deal(session, contact, values["deal"], occurred) if values.get("deal") else None
+    )
     interaction = log_interaction(session, InteractionInput(
         contact=str(contact.id), kind=kind, subject=subject, occurred_at=occurred,
         direction=values.get("direction") or "out",
         duration_seconds=int(duration) if duration else None, body=values.get("body"),
-        outcome=values.get("outcome"), user=values.get("user"),
+        outcome=values.get("outcome"), user=values.get("user"), deal_id=deal_id,
     ))  # fmt: skip
     return "insert", interaction.id, subject
 
