@@ -73,3 +73,36 @@ def test_task_due_today_is_grouped_as_today(crm):
     crm.ok("task", "add", "Today's call", "--due", later_today.isoformat())
 
     assert [t["title"] for t in crm.json("due")["today"]] == ["Today's call"]
+
+
+def test_due_lists_each_group_in_due_order_alike_in_every_format(crm):
+    """`crm due` streams its rows: json keeps every group (empty ones too), csv and ndjson carry
+    the group on each row, and all agree on the order."""
+    import csv
+    import io
+    import json
+
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+    crm.ok("user", "add", "kim")
+    crm.ok("task", "add", "Older", "--due", "-3d", "--contact", "ada@example.com")
+    crm.ok("task", "add", "Kim's", "--due", "-2d", "--assignee", "kim")
+    crm.ok("task", "add", "Oldest", "--due", "-4d")
+    crm.ok("task", "add", "Next week", "--due", "+5d")
+    crm.ok("task", "add", "Undated")
+    crm.ok("task", "done", crm.ok("task", "add", "Done", "--due", "-1d").stdout.strip())
+
+    due = crm.json("due", "--within", "7d")
+    lines = crm.ok("due", "--within", "7d", "--format", "ndjson").stdout.splitlines()
+    table = list(csv.DictReader(io.StringIO(crm.ok("due", "--within", "7d").stdout)))
+
+    assert list(due) == ["overdue", "today", "upcoming"] and due["today"] == []
+    assert [t["title"] for t in due["overdue"]] == ["Oldest", "Older", "Kim's"]
+    assert [t["title"] for t in due["upcoming"]] == ["Next week"]
+    assert (due["overdue"][1]["contact"], due["overdue"][2]["assignee"]) == ("Ada Lovelace", "kim")
+    assert [json.loads(line) for line in lines] == [
+        {"group": name, **row} for name, rows in due.items() for row in rows
+    ]
+    assert [(r["group"], r["title"]) for r in table] == [
+        ("overdue", "Oldest"), ("overdue", "Older"), ("overdue", "Kim's"), ("upcoming", "Next week"),
+    ]  # fmt: skip
+    assert [t["title"] for t in crm.json("--user", "kim", "due", "--mine")["overdue"]] == ["Kim's"]

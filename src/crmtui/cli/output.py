@@ -94,6 +94,24 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(json_value(data), ensure_ascii=False, indent=2) + "\n")
 
 
+def print_json_groups(items: Iterable[tuple[str, dict[str, Any]]], groups: Sequence[str]) -> None:
+    """`print_json` of {group: [rows]} (every group, empty or not) from (group, row) pairs that
+    come group after group, written as they come."""
+    sys.stdout.write("{")
+    items = iter(items)
+    pending = next(items, None)
+    for number, group in enumerate(groups):
+        sys.stdout.write(("\n" if number == 0 else ",\n") + f"  {json.dumps(group)}: [")
+        empty = True
+        while pending is not None and pending[0] == group:
+            text = json.dumps(json_value(pending[1]), ensure_ascii=False, indent=2)
+            sys.stdout.write(("\n    " if empty else ",\n    ") + text.replace("\n", "\n    "))
+            empty = False
+            pending = next(items, None)
+        sys.stdout.write("]" if empty else "\n  ]")
+    sys.stdout.write("\n}\n")
+
+
 def render_rows(
     rows: Iterable[dict[str, Any]],
     columns: Sequence[str],

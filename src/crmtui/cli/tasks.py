@@ -12,7 +12,7 @@ from crmtui.cli.output import (
     LimitOption,
     chosen_format,
     message,
-    print_json,
+    print_json_groups,
     render_rows,
     report_added,
 )
@@ -109,26 +109,24 @@ def due(
     Example: crm due --within 7d --format json
     """
     from datetime import timedelta
+    from itertools import groupby
 
-    from crmtui.core.tasks import due_groups, task_rows
+    from crmtui.core.reads import due_task_rows
     from crmtui.core.timeparse import parse_duration
 
     span = timedelta(seconds=parse_duration(within)) if within else timedelta(0)
-    with context.database().session() as session:
-        groups = due_groups(session, within=span, assignee=context.username() if mine else None)
-        rows = {name: task_rows(session, tasks) for name, tasks in groups.items()}
+    assignee = context.username() if mine else None
     fmt = chosen_format(fmt)
-    if fmt is Format.json:
-        print_json(rows)
-    elif fmt is Format.table:
-        for name, items in rows.items():
-            if items:
-                render_rows(items, COLUMNS, fmt, title=name)
-        if not any(rows.values()):
-            message("nothing due")
-    else:
-        render_rows(
-            ({"group": name, **row} for name, items in rows.items() for row in items),
-            ("group",) + COLUMNS,
-            fmt,
-        )
+    with context.database().connection() as connection:
+        rows = due_task_rows(connection, within=span, assignee=assignee)
+        if fmt is Format.json:
+            print_json_groups(rows, ("overdue", "today", "upcoming"))
+        elif fmt is Format.table:
+            shown = False
+            for name, items in groupby(rows, key=lambda item: item[0]):
+                render_rows((row for _, row in items), COLUMNS, fmt, title=name)
+                shown = True
+            if not shown:
+                message("nothing due")
+        else:
+            render_rows(({"group": name, **row} for name, row in rows), ("group",) + COLUMNS, fmt)

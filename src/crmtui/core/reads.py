@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from crmtui.core.errors import Ambiguous, Invalid, NotFound
 from crmtui.core.money import format_amount
 from crmtui.core.schemas import ContactFilter
 from crmtui.core.text import email_key, fold
-from crmtui.core.types import UTCDateTime
+from crmtui.core.types import UTCDateTime, utcnow
 from crmtui.core.usernames import username_is
 
 if TYPE_CHECKING:
@@ -87,6 +88,14 @@ _CONTACT_TAG = table("contact_tag", column("contact_id", Integer), column("tag_i
 _TAG = table("tag", column("id", Integer), column("name_key"))
 _COMPANY = table("company", column("id", Integer), column("name_key"))
 _USER = table("user", column("id", Integer), column("username"))
+# Rows read at a time by the streaming reads.
+PAGE = 2000
+_TASK = table(
+    "task",
+    *(column(name, TYPED_COLUMNS["task"].get(name, Integer if name.endswith("id") else None))
+      for name in ("id", "title", "due_at", "priority", "contact_id", "deal_id", "assignee_id",
+                   "done_at", "notes", "created_at")),
+)  # fmt: skip
 
 CONTACT_SORTS = {
     "name": "sort_key",
@@ -397,6 +406,75 @@ def task_rows(session: Session | Connection, tasks: Sequence[Any]) -> list[dict[
         }
         for t in tasks
     ]
+
+
+def due_bounds(now: datetime, within: timedelta) -> tuple[datetime, datetime]:
+    """The end of today in local time, and of the span of `within` after it."""
+    from crmtui.core.timeparse import local_tz
+
+    start_today = now.astimezone(local_tz()).replace(hour=0, minute=0, second=0, microsecond=0)
+    end_today = start_today + timedelta(days=1)
+    return end_today, max(end_today, end_today + within)
+
+
+def due_task_rows(
+    session: Session | Connection,
+    *,
+    within: timedelta = timedelta(0),
+    now: datetime | None = None,
+    assignee: str | None = None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Open tasks overdue, due today and (with `within`) upcoming, in local days: (group, row)
+    in due order, rows as `task_rows` makes them, read a page at a time.
+
+    Plain rows, not ORM objects: the demo's 75,000 overdue tasks among a million contacts took
+    4 s as objects, half of it building them. Names are looked up a page at a time in id order: joined in due order, each
+    task's contact is a random read of the big contact table, 30 % slower.
+    """
+    now = now or utcnow()
+    end_today, horizon = due_bounds(now, within)
+    t = _TASK.c
+    stmt = (
+        select(
+            t.id,
+            t.title,
+            t.due_at,
+            t.priority,
+            t.contact_id,
+            t.deal_id,
+            t.assignee_id,
+            t.notes,
+            t.created_at,
+        )
+        .where(t.done_at.is_(None), t.due_at < horizon)
+        .order_by(t.due_at, t.id)
+    )
+    if assignee:
+        named = select(_USER.c.id).where(username_is(_USER.c.username, assignee))
+        stmt = stmt.where(t.assignee_id.in_(named))
+    result = session.execute(stmt)
+    users: dict[int, str] = {}
+    while page := result.fetchmany(PAGE):
+        names = _values_by_id(session, "contact", "display_name", (r.contact_id for r in page))
+        users.update(usernames_by_id(session, {r.assignee_id for r in page} - users.keys()))
+        for r in page:
+            group = "overdue" if r.due_at < now else "today" if r.due_at < end_today else "upcoming"
+            yield (
+                group,
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "due_at": r.due_at,
+                    "priority": r.priority,
+                    "contact_id": r.contact_id,
+                    "contact": names.get(r.contact_id),
+                    "deal_id": r.deal_id,
+                    "assignee": users.get(r.assignee_id),
+                    "done_at": None,
+                    "notes": r.notes,
+                    "created_at": r.created_at,
+                },
+            )
 
 
 def find_contact(session: Session | Connection, ref: str | int) -> Row:

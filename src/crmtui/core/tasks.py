@@ -11,10 +11,12 @@ from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Conflict, Invalid, NotFound
 from crmtui.core.models import TASK_PRIORITIES, Task, User
-from crmtui.core.reads import task_rows  # noqa: F401  (one row builder for every front end)
+from crmtui.core.reads import (
+    due_bounds,
+    task_rows,  # noqa: F401  (one row builder for every front end)
+)
 from crmtui.core.records import apply_changes
 from crmtui.core.schemas import TaskInput
-from crmtui.core.timeparse import local_tz
 from crmtui.core.types import utcnow
 from crmtui.core.usernames import username_is
 from crmtui.core.users import ensure_user
@@ -83,7 +85,6 @@ def list_tasks(
     include_done: bool = False,
     contact: str | None = None,
     assignee: str | None = None,
-    due_before: datetime | None = None,
     limit: int | None = 100,
 ) -> list[Task]:
     stmt = select(Task)
@@ -95,39 +96,10 @@ def list_tasks(
         stmt = stmt.join(User, User.id == Task.assignee_id).where(
             username_is(User.username, assignee)
         )
-    if due_before is not None:
-        stmt = stmt.where(Task.due_at < due_before)
     stmt = stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
-
-
-def due_groups(
-    session: Session,
-    *,
-    within: timedelta = timedelta(0),
-    now: datetime | None = None,
-    assignee: str | None = None,
-) -> dict[str, list[Task]]:
-    """Open tasks grouped as overdue, today and (with `within`) upcoming, in local days."""
-    now = now or utcnow()
-    local_now = now.astimezone(local_tz())
-    start_today = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    end_today = start_today + timedelta(days=1)
-    horizon = max(end_today, start_today + timedelta(days=1) + within)
-    tasks = list_tasks(session, assignee=assignee, due_before=horizon, limit=None)
-    groups: dict[str, list[Task]] = {"overdue": [], "today": [], "upcoming": []}
-    for task in tasks:
-        if task.due_at is None:
-            continue
-        if task.due_at < now:
-            groups["overdue"].append(task)
-        elif task.due_at < end_today:
-            groups["today"].append(task)
-        else:
-            groups["upcoming"].append(task)
-    return groups
 
 
 def due_summary(
@@ -138,16 +110,14 @@ def due_summary(
     assignee: str | None = None,
     limit: int = 100,
 ) -> dict[str, dict[str, Any]]:
-    """`due_groups` for a screen: each group's count and first `limit` tasks, never all of them;
-    and `undated`, the open tasks with no due date (a follow-up logged without one), newest
-    first, so that no open task is out of sight.
+    """What is due (grouped as `reads.due_task_rows` lists it) for a screen: each group's count
+    and first `limit` tasks, never all of them; and `undated`, the open tasks with no due date
+    (a follow-up logged without one), newest first, so that no open task is out of sight.
 
     Overdue comes most recently due first (what slipped yesterday matters more than last year).
     """
     now = now or utcnow()
-    start_today = now.astimezone(local_tz()).replace(hour=0, minute=0, second=0, microsecond=0)
-    end_today = start_today + timedelta(days=1)
-    horizon = max(end_today, end_today + within)
+    end_today, horizon = due_bounds(now, within)
     due = Task.due_at
     groups = {
         "overdue": ((due < now,), (due.desc(), Task.id.desc())),
