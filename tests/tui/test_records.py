@@ -301,3 +301,31 @@ async def test_the_tasks_view_at_80_columns_gives_the_title_the_room(db, data, m
         assert table.virtual_size.width <= table.size.width
         status = text_of(app.screen, "#tasks-status")
         assert "Overdue: 1" in status and "No date: 0" in status
+
+
+async def test_the_footer_is_laid_out_again_only_when_its_keys_change(
+    db, data, make_app, settle, monkeypatch
+):
+    from textual.widgets import Footer
+
+    laid_out = []
+    recompose = Footer.recompose
+
+    async def counted(footer):
+        laid_out.append(footer.screen)
+        return await recompose(footer)
+
+    monkeypatch.setattr(Footer, "recompose", counted)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        laid_out.clear()
+        await pilot.press("enter")  # a contact's page: focus, then three tables filled
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert len(laid_out) <= 1
+        await pilot.press("tab", "tab")  # to its open tasks: their own keys show
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        shown = " ".join(str(key.render()) for key in footer.children)
+        assert "Done" in shown and "Reschedule" in shown

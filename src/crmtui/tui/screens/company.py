@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined
 from crmtui.tui.screens.contact_detail import CARD_WIDTH, fitted_columns
+from crmtui.tui.widgets.footer import KeysFooter
 
 SHOWN = 100  # core.companies.company_detail reads this many people and deals
 TABLES = {
@@ -39,7 +40,7 @@ class CompanyScreen(Screen):
                 yield DataTable(id="company-contacts", cursor_type="row")
                 yield Label("Deals", id="company-deals-label", classes="section")
                 yield DataTable(id="company-deals", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._fit_columns()

@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_time
+from crmtui.tui.widgets.footer import KeysFooter
 
 TIMELINE_LIMIT = 50
 CARD_WIDTH = 32  # #detail-fields in app.tcss
@@ -74,7 +75,7 @@ class ContactDetailScreen(Screen):
                 yield DataTable(id="contact-deals", cursor_type="row")
                 yield Label("Open tasks", classes="section")
                 yield TaskTable(id="contact-tasks", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._fit_columns()

@@ -9,10 +9,11 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_date
+from crmtui.tui.widgets.footer import KeysFooter
 from crmtui.tui.widgets.row_table import RowTable
 
 # a page is 50 rows: on a cold cache each row is a disk read (100 rows took up to 220 ms)
@@ -225,7 +226,7 @@ class ContactsScreen(Screen):
         yield Input(placeholder="/  search name, email, company, phone", id="search")
         yield Static("", id="contacts-status", classes="status")
         yield WindowTable(id="contacts")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> DataTable:

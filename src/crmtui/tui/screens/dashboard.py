@@ -6,12 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Select, Static
+from textual.widgets import Select, Static
 from textual_plotext import PlotextPlot
 
 from crmtui.reports.periods import Month
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import axis_labels, axis_ticks
+from crmtui.tui.widgets.footer import KeysFooter
 
 PICKER_MONTHS = 24
 SERIES_MONTHS = 12
@@ -105,7 +106,7 @@ class DashboardScreen(Screen):
             yield PlotextPlot(id="chart-interactions")
             yield PlotextPlot(id="chart-won")
             yield PlotextPlot(id="chart-pipeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

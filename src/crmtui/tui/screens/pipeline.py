@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import age, short_number
+from crmtui.tui.widgets.footer import KeysFooter
 
 PER_COLUMN = 50
 MORE_AHEAD = 10  # cards left below the cursor when the column's next page is asked for
@@ -50,7 +51,7 @@ class PipelineScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title", classes="status")
         yield Horizontal(id="board")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

@@ -6,10 +6,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import local_time
+from crmtui.tui.widgets.footer import KeysFooter
 from crmtui.tui.widgets.row_table import RowTable
 
 PER_GROUP = 200
@@ -38,7 +39,7 @@ class TasksScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("", id="tasks-status", classes="status")
         yield RowTable(id="tasks")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._fit_columns()
