@@ -21,7 +21,7 @@ from crmtui.io.values import split_list
 
 COMPANY_FIELDS = (
     "name", "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
-    "website", "notes", "owner", "tags", "custom_fields",
+    "website", "notes", "owner", "tags", "custom_fields", "created_at",
 )  # fmt: skip
 DEAL_FIELDS = (
     "title", "contact", "company", "pipeline", "stage", "status", "amount", "currency",
@@ -41,6 +41,7 @@ COMPANY_PRESET = Preset("companies", "Companies", {
     "state": "region", "region": "region", "state/region": "region", "postal code": "postal_code",
     "zip": "postal_code", "country": "country", "country/region": "country",
     "website": "website", "website url": "website", "contacts": "ignore",
+    "created at": "created_at", "create date": "created_at",
 })  # fmt: skip
 DEAL_PRESET = Preset("deals", "Deals", {
     **_COMMON, "title": "title", "deal": "title", "deal name": "title", "name": "title",
@@ -71,6 +72,7 @@ KINDS = {
 def _company_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
     from crmtui.core.companies import add_company, company_rows, find_company, update_company
     from crmtui.core.schemas import CompanyInput
+    from crmtui.core.timeparse import parse_when
 
     name = values.get("name", "")
     if not name:
@@ -82,6 +84,7 @@ def _company_row(session: Session, values: dict[str, str], custom: dict, mode: s
         company = add_company(session, CompanyInput(
             name=name, **plain, owner=values.get("owner"), tags=tags,
             custom_fields=custom or None,
+            created_at=parse_when(values["created_at"]) if values.get("created_at") else None,
         ))  # fmt: skip
         return "insert", company.id, name
     if mode == "skip":
