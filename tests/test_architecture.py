@@ -60,7 +60,13 @@ def test_front_ends_hold_no_sql():
 
 @pytest.mark.parametrize(
     "command",
-    [["search", "ada"], ["contact", "list"], ["contact", "show", "ada lovelace"], ["due"]],
+    [
+        ["search", "ada"],
+        ["contact", "list"],
+        ["contact", "list", "--owner", "sam"],
+        ["contact", "show", "ada lovelace"],
+        ["due"],
+    ],
 )
 def test_reading_commands_build_no_orm(tmp_path, command):
     """They read plain rows: building the SQLModel classes would cost more than their queries."""

@@ -119,3 +119,67 @@ def test_one_stage_in_name_order_reads_the_stage_index_in_order(db, sort):
     names = [c.display_name for c in [*first, *rest]]
     assert names == sorted(["Person 1", "Person 3", "Person 5"], reverse=sort == "-name")
     assert not [plan for plan in plans if "TEMP B-TREE" in plan], plans
+
+
+def _people(db, owners_and_tags):
+    """Contacts Person 0, 1, ... owned and tagged as given; the users sam and kim."""
+    with db.transaction(username="sam") as session:
+        from crmtui.core.users import ensure_user
+
+        ensure_user(session, "kim")
+        for n, (owner, tags) in enumerate(owners_and_tags):
+            contacts.add_contact(session, ContactInput(name=f"Person {n}", owner=owner, tags=tags))
+
+
+def _every_page(session, filters, sort):
+    seen, after = [], None
+    while page := contacts.list_contacts(session, filters, sort=sort, limit=2, after=after):
+        seen += [c.display_name for c in page]
+        after = (contacts.sort_value(page[-1], sort), page[-1].id)
+    return seen
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("sort", ["name", "-last_contacted", "id"])
+def test_an_owner_of_few_contacts_has_them_read_through_the_owner_index(db, sort):
+    """Not the whole name index walked for them: on the 1M demo an owner of none took 4 s."""
+    from crmtui.core.schemas import ContactFilter
+
+    _people(db, [("sam", []), ("kim", []), ("sam", []), ("kim", []), ("sam", [])])
+    with db.session() as session, query_plans(session, "contact ") as plans:
+        kims = _every_page(session, ContactFilter(owner="KIM"), sort)
+    assert sorted(kims) == ["Person 1", "Person 3"] and len(kims) == 2
+    walked = [plan for plan in plans if plan.startswith(("SCAN contact", "SEARCH contact "))]
+    assert walked and all("ix_contact_owner" in plan for plan in walked), plans
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("sort", ["name", "-created", "last_contacted"])
+def test_a_tag_on_many_contacts_is_checked_along_the_sort_index(db, monkeypatch, sort):
+    """Not every tagged contact read and sorted for a page: the demo's newsletter tag (289,000
+    contacts) took 1.6 s a page."""
+    from crmtui.core import reads
+    from crmtui.core.schemas import ContactFilter
+
+    monkeypatch.setattr(reads, "FEW_CONTACTS", 2)
+    _people(db, [("sam", ["news"]), ("kim", []), ("sam", ["news"]), ("kim", ["news", "vip"])])
+    with db.session() as session:
+        with query_plans(session, "contact ") as plans:
+            tagged = _every_page(session, ContactFilter(tag="News"), sort)
+        kims = _every_page(session, ContactFilter(tag="news", owner="kim"), sort)
+    assert sorted(tagged) == ["Person 0", "Person 2", "Person 3"] and len(tagged) == 3
+    assert kims == ["Person 3"]
+    assert plans and not [plan for plan in plans if "TEMP B-TREE" in plan], plans
+
+
+@pytest.mark.sqlite_only
+def test_an_owners_newest_contacts_come_off_the_owner_index_in_order(db, monkeypatch):
+    from crmtui.core import reads
+    from crmtui.core.schemas import ContactFilter
+
+    monkeypatch.setattr(reads, "FEW_CONTACTS", 1)
+    _people(db, [("sam", []), ("kim", []), ("kim", []), ("sam", []), ("kim", [])])
+    with db.session() as session, query_plans(session, "contact ") as plans:
+        newest = _every_page(session, ContactFilter(owner="kim"), "-created")
+    assert newest == ["Person 4", "Person 2", "Person 1"]
+    assert plans and all("ix_contact_owner_created" in plan for plan in plans), plans

@@ -42,10 +42,12 @@ def owner_filter(owner: str | None, mine: bool) -> str | None:
     if mine:
         return username()
     if owner:
-        from crmtui.core.users import get_user
+        from crmtui.core.errors import NotFound
+        from crmtui.core.reads import user_ids
 
-        with database().session() as session:
-            get_user(session, owner)
+        with database().connection() as connection:
+            if not user_ids(connection, owner):
+                raise NotFound(f"no user named {owner!r}")
     return owner
 
 
