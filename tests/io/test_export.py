@@ -202,3 +202,12 @@ def test_export_then_import_keeps_every_field(contacts, empty_database_file, tmp
     finally:
         source.dispose()
         target.dispose()
+
+
+def test_custom_fields_in_csv_are_readable_text_not_unicode_escapes(db):
+    add(db, name="Ada", emails=["ada@example.com"], custom_fields={"ville": "Zürich", "名": "日本"})
+
+    (row,) = csv.DictReader(io.StringIO(export_text(db)))
+
+    assert json.loads(row["custom_fields"]) == {"ville": "Zürich", "名": "日本"}
+    assert "Zürich" in row["custom_fields"] and "\\u" not in row["custom_fields"]

@@ -226,7 +226,12 @@ def contact_csv_pages(session: Session, filters: ContactFilter) -> Iterator[list
 def _custom_cell(custom: Any) -> str:
     if not custom or custom == "{}":
         return ""
-    return custom if isinstance(custom, str) else json.dumps(custom, ensure_ascii=False)
+    if isinstance(custom, str):
+        if "\\u" not in custom:
+            return custom  # the stored text as it is: no decoding for most rows
+        # stored ASCII-only (`Z\u00fcrich`): written out as the text a spreadsheet shows
+        custom = json.loads(custom)
+    return json.dumps(custom, ensure_ascii=False)
 
 
 def contact_pages(session: Session, filters: ContactFilter) -> Iterator[list[dict[str, Any]]]:
