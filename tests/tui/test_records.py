@@ -329,3 +329,23 @@ async def test_the_footer_is_laid_out_again_only_when_its_keys_change(
         footer = app.screen.query_one(Footer)
         shown = " ".join(str(key.render()) for key in footer.children)
         assert "Done" in shown and "Reschedule" in shown
+
+
+async def test_the_tasks_view_shows_a_task_done_elsewhere_since(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert ("Overdue", "Send proposal") in task_rows_shown(app)
+        await pilot.press("enter")  # its contact's page, over the Tasks view
+        await settle(pilot)
+        app.screen.query_one("#contact-tasks", DataTable).focus()
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the Tasks view
+        await settle(pilot)
+        assert ("Overdue", "Send proposal") not in task_rows_shown(app)
+        await pilot.press("c", "t")  # and through another view
+        await settle(pilot)
+        assert ("Overdue", "Send proposal") not in task_rows_shown(app)

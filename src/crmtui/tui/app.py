@@ -99,6 +99,7 @@ class CRMApp(App[None]):
         self.gc_threshold = gc.get_threshold()
         self.keys_typed = 0
         self.quit_when_saved = False
+        self.writes_saved = 0
         self.held_keys: list[tuple[int, events.Key]] = []  # typed ahead of a form still opening
 
     def on_mount(self) -> None:
@@ -192,6 +193,7 @@ class CRMApp(App[None]):
 
     def write_settled(self, saved: bool) -> None:
         """A write's outcome is on screen (run_db): quit if that was the wait, or say why not."""
+        self.writes_saved += saved  # views read again when shown if it moved since they read
         if not self.quit_when_saved:
             return
         if not saved:

@@ -34,6 +34,7 @@ class TasksScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.contacts: dict[str, int | None] = {}
+        self.read_after_writes = -1  # app.writes_saved when last read; -1: never read
         self.task_width = 0
 
     def compose(self) -> ComposeResult:
@@ -44,7 +45,12 @@ class TasksScreen(Screen):
     def on_mount(self) -> None:
         self._fit_columns()
         self.query_one(DataTable).focus()
-        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        """Read on first showing, and again if the app saved anything since (a task done or
+        added on a contact's page); not on closing help, which would only redraw 800 rows."""
+        if self.read_after_writes != self.app.writes_saved:
+            self.refresh_data()
 
     def on_resize(self, _event) -> None:
         if self._fit_columns():
@@ -53,9 +59,8 @@ class TasksScreen(Screen):
     def _fit_columns(self) -> bool:
         """Share the width the fixed columns leave, the title first; True if that changed."""
         room = max(30, self.app.size.width - 9 - 16 - 8 - 2 * 5 - 2)
-        contact_width = min(
-            CONTACT_WIDTH, room // 3
-        )  # a narrow terminal cuts the name, not the task
+        # a narrow terminal cuts the contact's name rather than the task
+        contact_width = min(CONTACT_WIDTH, room // 3)
         task_width = room - contact_width
         if task_width == self.task_width:
             return False
@@ -73,6 +78,7 @@ class TasksScreen(Screen):
         return True
 
     def refresh_data(self) -> None:
+        self.read_after_writes = self.app.writes_saved
         now = self.app.now()
 
         def read(session) -> dict[str, dict[str, Any]]:
