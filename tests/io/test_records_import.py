@@ -248,3 +248,38 @@ def test_an_interaction_naming_a_deal_the_contact_does_not_have_is_refused(crm):
 
     assert result.exit_code == 2
     assert "no deal 'Nope'" in result.stderr
+
+
+def test_directions_and_kinds_as_other_tools_write_them(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+
+    crm.ok("import", "interactions", "-", input=(
+        "contact,kind,direction,subject,occurred_at\n"
+        "ada@example.com,CALL,INBOUND,A,2026-01-01\n"
+        "ada@example.com,Phone call,Outgoing,B,2026-01-02\n"
+        "ada@example.com,E-mail,received,C,2026-01-03\n"
+    ))  # fmt: skip
+
+    logged = [(i["subject"], i["kind"], i["direction"]) for i in crm.json("export", "interactions")]
+    assert logged == [("A", "call", "in"), ("B", "call", "out"), ("C", "email", "in")]
+
+
+def test_rejects_to_stdout_with_a_dash(crm, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    result = crm("import", "companies", "-", "--rejects", "-", input="name,domain\nA,a,x\nB,b\n")
+
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[:2] == [
+        "crm_line,crm_error,name,domain",
+        '2,"has 3 fields, the header has 2",A,a,x',
+    ]
+    assert not (tmp_path / "-").exists()
+
+
+def test_rejects_and_the_summary_cannot_both_take_stdout(crm):
+    result = crm("import", "companies", "-", "--rejects", "-", "-f", "json", input="name\nA\n")
+
+    assert result.exit_code == 2
+    assert "stdout" in result.stderr
+    assert crm.json("company", "list") == []

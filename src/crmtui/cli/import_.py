@@ -48,7 +48,9 @@ OnDuplicate = Annotated[
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")]
 Rejects = Annotated[
     str | None,
-    typer.Option("--rejects", help="Write refused rows here, with line number and reason."),
+    typer.Option(
+        "--rejects", help="Write refused rows here (- for stdout), with line number and reason."
+    ),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print each row's outcome.")]
 
@@ -117,6 +119,10 @@ class _LateInterrupt:
 
 
 def _run(kind: str, request, fmt, verbose: bool) -> None:
+    if request.rejects_path == "-" and fmt is not None and fmt.value != "table":
+        raise typer.BadParameter(
+            f"--rejects - and --format {fmt.value} would both write to stdout: name a file"
+        )
     with _LateInterrupt() as late:
         result = _import(kind, request, fmt, verbose, late)
     if late.pressed and result.batch is not None:

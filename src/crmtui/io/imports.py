@@ -1,5 +1,6 @@
 """Running an import end to end: open the input, map it, write it as one batch."""
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -50,10 +51,13 @@ class ImportRequest:
 def open_rejects(
     stack: ExitStack, path: str | None, reading: str, *, escape_formulas: bool = True
 ) -> RejectsWriter:
-    """A writer for refused rows: to the file given (closed with the stack), or nowhere. Never
-    the file being read (`reading`): opening it for writing would empty it under the import."""
+    """A writer for refused rows: to the file given (closed with the stack), `-` for stdout, or
+    nowhere. Never the file being read (`reading`): opening it for writing would empty it under
+    the import."""
     if not path:
         return RejectsWriter(None)
+    if path == "-":
+        return RejectsWriter(sys.stdout, escape_formulas=escape_formulas)
     target = Path(path)
     if reading != "-" and target.exists() and target.samefile(reading):
         raise Invalid(f"--rejects {path} is the file being imported: name another file")

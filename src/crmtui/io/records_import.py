@@ -17,7 +17,7 @@ from crmtui.io.contact_rows import mapped_rows, parse_custom_json
 from crmtui.io.formulas import unescape_formula
 from crmtui.io.presets import Preset, map_columns
 from crmtui.io.source import open_source, read_csv, read_to_end
-from crmtui.io.values import split_list
+from crmtui.io.values import interaction_kind, parse_direction, split_list
 
 COMPANY_FIELDS = (
     "name", "domain", "industry", "size", "street", "city", "region", "postal_code", "country",
@@ -263,7 +263,9 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
     if not values.get("contact"):
         raise Invalid("no contact email")
     contact = get_contact(session, values["contact"])
-    kind = check_choice(values.get("kind", "note"), INTERACTION_KINDS, "interaction kind")
+    kind = check_choice(
+        interaction_kind(values.get("kind", "note")), INTERACTION_KINDS, "interaction kind"
+    )
     occurred = parse_when(values["occurred_at"]) if values.get("occurred_at") else None
     subject = values.get("subject", "")
     same = select(Interaction.id).where(
@@ -291,7 +293,7 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
     )
     interaction = log_interaction(session, InteractionInput(
         contact=str(contact.id), kind=kind, subject=subject, occurred_at=occurred,
-        direction=values.get("direction") or "out",
+        direction=parse_direction(values.get("direction") or "out"),
         duration_seconds=int(duration) if duration else None, body=values.get("body"),
         outcome=values.get("outcome"), user=values.get("user"), deal_id=deal_id,
     ))  # fmt: skip

@@ -17,6 +17,10 @@ _LIST_SPLIT = re.compile(r"\s*[;,]\s*")
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "on", "unsubscribed", "opted out", "opt out", "checked"}
 FALSE_WORDS = {"false", "no", "n", "0", "off", "", "subscribed", "unchecked"}
 
+_DIRECTIONS = {"in": "in", "inbound": "in", "incoming": "in", "received": "in",
+               "out": "out", "outbound": "out", "outgoing": "out", "sent": "out"}  # fmt: skip
+_KIND_ALIASES = {"phone": "call", "phone call": "call", "e-mail": "email", "mail": "email"}
+
 _STAGE_ALIASES = {
     "marketingqualifiedlead": "marketing_qualified",
     "mql": "marketing_qualified",
@@ -117,3 +121,18 @@ def parse_consent(text: str) -> str | None:
     if value not in CONSENT_STATES:
         raise Invalid(f"invalid email consent {text.strip()!r}: use {', '.join(CONSENT_STATES)}")
     return value
+
+
+def parse_direction(text: str) -> str:
+    """`in` or `out`, from the words other tools write: INBOUND, Outgoing, received..."""
+    direction = _DIRECTIONS.get(fold(text))
+    if direction is None:
+        raise Invalid(f"invalid direction {text.strip()!r}: choose one of in, out")
+    return direction
+
+
+def interaction_kind(text: str) -> str:
+    """An interaction kind as other tools name it (`Phone call`, `E-mail`) in ours; the rest
+    as it is, for the service to check."""
+    key = fold(text)
+    return _KIND_ALIASES.get(key, key)
