@@ -2,18 +2,22 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
 from crmtui.core.audit import record_change, record_created, record_deleted
 from crmtui.core.errors import Conflict, Invalid, NotFound
-from crmtui.core.models import Company, Contact, User
-from crmtui.core.reads import company_rows  # noqa: F401  (one row builder for every front end)
+from crmtui.core.models import Company, Contact
+from crmtui.core.reads import (
+    FEW_CONTACTS,
+    company_rows,  # noqa: F401  (one row builder for every front end)
+    user_ids,
+)
 from crmtui.core.records import apply_changes, check_version
 from crmtui.core.schemas import CompanyInput
 from crmtui.core.text import fold, search_text
-from crmtui.core.usernames import username_is
 from crmtui.core.users import ensure_user
 
 EDITABLE = (
@@ -136,7 +140,8 @@ def filtered_companies(
     if tag:
         stmt = stmt.where(Company.id.in_(tagging.tag_filter("company", tag)))
     if owner:
-        stmt = stmt.join(User, User.id == Company.owner_id).where(username_is(User.username, owner))
+        owners = user_ids(session, owner)
+        stmt = stmt.where(or_(false(), *(Company.owner_id == owner_id for owner_id in owners)))
     return stmt
 
 
@@ -148,10 +153,22 @@ def list_companies(
     owner: str | None = None,
     limit: int | None = None,
 ) -> list[Company]:
-    stmt = filtered_companies(session, query, tag, owner).order_by(Company.name_key, Company.id)
+    stmt = filtered_companies(session, query, tag, owner)
+    company = Company
+    if owner and not query and _few_owned(session, stmt):
+        # read through the owner index and sorted apart (OFFSET 0): SQLite otherwise walks the
+        # name index for them, every company for an owner of none (0.9 s on the 1M demo)
+        company = aliased(Company, stmt.offset(0).subquery())
+        stmt = select(company)
+    stmt = stmt.order_by(company.name_key, company.id)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
+
+
+def _few_owned(session: Session, owned) -> bool:
+    found = owned.with_only_columns(Company.id).limit(FEW_CONTACTS).subquery()
+    return session.scalar(select(func.count()).select_from(found)) < FEW_CONTACTS
 
 
 def company_detail(session: Session, ref: str | int) -> dict[str, Any]:
