@@ -349,3 +349,28 @@ async def test_the_tasks_view_shows_a_task_done_elsewhere_since(db, data, make_a
         await pilot.press("c", "t")  # and through another view
         await settle(pilot)
         assert ("Overdue", "Send proposal") not in task_rows_shown(app)
+
+
+async def test_the_board_shows_a_deal_added_on_a_contacts_page_since(db, data, make_app, settle):
+    from textual.widgets import Input, OptionList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        lead = app.screen.query(OptionList).first()
+        assert lead.option_count == 2
+        await pilot.press("c")
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(data["zora"]))
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        app.screen.query_one("#title", Input).value = "Support plan"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        lead = app.screen.query(OptionList).first()
+        assert lead.option_count == 3

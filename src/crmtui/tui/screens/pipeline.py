@@ -47,17 +47,22 @@ class PipelineScreen(Screen):
         # stage id -> the card followed there, shown below "… N more" until the pages reach it
         self.tails: dict[int, dict[str, Any]] = {}
         self.generation = 0
+        self.read_after_writes = -1  # app.writes_saved when last read; -1: never read
 
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title", classes="status")
         yield Horizontal(id="board")
         yield KeysFooter()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
+    def on_screen_resume(self) -> None:
+        """Read on first showing, and again if the app saved anything since (a deal added on a
+        contact's page was missing from the board)."""
+        if self.read_after_writes != self.app.writes_saved:
+            self.refresh_data()
 
     def refresh_data(self) -> None:
         """Read the board again, as deep into each column as you had scrolled."""
+        self.read_after_writes = self.app.writes_saved
         pipeline = self.pipeline
         depth = {stage_id: len(cards) for stage_id, cards in self.loaded.items()}
         follow = self.follow if self.follow is not None else self.selected_deal()
