@@ -17,7 +17,7 @@ from crmtui.tui.widgets.footer import KeysFooter
 
 SHOWN = 100  # core.companies.company_detail reads this many people and deals
 TABLES = {
-    "#company-contacts": (("Name", 0, 2), ("Email", 0, 2), ("Phone", 16, 0)),
+    "#company-contacts": (("Name", 0, 2), ("Email", 0, 3), ("Phone", 16, 0)),
     "#company-deals": (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0)),
 }
 
