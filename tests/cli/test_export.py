@@ -5,6 +5,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 DATA = Path(__file__).parent.parent / "data" / "import"
 
 
@@ -100,3 +102,37 @@ def test_without_format_the_output_files_suffix_names_it(crm, tmp_path):
     assert (tmp_path / "c.txt").read_text().startswith("id,name,")
     assert (tmp_path / "forced.json").read_text().startswith("id,name,")
     assert deals_as_cards.exit_code == 2 and not (tmp_path / "d.vcf").exists()
+
+
+@pytest.mark.parametrize(
+    "bad_filter",
+    [["interactions", "--contact", "nobody@example.com"], ["deals", "--status", "bogus"],
+     ["contacts", "--owner", "nobody"]],
+)  # fmt: skip
+def test_a_failed_export_leaves_the_file_it_would_replace(crm, tmp_path, bad_filter):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    target = tmp_path / "yesterday.csv"
+    target.write_text("yesterday's export\n", encoding="utf-8")
+
+    result = crm("export", *bad_filter, "-o", target)
+
+    assert result.exit_code in (2, 3)
+    assert target.read_text(encoding="utf-8") == "yesterday's export\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name != "crm.db" and "crm.db" not in p.name
+            and p.name != "home"] == ["yesterday.csv"]  # fmt: skip
+
+
+def test_an_export_replaces_the_file_with_the_usual_permissions(crm, tmp_path):
+    import os
+    import stat
+
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    target = tmp_path / "out.csv"
+    umask = os.umask(0o022)
+    try:
+        crm.ok("export", "contacts", "-o", target)
+    finally:
+        os.umask(umask)
+
+    assert "ada@example.com" in target.read_text(encoding="utf-8")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644

@@ -37,11 +37,37 @@ Mine = Annotated[bool, typer.Option("--mine", help="Only records I own.")]
 
 @contextmanager
 def _output(path: str):
+    """stdout for `-`; else a file written beside the target and renamed over it once whole, so
+    a failed export (a typo in a filter, a full disk) leaves the file it would replace as it was."""
+    import os
+    import stat
+    import tempfile
+    from pathlib import Path
+
     if path == "-":
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        yield out
+    target = Path(os.path.realpath(path))  # through a symlink, as writing to it would go
+    if target.exists() and not target.is_file():  # /dev/stdout, a named pipe: as it is
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            yield out
+        return
+    try:
+        handle, part = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+    except OSError as exc:  # named after the file asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, path) from None
+    try:
+        with open(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(part, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~umask)
+        os.replace(part, target)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
 
 
 SUFFIX_FORMATS = {".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson", ".vcf": "vcf",
