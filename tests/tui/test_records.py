@@ -374,3 +374,25 @@ async def test_the_board_shows_a_deal_added_on_a_contacts_page_since(db, data, m
         await settle(pilot)
         lead = app.screen.query(OptionList).first()
         assert lead.option_count == 3
+
+
+async def test_a_tag_retyped_in_another_case_stays_on_the_contact(db, data, make_app, settle):
+    from textual.widgets import Input
+
+    from crmtui.tui.screens.forms import ContactFormScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(data["zora"]))
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactFormScreen)
+        app.screen.query_one("#tags", Input).value = "Partner, vip"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+    with db.session() as session:
+        tags = contact_rows(session, [get_contact(session, data["zora"])])[0]["tags"]
+    assert sorted(tag.lower() for tag in tags) == ["partner", "vip"]

@@ -350,6 +350,15 @@ def untag_contact(session: Session, contact: Contact, names: list[str]) -> list[
     return removed
 
 
+def untag_dropped(
+    session: Session, contact: Contact, shown: list[str], kept: list[str]
+) -> list[str]:
+    """Take off the tags of `shown` (the list an edit started from) that `kept` leaves out,
+    comparing as tags match, case and accents aside: `Partner` typed over `partner` keeps it."""
+    keys = {fold(name) for name in kept}
+    return untag_contact(session, contact, [name for name in shown if fold(name) not in keys])
+
+
 def get_contact(session: Session, ref: str | int) -> Contact:
     """A contact by id, any of its emails, or an unambiguous name."""
     return session.get(Contact, find_contact(session, ref).id)

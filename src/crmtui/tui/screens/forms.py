@@ -397,15 +397,13 @@ class ContactFormScreen(FormScreen):
         contact_id, version, old_tags = self.contact_id, self.version, self.old_tags
 
         def save(session) -> int:
-            from crmtui.core.contacts import add_contact, get_contact, untag_contact, update_contact
+            from crmtui.core.contacts import add_contact, get_contact, untag_dropped, update_contact
 
             if contact_id is None:
                 return add_contact(session, data).id
             contact = get_contact(session, contact_id)
             update_contact(session, contact, data, version)
-            dropped = [t for t in old_tags if t not in tags]
-            if dropped:
-                untag_contact(session, contact, dropped)
+            untag_dropped(session, contact, old_tags, tags)
             return contact.id
 
         return save
