@@ -283,3 +283,13 @@ def test_rejects_and_the_summary_cannot_both_take_stdout(crm):
     assert result.exit_code == 2
     assert "stdout" in result.stderr
     assert crm.json("company", "list") == []
+
+
+@pytest.mark.parametrize("entity", ["deals", "interactions"])
+def test_a_custom_field_is_refused_where_there_are_none(crm, entity):
+    result = crm("import", entity, "-", "--map", "source=custom:source",
+                 input="title,contact,source\nX,ada@example.com,web\n")  # fmt: skip
+
+    assert result.exit_code == 2
+    assert "custom" in result.stderr and "no custom fields" in result.stderr
+    assert crm.json("import", "history") == []

@@ -222,12 +222,17 @@ def map_columns(
 ) -> ColumnMap:
     """One target field (or None) per column; `--map "Column=field"` wins over the preset."""
     by_key = {header_key(k): v.strip() for k, v in (overrides or {}).items()}
+    # deals and interactions have no custom fields: a column sent there would be lost
+    custom = "custom_fields" in allowed
     for column, target in by_key.items():
-        if target not in allowed and target != "ignore" and not target.startswith("custom:"):
+        if target.startswith("custom:") and not custom:
             raise Invalid(
-                f"--map {column}={target}: unknown field; use one of {', '.join(allowed)}, "
-                "custom:NAME or ignore"
+                f"--map {column}={target}: these records have no custom fields; use one of "
+                f"{', '.join(allowed)} or ignore"
             )
+        if target not in allowed and target != "ignore" and not target.startswith("custom:"):
+            choices = ", ".join(allowed) + (", custom:NAME" if custom else "")
+            raise Invalid(f"--map {column}={target}: unknown field; use one of {choices} or ignore")
     present = {header_key(column) for column in header}
     for column, target in (overrides or {}).items():
         if header_key(column) not in present:
@@ -238,8 +243,10 @@ def map_columns(
     for column in header:
         key = header_key(column)
         target = by_key.get(key) or preset.field_for(column)
-        if target is not None and target not in allowed and not target.startswith(("custom:",)):
+        if target is not None and target not in allowed and not target.startswith("custom:"):
             target = None if target != "ignore" else "ignore"
+        if target is not None and target.startswith("custom:") and not custom:
+            target = None
         if key in ("crm line", "crm error"):
             target = "ignore"
         if target is None:
