@@ -293,3 +293,14 @@ def test_a_custom_field_is_refused_where_there_are_none(crm, entity):
     assert result.exit_code == 2
     assert "custom" in result.stderr and "no custom fields" in result.stderr
     assert crm.json("import", "history") == []
+
+
+def test_an_interaction_logged_by_someone_who_has_left_imports_under_their_name(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("user", "add", "kim")
+    crm.ok("user", "disable", "kim")
+
+    crm.ok("import", "interactions", "-",
+           input="contact,kind,subject,occurred_at,user\nada@example.com,call,Old,2020-01-01,kim\n")  # fmt: skip
+
+    assert [i["user"] for i in crm.json("export", "interactions")] == ["kim"]

@@ -37,7 +37,9 @@ def log_interaction(session: Session, data: InteractionInput) -> Interaction:
         subject=subject,
         body=(data.body or "").strip() or None,
         outcome=(data.outcome or "").strip() or None,
-        user_id=ensure_user(session, data.user).id if data.user else session.info.get("user_id"),
+        user_id=ensure_user(session, data.user, disabled_ok=True).id
+        if data.user
+        else session.info.get("user_id"),
     )
     session.add(interaction)
     if contact.last_contacted_at is None or interaction.occurred_at > contact.last_contacted_at:

@@ -33,8 +33,9 @@ def current_username(explicit: str | None = None) -> str:
     return name or "me"
 
 
-def ensure_user(session: Session, username: str) -> User:
-    """The user with this name, created on first use."""
+def ensure_user(session: Session, username: str, *, disabled_ok: bool = False) -> User:
+    """The user with this name, created on first use; a disabled one only with `disabled_ok`
+    (who did something in the past, as opposed to who is to do or own it)."""
     username = clean_username(username)
     if not username:
         raise Invalid("a user name cannot be empty")
@@ -43,7 +44,7 @@ def ensure_user(session: Session, username: str) -> User:
         user = User(username=username, name=username)
         session.add(user)
         session.flush()
-    elif not user.active:
+    elif not user.active and not disabled_ok:
         raise Invalid(f"user {username!r} is disabled")
     return user
 
