@@ -8,9 +8,14 @@ from crmtui.cli import context
 from crmtui.cli.options import (
     ConsentFilter,
     ContactableFilter,
+    ContactCompany,
+    ContactSearch,
+    ContactTag,
     Created,
     Fields,
+    SegmentOption,
     Tags,
+    WhereFilter,
     confirm_or_yes,
     key_values,
     when_or_none,
@@ -119,27 +124,16 @@ def add(
 
 @app.command("list")
 def list_(
-    query: Annotated[
-        str | None, typer.Option("--search", "-q", help="Only contacts matching these words.")
-    ] = None,
-    tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")
-    ] = None,
-    company: Annotated[
-        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
-    ] = None,
+    query: ContactSearch = None,
+    tag: ContactTag = None,
+    company: ContactCompany = None,
     owner: Owner = None,
     mine: Annotated[bool, typer.Option("--mine", help="Only contacts I own.")] = False,
     stage: Stage = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option("--where", help="Custom field filter key=value (repeatable)."),
-    ] = None,
+    where: WhereFilter = None,
     consent: ConsentFilter = None,
     contactable: ContactableFilter = False,
-    segment: Annotated[
-        str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
-    ] = None,
+    segment: SegmentOption = None,
     sort: Annotated[
         str,
         typer.Option(
@@ -345,9 +339,7 @@ def assign(
     owner: Annotated[str | None, typer.Option("--owner", help="Now owned by this user.")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Now owned by me.")] = False,
     stage: Stage = None,
-    segment: Annotated[
-        str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
-    ] = None,
+    segment: SegmentOption = None,
     if_version: Annotated[
         int | None,
         typer.Option("--if-version", help="Fail unless the contact is still at this version."),

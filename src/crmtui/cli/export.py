@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from crmtui.cli import context
-from crmtui.cli.options import ConsentFilter, ContactableFilter, key_values
+from crmtui.cli.options import (
+    ConsentFilter,
+    ContactableFilter,
+    ContactCompany,
+    SegmentOption,
+    WhereFilter,
+    key_values,
+)
 from crmtui.cli.output import message
 
 app = typer.Typer(no_args_is_help=True)
@@ -104,21 +111,14 @@ def contacts(
     output: Output = "-",
     query: Query = None,
     tag: Tag = None,
-    company: Annotated[
-        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
-    ] = None,
+    company: ContactCompany = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this user's contacts.")] = None,
     mine: Mine = False,
     stage: Annotated[str | None, typer.Option("--stage", help="Only this lifecycle stage.")] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option("--where", help="Custom field filter key=value (repeatable)."),
-    ] = None,
+    where: WhereFilter = None,
     consent: ConsentFilter = None,
     contactable: ContactableFilter = False,
-    segment: Annotated[
-        str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
-    ] = None,
+    segment: SegmentOption = None,
     no_escape_formulas: NoEscape = False,
 ) -> None:
     """Export contacts (the same filters as `contact list`); CSV re-imports losslessly.

@@ -17,6 +17,20 @@ Fields = Annotated[
 ]
 
 
+# the contact filters of `contact list`, `export contacts` and `segment add`
+ContactSearch = Annotated[
+    str | None, typer.Option("--search", "-q", help="Only contacts matching these words.")
+]
+ContactTag = Annotated[str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")]
+ContactCompany = Annotated[
+    str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+]
+WhereFilter = Annotated[
+    list[str] | None, typer.Option("--where", help="Custom field filter key=value (repeatable).")
+]
+SegmentOption = Annotated[
+    str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
+]
 ConsentFilter = Annotated[
     str | None,
     typer.Option("--consent", help="Only this email consent: subscribed, unsubscribed, unknown."),

@@ -6,7 +6,15 @@ import typer
 
 from crmtui.cli import context
 from crmtui.cli.contacts import Stage
-from crmtui.cli.options import ConsentFilter, ContactableFilter, key_values
+from crmtui.cli.options import (
+    ConsentFilter,
+    ContactableFilter,
+    ContactCompany,
+    ContactSearch,
+    ContactTag,
+    WhereFilter,
+    key_values,
+)
 from crmtui.cli.output import FormatOption, message, render_record, render_rows
 
 app = typer.Typer(no_args_is_help=True)
@@ -18,20 +26,13 @@ Name = Annotated[str, typer.Argument(help="The segment's name.")]
 @app.command("add")
 def add(
     name: Name,
-    query: Annotated[
-        str | None, typer.Option("--search", "-q", help="Contacts matching these words.")
-    ] = None,
-    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Contacts with this tag.")] = None,
-    company: Annotated[
-        str | None, typer.Option("--company", "-c", help="Contacts of this company.")
-    ] = None,
+    query: ContactSearch = None,
+    tag: ContactTag = None,
+    company: ContactCompany = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Contacts this user owns.")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Contacts I own.")] = False,
     stage: Stage = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option("--where", help="Custom field filter key=value (repeatable)."),
-    ] = None,
+    where: WhereFilter = None,
     consent: ConsentFilter = None,
     contactable: ContactableFilter = False,
     replace: Annotated[
