@@ -304,3 +304,17 @@ def test_an_interaction_logged_by_someone_who_has_left_imports_under_their_name(
            input="contact,kind,subject,occurred_at,user\nada@example.com,call,Old,2020-01-01,kim\n")  # fmt: skip
 
     assert [i["user"] for i in crm.json("export", "interactions")] == ["kim"]
+
+
+def test_update_tells_apart_deals_of_one_title_by_id_and_refuses_to_guess(crm):
+    crm.ok("deal", "add", "Renewal", "--company", "Acme", "--stage", "Lead")
+    crm.ok("deal", "add", "Renewal", "--company", "Acme", "--stage", "Proposal")
+    listed = crm.ok("deal", "list", "-f", "csv").stdout
+
+    same = import_deals(crm, listed, "update")
+    guess = crm("import", "deals", "-", "--on-duplicate", "update", "-v",
+                input="title,company,stage\nRenewal,Acme,Won\n")  # fmt: skip
+
+    assert (same["updated"], same["unchanged"]) == (0, 2)
+    assert guess.exit_code == 2 and "2 deals match" in guess.stderr
+    assert sorted(d["stage"] for d in crm.json("deal", "list")) == ["Lead", "Proposal"]

@@ -24,7 +24,7 @@ COMPANY_FIELDS = (
     "website", "notes", "owner", "tags", "custom_fields", "created_at",
 )  # fmt: skip
 DEAL_FIELDS = (
-    "title", "contact", "company", "pipeline", "stage", "status", "amount", "currency",
+    "id", "title", "contact", "company", "pipeline", "stage", "status", "amount", "currency",
     "expected_close", "closed_at", "lost_reason", "owner", "notes", "tags", "created_at",
 )  # fmt: skip
 INTERACTION_FIELDS = (
@@ -44,7 +44,7 @@ COMPANY_PRESET = Preset("companies", "Companies", {
     "created at": "created_at", "create date": "created_at",
 })  # fmt: skip
 DEAL_PRESET = Preset("deals", "Deals", {
-    **_COMMON, "title": "title", "deal": "title", "deal name": "title", "name": "title",
+    **_COMMON, "id": "id", "title": "title", "deal": "title", "deal name": "title", "name": "title",
     "contact email": "contact", "contact": "contact", "email": "contact", "person": "contact",
     "company": "company", "organization": "company", "company name": "company",
     "pipeline": "pipeline", "stage": "stage", "deal stage": "stage", "amount": "amount",
@@ -110,10 +110,14 @@ def _titled(session: Session, title: str):
 
 
 def _same_deal(
-    session: Session, title: str, contact, company_name: str | None, company, created
+    session: Session, values: dict[str, str], contact, company, created, mode: str
 ) -> int | None:
     """The deal already there with this title (whatever its case and accents), the contact and
-    company named, and the creation time when the file gives one (a renewal is a new deal)."""
+    company named, and the creation time when the file gives one (a renewal is a new deal).
+
+    Of several such deals, the one whose id the row carries (a listing or export of this
+    database); else, to update one, the row is refused rather than applied to a guess."""
+    title, company_name = values["title"], values.get("company")
     key = fold(title)
     same = select(Deal.id, Deal.title)
     if contact is not None:
@@ -124,7 +128,17 @@ def _same_deal(
         same = same.where(Deal.created_at == created)
     if contact is None and not company_name:  # else their indexes narrow it down faster
         same = same.where(_titled(session, title))
-    return next((id_ for id_, found in session.execute(same) if fold(found) == key), None)
+    found = [id_ for id_, found_title in session.execute(same) if fold(found_title) == key]
+    if len(found) > 1:
+        given = values.get("id", "")
+        if given.isdigit() and int(given) in found:
+            return int(given)
+        if mode != "skip":
+            raise Ambiguous(
+                f"{len(found)} deals match {title!r} (ids {', '.join(map(str, found))}): give "
+                "their id or created_at column"
+            )
+    return found[0] if found else None
 
 
 def _stage_and_status(session: Session, pipeline_id: int, values: dict[str, str]) -> tuple:
@@ -168,14 +182,14 @@ def _deal_row(session: Session, values: dict[str, str], custom: dict, mode: str)
     from crmtui.core.timeparse import parse_date, parse_when
     from crmtui.core.types import utcnow
 
-    title = values.get("title", "").strip()
+    title = values["title"] = values.get("title", "").strip()
     if not title:
         raise Invalid("no deal title")
     created = parse_when(values["created_at"]) if values.get("created_at") else None
     closed = parse_when(values["closed_at"]) if values.get("closed_at") else None
     contact = get_contact(session, values["contact"]) if values.get("contact") else None
     company = find_company(session, values["company"]) if values.get("company") else None
-    existing = _same_deal(session, title, contact, values.get("company"), company, created)
+    existing = _same_deal(session, values, contact, company, created, mode)
     if existing is not None:
         if mode == "skip":
             return "unchanged", existing, title
