@@ -1004,3 +1004,53 @@ async def test_enter_enter_after_a_search_opens_the_contact_found(data, make_app
         await settle(pilot)
         assert isinstance(app.screen, ContactDetailScreen)
         assert app.screen.contact_id == data["zora"]
+
+
+async def test_filter_by_consent_and_who_may_be_reached(db, data, make_app, settle):
+    from textual.widgets import Checkbox, Select
+
+    from crmtui.core.contacts import add_contact
+    from crmtui.core.schemas import ContactInput
+
+    with db.transaction(username="sam") as session:
+        add_contact(session, ContactInput(name="Una Opted", email_consent="unsubscribed"))
+        add_contact(session, ContactInput(name="Sub Never", email_consent="subscribed",
+                                          do_not_contact=True))  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#email_consent", Select).value = "subscribed"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert names(app) == ["Sub Never", "Zora Quinn"]
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#contactable", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert names(app) == ["Zora Quinn"]
+
+
+async def test_the_palette_opens_a_saved_segment(db, data, make_app, settle):
+    from crmtui.core.schemas import ContactFilter
+    from crmtui.core.segments import save_segment
+
+    with db.transaction(username="sam") as session:
+        save_segment(session, "Partners", ContactFilter(tag="partner"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"partn")
+        for _ in range(50):  # the palette searches in the background
+            await pilot.pause(0.05)
+            if "Segment: Partners" in str(app.screen.query("CommandList").first().render_line(0)):
+                break
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "contacts"
+        assert names(app) == ["Zora Quinn"]
+        assert "tag: partner" in status(app)

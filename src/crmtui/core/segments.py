@@ -81,6 +81,17 @@ def segment_filter(session: Session, name: str, overrides: ContactFilter) -> Con
     return ContactFilter(**{**stored, **narrowing(overrides)})
 
 
+def find_segments(session: Session, words: str, limit: int = 5) -> list[tuple[str, dict]]:
+    """Segments whose name holds these words: (name, the filter's narrowing fields)."""
+    key = fold(words)
+    found = session.scalars(
+        select(Segment).where(Segment.name_key.contains(key, autoescape=True)).order_by(
+            Segment.name_key
+        ).limit(limit)
+    )  # fmt: skip
+    return [(segment.name, narrowing(stored_filter(segment))) for segment in found]
+
+
 def delete_segment(session: Session, name: str) -> None:
     segment = get_segment(session, name)
     record_deleted(session, "segment", segment)

@@ -30,16 +30,21 @@ class ContactSearchProvider(Provider):
             return
         app = self.app
 
-        def read() -> tuple[list[tuple[int, str, str]], list[str]]:
+        def read() -> tuple[list[tuple[int, str, str]], list[str], list[tuple[str, dict]]]:
             from crmtui.core.reads import records
             from crmtui.core.search import contact_names, ranked_ids
+            from crmtui.core.segments import find_segments
 
             with app.database.session() as session:
                 companies = records(session, "company", ranked_ids(session, "company", query, 5))
-                return contact_names(session, query, 10), [row.name for row in companies]
+                return (
+                    contact_names(session, query, 10),
+                    [row.name for row in companies],
+                    find_segments(session, query),
+                )
 
         try:
-            rows, companies = await asyncio.to_thread(read)
+            rows, companies, segments = await asyncio.to_thread(read)
         except Exception:  # noqa: BLE001 - a palette search that fails just finds nothing
             return
         matcher = self.matcher(query)
@@ -58,6 +63,14 @@ class ContactSearchProvider(Provider):
                 partial(app.open_company, name),
                 text=f"Company: {name}",
                 help="its people and deals",
+            )
+        for name, filters in segments:
+            yield Hit(
+                max(matcher.match(name), 0.8),
+                matcher.highlight(f"Segment: {name}"),
+                partial(app.open_segment, filters),
+                text=f"Segment: {name}",
+                help="the contact list narrowed to it (crm segment)",
             )
 
 
@@ -232,6 +245,18 @@ class CRMApp(App[None]):
 
     def open_contact(self, contact_id: int) -> None:
         self.push_screen(ContactDetailScreen(contact_id))
+
+    def open_segment(self, filters: dict) -> None:
+        """The contact list, back at its own screen, narrowed to a saved segment's filter."""
+        if self.current_mode != "contacts":
+            self.switch_mode("contacts")
+
+        def apply() -> None:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.screen_stack[0].apply_filters(filters)
+
+        self.call_after_refresh(apply)
 
     def open_company(self, name: str) -> None:
         from crmtui.tui.screens.company import CompanyScreen

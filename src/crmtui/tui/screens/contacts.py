@@ -510,10 +510,14 @@ class ContactsScreen(Screen):
 
         def chosen(filters: dict[str, Any] | None) -> None:
             if filters is not None:
-                self.filters = filters
-                self.refresh_data()
+                self.apply_filters(filters)
 
         self.app.push_screen(FilterScreen(self.filters), chosen)
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        """Narrow the list to these ContactFilter fields (a saved segment's, or the form's)."""
+        self.filters = filters
+        self.refresh_data()
 
     def selected_contact(self) -> int | None:
         table = self.table

@@ -552,7 +552,24 @@ class FilterScreen(FormScreen):
         )
         yield from self.field("owner", "Owner", Input(value=self.current.get("owner") or ""))
         yield from self.field("company", "Company", Input(value=self.current.get("company") or ""))
+        yield from self.field(
+            "email_consent",
+            "Email consent",
+            Select(
+                [(c, c) for c in CONSENT], value=self.current.get("email_consent") or Select.NULL,
+                prompt="any",
+            ),
+        )  # fmt: skip
+        yield from self.field(
+            "contactable",
+            "Reachable",
+            Checkbox(
+                "not do-not-contact, not unsubscribed", self.current.get("contactable", False)
+            ),
+        )
 
     def action_save(self) -> None:
-        chosen = {name: self.value(name) for name in ("tag", "lifecycle_stage", "owner", "company")}
+        names = ("tag", "lifecycle_stage", "owner", "company", "email_consent", "contactable")
+        chosen = {name: self.value(name) for name in names}
+        chosen["contactable"] = bool(chosen["contactable"])
         self.dismiss({key: value for key, value in chosen.items() if value})
