@@ -13,7 +13,7 @@ def rows(text: str) -> list[dict[str, str]]:
 
 def add_risky_contact(crm) -> None:
     crm.ok("contact", "add", HYPERLINK, "--email", "evil@example.com", "--phone", PHONE,
-           "--tag", "-vip", "--company", "+Acme")  # fmt: skip
+           "--tag", "-vip", "--company", "+Acme", "--notes", "@ceo only")  # fmt: skip
     crm.ok("log", "note", "evil@example.com", "--summary", "@SUM(A1:A9)")
 
 
@@ -26,7 +26,7 @@ def test_contact_list_and_show_as_csv_are_safe_and_keep_phones(crm):
     assert listed["name"] == "'" + HYPERLINK
     assert listed["phone"] == PHONE
     assert (listed["company"], listed["tags"]) == ("'+Acme", "'-vip")
-    assert rows(shown)[0]["name"] == "'" + HYPERLINK
+    assert (rows(shown)[0]["name"], rows(shown)[0]["notes"]) == ("'" + HYPERLINK, "'@ceo only")
 
 
 def test_history_users_and_a_logged_interaction_as_csv_are_safe(crm):
@@ -35,11 +35,11 @@ def test_history_users_and_a_logged_interaction_as_csv_are_safe(crm):
 
     (latest, *_) = rows(crm.ok("history", "-f", "csv", "--limit", "0").stdout)
     users = [row["username"] for row in rows(crm.ok("user", "list", "-f", "csv").stdout)]
-    logged = crm.ok("log", "note", "evil@example.com", "--summary", "=1+2", "-f", "csv").stdout
+    logged = crm.ok("log", "note", "evil@example.com", "--summary", "@SUM(A1)", "-f", "csv").stdout
 
     assert latest["user"] == "'@ops"
     assert "'@ops" in users
-    assert rows(logged)[0]["subject"] == "'=1+2"
+    assert rows(logged)[0]["subject"] == "'@SUM(A1)"
 
 
 def test_import_history_as_csv_is_safe(crm, tmp_path, monkeypatch):
