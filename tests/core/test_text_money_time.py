@@ -66,6 +66,13 @@ def test_amounts_as_spreadsheets_write_them(raw, amount):
     assert parse_amount(raw, "EUR") == Decimal(amount)
 
 
+def test_a_dot_before_three_digits_is_refused_where_it_could_be_either():
+    with pytest.raises(Invalid, match="1500 or 1.5"):
+        parse_amount("1.500", "EUR")  # a German file's 1500, or 1.50?
+    assert parse_amount("1.500", "KWD") == Decimal("1.5")  # three decimals: a decimal point
+    assert parse_amount("1.500,00", "EUR") == Decimal("1500")
+
+
 @pytest.mark.parametrize(
     "raw", ["-1", "abc", "NaN", "Infinity", "1.001", "1e20", "1,2,3", "1.5,2.5", "1,23,4"]
 )

@@ -11,6 +11,8 @@ _ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "XOF", "XAF", "UGX", 
 _THREE_DECIMAL = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"}
 # spaces and apostrophes spreadsheets put between thousands (1 234,50; 1'234.50)
 _THOUSANDS_SPACES = re.compile(r"(?<=\d)[ \u00a0\u2009\u202f'\u2019](?=\d{3})")
+# `1.500`: one thousand five hundred in a German file, one and a half in a US one
+_DOT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
 # the first of the thousands groups (1,234,567 or India's 12,34,567); 2 or 3 digits follow
 _FIRST_GROUP = re.compile(r"^[+-]?\d{1,3}$")
 
@@ -66,6 +68,12 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     if amount >= MAX_AMOUNT:
         raise Invalid(f"invalid amount {text!r}: too large")
     digits = currency_digits(currency)
+    if digits < 3 and isinstance(text, str) and _DOT_THOUSANDS.match(text.strip()):
+        whole, _, part = text.strip().partition(".")
+        raise Invalid(
+            f"invalid amount {text!r}: {whole}{part} or {Decimal(text.strip()).normalize()}? "
+            f"write it without the dot, or with {digits} decimals"
+        )
     if amount != amount.quantize(Decimal(1).scaleb(-digits)):
         raise Invalid(f"invalid amount {text!r}: {currency} has {digits} decimal places")
     return amount
