@@ -396,3 +396,34 @@ async def test_a_tag_retyped_in_another_case_stays_on_the_contact(db, data, make
     with db.session() as session:
         tags = contact_rows(session, [get_contact(session, data["zora"])])[0]["tags"]
     assert sorted(tag.lower() for tag in tags) == ["partner", "vip"]
+
+
+async def test_enter_on_the_timeline_shows_the_whole_interaction(db, data, make_app, settle):
+    from datetime import timedelta
+
+    from crmtui.core.interactions import log_interaction
+    from crmtui.core.schemas import InteractionInput
+
+    from .conftest import NOW
+
+    body = "They asked about pricing for two hundred seats. " * 6 + "The end of the note."
+    with db.transaction(username="kim") as session:
+        log_interaction(
+            session,
+            InteractionInput(
+                contact=str(data["zora"]), kind="note", subject="Trade fair in Hannover",
+                body=body, occurred_at=NOW - timedelta(hours=1), outcome="keen",
+            ),
+        )  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(data["zora"]))
+        await settle(pilot)
+        await pilot.press("enter")  # the newest, first on the timeline
+        await settle(pilot)
+        shown = " ".join(text_of(app.screen, "#interaction-text").split())
+        assert "Trade fair in Hannover" in shown and "The end of the note." in shown
+        assert "keen" in shown and "kim" in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, ContactDetailScreen)

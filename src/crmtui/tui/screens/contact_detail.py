@@ -233,6 +233,18 @@ class ContactDetailScreen(Screen):
 
         self.app.push_screen(TaskFormScreen(contact_id=self.contact_id), self._saved)
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """enter on the timeline: the interaction in full (its columns cut a long note)."""
+        if event.data_table.id != "timeline" or self.detail is None:
+            return
+        from crmtui.tui.screens.interaction import InteractionScreen
+
+        chosen = next(
+            (i for i in self.detail["interactions"] if str(i["id"]) == event.row_key.value), None
+        )
+        if chosen is not None:
+            self.app.push_screen(InteractionScreen(chosen))
+
     def action_company(self) -> None:
         company = self.detail and self.detail["contact"]["company"]
         if company:
