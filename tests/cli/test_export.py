@@ -51,6 +51,15 @@ def test_formula_escaping_can_be_turned_off(crm):
     assert raw["name"] == "=1+1"
 
 
+def test_a_list_of_phones_is_exported_as_phones_too(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com",
+           "--phone", "+61 2 5550 1234", "--phone", "-5550 1235", "--phone", "+1 (555) 010-9999")  # fmt: skip
+
+    (row,) = csv.DictReader(io.StringIO(crm.ok("export", "contacts").stdout))
+
+    assert row["phones"] == "+61 2 5550 1234 ::: -5550 1235 ::: +1 (555) 010-9999"
+
+
 def test_companies_deals_and_interactions(crm):
     crm.ok("contact", "add", "Ada", "--email", "ada@example.com", "--company", "Engines")
     crm.ok("deal", "add", "Engine v2", "--contact", "ada@example.com", "--amount", "1500")

@@ -6,7 +6,8 @@ from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
+# a phone number, or a list of them (` ::: `): no letter, so nothing a spreadsheet could call
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+(?: ::: \+?[\d\s().\-/]+)*$")
 # a first character worth a closer look: a formula's, or the quote of a cell already neutralised
 _RISKY = frozenset("=+-@\t\r'")
 _RISKY_AS_READ = _RISKY - {"'"}
