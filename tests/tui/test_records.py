@@ -427,3 +427,30 @@ async def test_enter_on_the_timeline_shows_the_whole_interaction(db, data, make_
         assert "keen" in shown and "kim" in shown
         await pilot.press("escape")
         assert isinstance(app.screen, ContactDetailScreen)
+
+
+async def test_the_log_form_takes_a_note_and_the_timeline_shows_it_whole(
+    db, data, make_app, settle
+):
+    from sqlalchemy import select
+    from textual.widgets import Input
+
+    from crmtui.core.models import Interaction
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_contact(data["zora"])
+        await settle(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        app.screen.query_one("#summary", Input).value = "Pricing call"
+        app.screen.query_one("#note", Input).value = "Wants 200 seats; asked for a nonprofit rate."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "nonprofit rate" in text_of(app.screen, "#interaction-text")
+    with db.session() as session:
+        logged = session.scalars(select(Interaction).where(Interaction.subject == "Pricing call"))
+        assert logged.one().body == "Wants 200 seats; asked for a nonprofit rate."

@@ -181,6 +181,7 @@ class LogInteractionScreen(FormScreen):
         kinds = [(kind, kind) for kind in KINDS]
         yield from self.field("kind", "Kind", Select(kinds, value="call", allow_blank=False))
         yield from self.field("summary", "Summary", Input(placeholder="what was it about"))
+        yield from self.field("note", "Note", Input(placeholder="optional: the details"))
         yield from self.field(
             "when", "When", Input(placeholder="now · -2h · yesterday · 2026-05-01 14:30")
         )
@@ -216,6 +217,7 @@ class LogInteractionScreen(FormScreen):
             subject=self.value("summary"),
             occurred_at=occurred,
             duration_seconds=duration,
+            body=self.value("note") or None,
             outcome=self.value("outcome") or None,
         )
 
