@@ -145,3 +145,12 @@ def test_an_export_replaces_the_file_with_the_usual_permissions(crm, tmp_path):
 
     assert "ada@example.com" in target.read_text(encoding="utf-8")
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_a_status_filter_takes_any_case(crm):
+    crm.ok("deal", "add", "Engine", "--stage", "Won")
+
+    exported = crm.json("export", "deals", "--status", "WON")
+    listed = crm.json("deal", "list", "--status", "Won")
+
+    assert [d["title"] for d in exported] == [d["title"] for d in listed] == ["Engine"]

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from crmtui.core import tags as tagging
 from crmtui.core.audit import record_created, record_deleted
+from crmtui.core.choices import check_choice
 from crmtui.core.companies import get_company, get_or_create_company
 from crmtui.core.contacts import get_contact
 from crmtui.core.errors import Conflict, Invalid, NotFound
@@ -247,9 +248,7 @@ def list_deals(
 ) -> list[Deal]:
     stmt = select(Deal)
     if status:
-        if status not in DEAL_STATUSES:
-            raise Invalid(f"invalid status {status!r}: choose one of {', '.join(DEAL_STATUSES)}")
-        stmt = stmt.where(Deal.status == status)
+        stmt = stmt.where(Deal.status == check_choice(status, DEAL_STATUSES, "status"))
     if pipeline or stage:
         chosen = get_pipeline(session, pipeline)
         stmt = stmt.where(Deal.pipeline_id == chosen.id)

@@ -297,17 +297,14 @@ class DealFilter:
 def deal_pages(session: Session, filters: DealFilter):
     """The filters of `deal list`, in id order."""
     from crmtui.core.companies import get_company
-    from crmtui.core.contacts import get_contact
+    from crmtui.core.contacts import check_choice, get_contact
     from crmtui.core.deals import deal_rows
     from crmtui.core.models import User
     from crmtui.core.pipelines import get_pipeline, get_stage
 
     stmt = select(Deal)
     if filters.status:
-        if filters.status not in DEAL_STATUSES:
-            raise Invalid(f"invalid status {filters.status!r}: choose one of "
-                          f"{', '.join(DEAL_STATUSES)}")  # fmt: skip
-        stmt = stmt.where(Deal.status == filters.status)
+        stmt = stmt.where(Deal.status == check_choice(filters.status, DEAL_STATUSES, "status"))
     if filters.pipeline or filters.stage:
         pipeline = get_pipeline(session, filters.pipeline)
         stmt = stmt.where(Deal.pipeline_id == pipeline.id)
