@@ -454,3 +454,26 @@ async def test_the_log_form_takes_a_note_and_the_timeline_shows_it_whole(
     with db.session() as session:
         logged = session.scalars(select(Interaction).where(Interaction.subject == "Pricing call"))
         assert logged.one().body == "Wants 200 seats; asked for a nonprofit rate."
+
+
+async def test_a_new_task_in_the_tasks_view_can_name_its_contact(db, data, make_app, settle):
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#title", Input).value = "Send the brochure"
+        app.screen.query_one("#contact", Input).value = "Nobody Here"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "no contact" in text_of(app.screen, "#contact-error")
+        app.screen.query_one("#contact", Input).value = "zora@quinn.example"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        table = app.screen.query_one("#tasks", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert ["Send the brochure", "Zora Quinn"] in [row[2:4] for row in rows]
