@@ -477,3 +477,16 @@ async def test_a_new_task_in_the_tasks_view_can_name_its_contact(db, data, make_
         table = app.screen.query_one("#tasks", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert ["Send the brochure", "Zora Quinn"] in [row[2:4] for row in rows]
+
+
+async def test_a_deals_history_is_titled_with_the_deal(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        title = str(app.screen.query_one(".form-title").render())
+        assert title == "History of Website"

@@ -302,9 +302,11 @@ class PipelineScreen(Screen):
         from crmtui.tui.screens.history import HistoryScreen
 
         deal_id = self.selected_deal()
+        card = self.cards.get(str(deal_id))
         if deal_id is not None:
             self.app.push_screen(
-                HistoryScreen("deal", deal_id, f"deal {deal_id}"), self._history_closed
+                HistoryScreen("deal", deal_id, card["title"] if card else f"deal {deal_id}"),
+                self._history_closed,
             )
 
     def _history_closed(self, undone: bool | None) -> None:
