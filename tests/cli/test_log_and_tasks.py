@@ -91,10 +91,12 @@ def test_due_lists_each_group_in_due_order_alike_in_every_format(crm):
     crm.ok("task", "add", "Undated")
     crm.ok("task", "done", crm.ok("task", "add", "Done", "--due", "-1d").stdout.strip())
 
-    due = crm.json("due", "--within", "7d")
+    text = crm.ok("due", "--within", "7d", "--format", "json").stdout
+    due = json.loads(text)
     lines = crm.ok("due", "--within", "7d", "--format", "ndjson").stdout.splitlines()
     table = list(csv.DictReader(io.StringIO(crm.ok("due", "--within", "7d").stdout)))
 
+    assert text == json.dumps(due, ensure_ascii=False, indent=2) + "\n"  # as print_json writes
     assert list(due) == ["overdue", "today", "upcoming"] and due["today"] == []
     assert [t["title"] for t in due["overdue"]] == ["Oldest", "Older", "Kim's"]
     assert [t["title"] for t in due["upcoming"]] == ["Next week"]
