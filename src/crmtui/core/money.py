@@ -72,7 +72,7 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
         whole, _, part = text.strip().partition(".")
         raise Invalid(
             f"invalid amount {text!r}: {whole}{part} or {Decimal(text.strip()).normalize()}? "
-            f"write it without the dot, or with {digits} decimals"
+            f"{currency} has {digits} decimal places: write {whole}{part} without the dot"
         )
     if amount != amount.quantize(Decimal(1).scaleb(-digits)):
         raise Invalid(f"invalid amount {text!r}: {currency} has {digits} decimal places")
