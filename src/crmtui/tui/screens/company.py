@@ -12,14 +12,13 @@ from textual.widgets import DataTable, Label, Static
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined
-from crmtui.tui.screens.contact_detail import CARD_WIDTH, fitted_columns
+from crmtui.tui.screens.contact_detail import CARD_WIDTH
+from crmtui.tui.widgets.fitted_table import FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
 
 SHOWN = 100  # core.companies.company_detail reads this many people and deals
-TABLES = {
-    "#company-contacts": (("Name", 0, 2), ("Email", 0, 3), ("Phone", 16, 0)),
-    "#company-deals": (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0)),
-}
+PEOPLE = (("Name", 0, 2), ("Email", 0, 3), ("Phone", 16, 0))
+DEALS = (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0))
 
 
 class CompanyScreen(Screen):
@@ -29,7 +28,6 @@ class CompanyScreen(Screen):
         super().__init__()
         self.company_name = name
         self.detail: dict[str, Any] | None = None
-        self.laid_out_for = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail"):
@@ -37,9 +35,9 @@ class CompanyScreen(Screen):
                 yield Static("", id="company-card")
             with Vertical(id="detail-lists"):
                 yield Label("People", id="company-people-label", classes="section")
-                yield DataTable(id="company-contacts", cursor_type="row")
+                yield FittedTable(PEOPLE, id="company-contacts")
                 yield Label("Deals", id="company-deals-label", classes="section")
-                yield DataTable(id="company-deals", cursor_type="row")
+                yield FittedTable(DEALS, id="company-deals")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -53,15 +51,7 @@ class CompanyScreen(Screen):
 
     def _fit_columns(self) -> bool:
         total = self.app.size.width - CARD_WIDTH
-        if total == self.laid_out_for:
-            return False
-        self.laid_out_for = total
-        for selector, specs in TABLES.items():
-            table = self.query_one(selector, DataTable)
-            table.clear(columns=True)
-            for label, width in fitted_columns(specs, total):
-                table.add_column(label, key=label, width=width)
-        return True
+        return any([table.fit(total) for table in self.query(FittedTable)])
 
     def refresh_data(self) -> None:
         name = self.company_name
@@ -106,11 +96,11 @@ class CompanyScreen(Screen):
         people, deals = detail["contacts"], detail["deals"]
         self._label("#company-people-label", "People", len(people), c["contacts"])
         self._label("#company-deals-label", "Deals", len(deals), None)
-        self._fill("#company-contacts", [
+        self.query_one("#company-contacts", FittedTable).fill([
             (p["id"], {"Name": p["name"], "Email": p["email"] or "", "Phone": p["phone"] or ""})
             for p in people
         ])  # fmt: skip
-        self._fill("#company-deals", [
+        self.query_one("#company-deals", FittedTable).fill([
             (d["id"], {
                 "Deal": d["title"], "Stage": d["stage"],
                 "Amount": amount_text(d["amount"], d["currency"]), "Status": d["status"],
@@ -124,16 +114,6 @@ class CompanyScreen(Screen):
         if shown >= SHOWN:
             text += f": the first {SHOWN}" + (f" of {total:,}" if total else "")
         self.query_one(selector, Label).update(text)
-
-    def _fill(self, selector: str, rows: list[tuple[int, dict[str, str]]]) -> None:
-        table = self.query_one(selector, DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        labels = [str(column.label) for column in table.columns.values()]
-        for row_id, cells in rows:
-            table.add_row(*(cells[label] for label in labels), key=str(row_id))
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "company-contacts":

@@ -12,33 +12,17 @@ from textual.widgets import DataTable, Label, Static
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_time
+from crmtui.tui.widgets.fitted_table import FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
 
 TIMELINE_LIMIT = 50
 CARD_WIDTH = 32  # #detail-fields in app.tcss
-# (label, fixed width, or 0 and a share of the room the fixed ones leave); the first table of
-# each is the widest text, the columns in NARROW_DROPS go when the shares would be under MIN_SHARED
-TABLES = {
-    "#timeline": (("When", 16, 0), ("Kind", 7, 0), ("Summary", 0, 2), ("Outcome", 0, 1)),
-    "#contact-deals": (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0)),
-    "#contact-tasks": (("Due", 16, 0), ("Task", 0, 1), ("Priority", 8, 0)),
-}
-NARROW_DROPS = ("Outcome", "Status")
-MIN_SHARED = 24
+TIMELINE = (("When", 16, 0), ("Kind", 7, 0), ("Summary", 0, 2), ("Outcome", 0, 1))
+DEALS = (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0))
+TASKS = (("Due", 16, 0), ("Task", 0, 1), ("Priority", 8, 0))
 
 
-def fitted_columns(specs: tuple[tuple[str, int, int], ...], total: int) -> list[tuple[str, int]]:
-    """(label, width) of the columns that fit `total` cells (2 of padding each, 2 of scrollbar)."""
-    for dropping in (False, True):
-        columns = [s for s in specs if not (dropping and s[0] in NARROW_DROPS)]
-        room = total - 2 - 2 * len(columns) - sum(width for _label, width, _share in columns)
-        if room >= MIN_SHARED or dropping:
-            break
-    shares = sum(share for _label, _width, share in columns)
-    return [(label, width or max(6, room * share // shares)) for label, width, share in columns]
-
-
-class TaskTable(DataTable):
+class TaskTable(FittedTable):
     """The contact's open tasks; its keys show in the footer while it has the focus."""
 
     BINDINGS = [
@@ -62,7 +46,6 @@ class ContactDetailScreen(Screen):
         super().__init__()
         self.contact_id = contact_id
         self.detail: dict[str, Any] | None = None
-        self.laid_out_for = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail"):
@@ -70,11 +53,11 @@ class ContactDetailScreen(Screen):
                 yield Static("", id="contact-card")
             with Vertical(id="detail-lists"):
                 yield Label("Timeline", classes="section")
-                yield DataTable(id="timeline", cursor_type="row")
+                yield FittedTable(TIMELINE, id="timeline")
                 yield Label("Deals", classes="section")
-                yield DataTable(id="contact-deals", cursor_type="row")
+                yield FittedTable(DEALS, id="contact-deals")
                 yield Label("Open tasks", classes="section")
-                yield TaskTable(id="contact-tasks", cursor_type="row")
+                yield TaskTable(TASKS, id="contact-tasks")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -87,18 +70,9 @@ class ContactDetailScreen(Screen):
             self._show(self.detail)
 
     def _fit_columns(self) -> bool:
-        """Columns laid out for the terminal's width, not the data: the same layout however
-        soon the data arrives; True if they changed."""
+        """True if the columns changed with the terminal's width."""
         total = self.app.size.width - CARD_WIDTH
-        if total == self.laid_out_for:
-            return False
-        self.laid_out_for = total
-        for selector, specs in TABLES.items():
-            table = self.query_one(selector, DataTable)
-            table.clear(columns=True)
-            for label, width in fitted_columns(specs, total):
-                table.add_column(label, key=label, width=width)
-        return True
+        return any([table.fit(total) for table in self.query(FittedTable)])
 
     def refresh_data(self) -> None:
         contact_id = self.contact_id
@@ -146,35 +120,24 @@ class ContactDetailScreen(Screen):
             if value:
                 lines.append(f"[dim]{label}[/dim]\n{escape(str(value))}")
         self.query_one("#contact-card", Static).update("\n".join(lines))
-        self._fill("#timeline", [
+        self.query_one("#timeline", FittedTable).fill([
             (i["id"], {
                 "When": local_time(i["occurred_at"]), "Kind": i["kind"],
                 "Summary": i["subject"] or (i["body"] or ""), "Outcome": i["outcome"] or "",
             })
             for i in detail["interactions"]
         ])  # fmt: skip
-        self._fill("#contact-deals", [
+        self.query_one("#contact-deals", FittedTable).fill([
             (d["id"], {
                 "Deal": d["title"], "Stage": d["stage"],
                 "Amount": amount_text(d["amount"], d["currency"]), "Status": d["status"],
             })
             for d in detail["deals"]
         ])  # fmt: skip
-        self._fill("#contact-tasks", [
+        self.query_one("#contact-tasks", FittedTable).fill([
             (t["id"], {"Due": local_time(t["due_at"]), "Task": t["title"], "Priority": t["priority"]})
             for t in detail["tasks"]
         ])  # fmt: skip
-
-    def _fill(self, selector: str, rows: list[tuple[int, dict[str, str]]]) -> None:
-        """Rows of cells by column label; a column left out for want of room is left out here."""
-        table = self.query_one(selector, DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        labels = [str(column.label) for column in table.columns.values()]
-        for row_id, cells in rows:
-            table.add_row(*(cells[label] for label in labels), key=str(row_id))
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
 
     def _saved(self, result: Any) -> None:
         if result:  # a saved record's id, or True: a change undone in its history

@@ -1,0 +1,54 @@
+"""A table of rows whose columns share the terminal's width: fixed ones, then shares of the rest."""
+
+from typing import Any
+
+from textual.widgets import DataTable
+
+# dropped first when the shared columns would get fewer cells than this in all
+NARROW_DROPS = ("Outcome", "Status")
+MIN_SHARED = 24
+
+
+def fitted_columns(specs: tuple[tuple[str, int, int], ...], total: int) -> list[tuple[str, int]]:
+    """(label, width) of the columns that fit `total` cells (2 of padding each, 2 of scrollbar).
+
+    A spec is (label, width) for a fixed column, (label, 0, share) for one that takes a share
+    of the room the fixed ones leave."""
+    for dropping in (False, True):
+        columns = [s for s in specs if not (dropping and s[0] in NARROW_DROPS)]
+        room = total - 2 - 2 * len(columns) - sum(width for _label, width, _share in columns)
+        if room >= MIN_SHARED or dropping:
+            break
+    shares = sum(share for _label, _width, share in columns)
+    return [(label, width or max(6, room * share // shares)) for label, width, share in columns]
+
+
+class FittedTable(DataTable):
+    """Columns laid out for the width, not the data (the same layout however soon the data
+    arrives); rows given as cells by column label, a column left out for want of room left out."""
+
+    def __init__(self, specs: tuple[tuple[str, int, int], ...], **kwargs: Any) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        super().__init__(**kwargs)
+        self.specs = specs
+        self.laid_out_for = 0
+
+    def fit(self, total: int) -> bool:
+        """Lay the columns out for `total` cells; True if they changed (the rows are gone)."""
+        if total == self.laid_out_for:
+            return False
+        self.laid_out_for = total
+        self.clear(columns=True)
+        for label, width in fitted_columns(self.specs, total):
+            self.add_column(label, key=label, width=width)
+        return True
+
+    def fill(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """The rows, keyed by id, the cursor kept on the same line."""
+        cursor = self.cursor_row
+        self.clear()
+        labels = [str(column.label) for column in self.columns.values()]
+        for row_id, cells in rows:
+            self.add_row(*(cells[label] for label in labels), key=str(row_id))
+        if self.row_count:
+            self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
