@@ -318,3 +318,12 @@ def test_update_tells_apart_deals_of_one_title_by_id_and_refuses_to_guess(crm):
     assert (same["updated"], same["unchanged"]) == (0, 2)
     assert guess.exit_code == 2 and "2 deals match" in guess.stderr
     assert sorted(d["stage"] for d in crm.json("deal", "list")) == ["Lead", "Proposal"]
+
+
+def test_a_deal_in_a_pipeline_not_there_says_which_there_are_and_how_to_add_it(crm):
+    result = crm("import", "deals", "-", "-v", input="title,pipeline,stage\nX,Partnerships,Pilot\n")
+
+    assert result.exit_code == 2
+    assert "no pipeline 'Partnerships' (pipelines: Sales; add one with crm pipeline add)" in (
+        result.stderr
+    )

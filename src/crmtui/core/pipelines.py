@@ -24,7 +24,8 @@ def get_pipeline(session: Session, ref: str | int | None = None) -> Pipeline:
     else:
         pipeline = session.scalars(select(Pipeline).where(Pipeline.name_key == fold(text))).first()
     if pipeline is None:
-        raise NotFound(f"no pipeline {text!r}")
+        names = ", ".join(p.name for p in list_pipelines(session))
+        raise NotFound(f"no pipeline {text!r} (pipelines: {names}; add one with crm pipeline add)")
     return pipeline
 
 
