@@ -327,3 +327,20 @@ def test_a_deal_in_a_pipeline_not_there_says_which_there_are_and_how_to_add_it(c
     assert "no pipeline 'Partnerships' (pipelines: Sales; add one with crm pipeline add)" in (
         result.stderr
     )
+
+
+def test_durations_in_seconds_or_as_crm_log_takes_them(crm):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+
+    result = crm("import", "interactions", "-", "-v", input=(
+        "contact,kind,subject,occurred_at,duration_seconds\n"
+        "ada@example.com,call,A,2026-01-01,90\n"
+        "ada@example.com,call,B,2026-01-02,90.0\n"
+        "ada@example.com,call,C,2026-01-03,15m\n"
+        "ada@example.com,call,D,2026-01-04,1h30m\n"
+        "ada@example.com,call,E,2026-01-05,soon\n"
+    ))  # fmt: skip
+
+    durations = {i["subject"]: i["duration_seconds"] for i in crm.json("export", "interactions")}
+    assert durations == {"A": 90, "B": 90, "C": 900, "D": 5400}
+    assert "line 6: reject cannot read the duration 'soon'" in result.stderr

@@ -1,5 +1,6 @@
 """Importing companies, deals and interactions: natural keys, the services, one batch."""
 
+import re
 from collections.abc import Callable
 from contextlib import ExitStack
 from time import monotonic
@@ -12,6 +13,7 @@ from crmtui.core.db import Database, commit_and_continue
 from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
 from crmtui.core.models import DEAL_STATUSES, Deal, Interaction
 from crmtui.core.text import fold
+from crmtui.core.timeparse import LONGEST_SECONDS, parse_duration
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
 from crmtui.io.contact_rows import mapped_rows, parse_custom_json
 from crmtui.io.formulas import unescape_formula
@@ -62,6 +64,7 @@ INTERACTION_PRESET = Preset("interactions", "Interactions", {
     "subject": "subject", "summary": "subject", "body": "body", "notes": "body",
     "outcome": "outcome", "deal id": "ignore", "user": "user", "deal": "deal",
 })  # fmt: skip
+_WHOLE_NUMBER = re.compile(r"^\d+(\.0*)?$")
 KINDS = {
     "companies": ("company", COMPANY_PRESET, COMPANY_FIELDS),
     "deals": ("deal", DEAL_PRESET, DEAL_FIELDS),
@@ -267,12 +270,23 @@ def _contact_deal(session: Session, contact, title: str, occurred) -> int:
     return max(before, key=lambda d: (d.contact_id is not None, d.created_at, d.id)).id
 
 
+def _seconds(text: str) -> int:
+    """Seconds, as a number (`90`, or `90.0` from a spreadsheet) or as `crm log --duration`
+    takes them (`15m`, `1h30m`, `1:30`)."""
+    if _WHOLE_NUMBER.match(text):
+        seconds = int(float(text))
+        if seconds > LONGEST_SECONDS:
+            raise Invalid(f"the duration {text!r} is longer than a century")
+        return seconds
+    return parse_duration(text)
+
+
 def _interaction_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
     from crmtui.core.contacts import check_choice, get_contact
     from crmtui.core.interactions import log_interaction
     from crmtui.core.models import INTERACTION_KINDS
     from crmtui.core.schemas import InteractionInput
-    from crmtui.core.timeparse import LONGEST_SECONDS, parse_when
+    from crmtui.core.timeparse import parse_when
 
     if not values.get("contact"):
         raise Invalid("no contact email")
@@ -297,18 +311,14 @@ def _interaction_row(session: Session, values: dict[str, str], custom: dict, mod
     existing = session.scalars(same.limit(1)).first()
     if existing is not None:
         return "unchanged", existing, subject
-    duration = values.get("duration_seconds")
-    if duration and not duration.isdigit():
-        raise Invalid(f"invalid duration {duration!r}: give whole seconds")
-    if duration and int(duration) > LONGEST_SECONDS:
-        raise Invalid(f"the duration {duration!r} is longer than a century")
+    duration = _seconds(values["duration_seconds"]) if values.get("duration_seconds") else None
     deal_id = (
         _contact_deal(session, contact, values["deal"], occurred) if values.get("deal") else None
     )
     interaction = log_interaction(session, InteractionInput(
         contact=str(contact.id), kind=kind, subject=subject, occurred_at=occurred,
         direction=parse_direction(values.get("direction") or "out"),
-        duration_seconds=int(duration) if duration else None, body=values.get("body"),
+        duration_seconds=duration, body=values.get("body"),
         outcome=values.get("outcome"), user=values.get("user"), deal_id=deal_id,
     ))  # fmt: skip
     return "insert", interaction.id, subject
