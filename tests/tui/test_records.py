@@ -100,7 +100,7 @@ async def test_the_contact_page_tables_fit_the_terminal(db, data, make_app, sett
             await settle(pilot)
             for selector in ("#timeline", "#contact-deals", "#contact-tasks"):
                 table = app.screen.query_one(selector, DataTable)
-                assert table.virtual_size.width <= table.size.width, (size, selector)
+                assert table.virtual_size.width <= table.scrollable_content_region.width, selector
             if size == (120, 40):  # room to spare: the summary and the outcome are whole
                 timeline = app.screen.query_one("#timeline", DataTable)
                 widths = {str(c.label): c.width for c in timeline.columns.values()}
@@ -298,7 +298,7 @@ async def test_the_tasks_view_at_80_columns_gives_the_title_the_room(db, data, m
         table = app.screen.query_one("#tasks", DataTable)
         widths = {str(c.label): c.width for c in table.columns.values()}
         assert widths["Task"] >= len("Prepare renewal offer")
-        assert table.virtual_size.width <= table.size.width
+        assert table.virtual_size.width <= table.scrollable_content_region.width
         status = text_of(app.screen, "#tasks-status")
         assert "Overdue: 1" in status and "No date: 0" in status
 
@@ -490,3 +490,40 @@ async def test_a_deals_history_is_titled_with_the_deal(db, data, make_app, settl
         assert isinstance(app.screen, HistoryScreen)
         title = str(app.screen.query_one(".form-title").render())
         assert title == "History of Website"
+
+
+def company_names(app) -> list[str]:
+    table = app.screen.query_one("#companies", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_o_lists_the_companies_searchable_and_opens_one(db, data, make_app, settle):
+    from crmtui.tui.screens.companies import CompaniesScreen
+    from crmtui.tui.screens.company import CompanyScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, CompaniesScreen)
+        assert company_names(app) == [
+            "Analytical Engines",
+            "Brightwater",
+            "Cobalt Labs",
+            "Quinn & Co",
+        ]
+        table = app.screen.query_one("#companies", DataTable)
+        assert str(table.get_row_at(0)[-1]) == "8"  # its people: contacts 0, 4, 8 ... of 30
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # all on screen
+        await pilot.press("slash", *"cob")
+        await settle(pilot)
+        assert company_names(app) == ["Cobalt Labs"]
+        await pilot.press("enter", "enter")  # to the list, then open
+        await settle(pilot)
+        assert isinstance(app.screen, CompanyScreen)
+        assert "Cobalt Labs" in text_of(app.screen, "#company-card")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CompaniesScreen)
+        assert company_names(app) == ["Cobalt Labs"]  # the search kept

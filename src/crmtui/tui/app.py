@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
+from crmtui.tui.screens.companies import CompaniesScreen
 from crmtui.tui.screens.contact_detail import ContactDetailScreen
 from crmtui.tui.screens.contacts import ContactsScreen
 from crmtui.tui.screens.help import HelpScreen
@@ -84,7 +85,12 @@ class CRMApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "crm"
     COMMANDS = App.COMMANDS | {ContactSearchProvider}
-    MODES = {"contacts": ContactsScreen, "pipeline": PipelineScreen, "tasks": TasksScreen}
+    MODES = {
+        "contacts": ContactsScreen,
+        "pipeline": PipelineScreen,
+        "tasks": TasksScreen,
+        "companies": CompaniesScreen,
+    }
     DEFAULT_MODE = "contacts"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
@@ -92,6 +98,8 @@ class CRMApp(App[None]):
         Binding("c", "view('contacts')", "Contacts", id="contacts"),
         Binding("p", "view('pipeline')", "Pipeline", id="pipeline"),
         Binding("t", "view('tasks')", "Tasks", id="tasks"),
+        # not in the footer, which has no room left: in help and the command palette
+        Binding("o", "view('companies')", "Companies", id="companies", show=False),
         Binding("r", "dashboard", "Dashboard", id="dashboard"),
         Binding("ctrl+r", "refresh_data", "Refresh", id="refresh"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="theme", show=False),
@@ -271,6 +279,9 @@ class CRMApp(App[None]):
         yield SystemCommand("Pipeline", "The deal board (p)", partial(self.action_view, "pipeline"))
         yield SystemCommand(
             "Tasks", "Overdue, today, this week, no date (t)", partial(self.action_view, "tasks")
+        )
+        yield SystemCommand(
+            "Companies", "Every company, searchable (o)", partial(self.action_view, "companies")
         )
         yield SystemCommand(
             "Dashboard", "This month next to last month, charts (r)", self.action_dashboard
