@@ -527,3 +527,40 @@ async def test_o_lists_the_companies_searchable_and_opens_one(db, data, make_app
         await settle(pilot)
         assert isinstance(app.screen, CompaniesScreen)
         assert company_names(app) == ["Cobalt Labs"]  # the search kept
+
+
+async def test_a_long_timeline_reads_on_as_the_cursor_goes_down(
+    db, data, make_app, settle, monkeypatch
+):
+    from datetime import timedelta
+
+    from crmtui.core.interactions import log_interaction
+    from crmtui.core.schemas import InteractionInput
+    from crmtui.tui.screens import contact_detail
+
+    from .conftest import NOW
+
+    monkeypatch.setattr(contact_detail, "TIMELINE_LIMIT", 5)
+    with db.transaction(username="kim") as session:
+        for n in range(12):
+            log_interaction(
+                session,
+                InteractionInput(
+                    contact=str(data["zora"]), kind="call", subject=f"Call {n:02d}",
+                    occurred_at=NOW - timedelta(hours=n),
+                ),
+            )  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(data["zora"]))
+        await settle(pilot)
+        timeline = app.screen.query_one("#timeline", DataTable)
+        assert timeline.row_count == 5
+        assert "older ones" in str(app.screen.query_one("#timeline-label").render())
+        for _ in range(14):
+            await pilot.press("down")
+            await settle(pilot)
+        summaries = [str(timeline.get_row_at(i)[2]) for i in range(timeline.row_count)]
+        assert summaries == [*(f"Call {n:02d}" for n in range(12)), "Kick-off"]  # newest first
+        assert str(app.screen.query_one("#timeline-label").render()) == "Timeline"

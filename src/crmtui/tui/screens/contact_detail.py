@@ -22,6 +22,13 @@ DEALS = (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0))
 TASKS = (("Due", 16, 0), ("Task", 0, 1), ("Priority", 8, 0))
 
 
+def timeline_row(i: dict[str, Any]) -> tuple[int, dict[str, str]]:
+    return i["id"], {
+        "When": local_time(i["occurred_at"]), "Kind": i["kind"],
+        "Summary": i["subject"] or (i["body"] or ""), "Outcome": i["outcome"] or "",
+    }  # fmt: skip
+
+
 class TaskTable(FittedTable):
     """The contact's open tasks; its keys show in the footer while it has the focus."""
 
@@ -46,13 +53,15 @@ class ContactDetailScreen(Screen):
         super().__init__()
         self.contact_id = contact_id
         self.detail: dict[str, Any] | None = None
+        self.timeline_more = False  # the timeline's last page read was full
+        self.timeline_paging = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail"):
             with VerticalScroll(id="detail-fields"):
                 yield Static("", id="contact-card")
             with Vertical(id="detail-lists"):
-                yield Label("Timeline", classes="section")
+                yield Label("Timeline", id="timeline-label", classes="section")
                 yield FittedTable(TIMELINE, id="timeline")
                 yield Label("Deals", classes="section")
                 yield FittedTable(DEALS, id="contact-deals")
@@ -120,13 +129,10 @@ class ContactDetailScreen(Screen):
             if value:
                 lines.append(f"[dim]{label}[/dim]\n{escape(str(value))}")
         self.query_one("#contact-card", Static).update("\n".join(lines))
-        self.query_one("#timeline", FittedTable).fill([
-            (i["id"], {
-                "When": local_time(i["occurred_at"]), "Kind": i["kind"],
-                "Summary": i["subject"] or (i["body"] or ""), "Outcome": i["outcome"] or "",
-            })
-            for i in detail["interactions"]
-        ])  # fmt: skip
+        self._timeline_read(len(detail["interactions"]))
+        self.query_one("#timeline", FittedTable).fill(
+            [timeline_row(i) for i in detail["interactions"]]
+        )
         self.query_one("#contact-deals", FittedTable).fill([
             (d["id"], {
                 "Deal": d["title"], "Stage": d["stage"],
@@ -138,6 +144,47 @@ class ContactDetailScreen(Screen):
             (t["id"], {"Due": local_time(t["due_at"]), "Task": t["title"], "Priority": t["priority"]})
             for t in detail["tasks"]
         ])  # fmt: skip
+
+    def _timeline_read(self, page: int) -> None:
+        """A full page read: there may be older ones, read when the cursor reaches the last."""
+        self.timeline_more = page >= TIMELINE_LIMIT
+        self.query_one("#timeline-label", Label).update(
+            "Timeline: older ones read as the cursor goes down"
+            if self.timeline_more
+            else "Timeline"
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        if table.id != "timeline" or not self.timeline_more or self.detail is None:
+            return
+        if event.cursor_row < table.row_count - 1 or self.timeline_paging:
+            return
+        self.timeline_paging = True
+        contact_id, last = self.contact_id, self.detail["interactions"][-1]
+        before = (last["occurred_at"], last["id"])
+
+        def read(session) -> list[dict[str, Any]]:
+            from crmtui.core.reads import find_contact, interaction_rows, timeline
+
+            contact = find_contact(session, contact_id)
+            return interaction_rows(
+                session, timeline(session, contact, limit=TIMELINE_LIMIT, before=before)
+            )
+
+        def show(older: list[dict[str, Any]]) -> None:
+            self.timeline_paging = False
+            if self.detail is None or self.detail["interactions"][-1] is not last:
+                return  # read again meanwhile: this page follows a list no longer shown
+            self.detail["interactions"] += older
+            self.query_one("#timeline", FittedTable).append([timeline_row(i) for i in older])
+            self._timeline_read(len(older))
+
+        def failed(message: str) -> None:
+            self.timeline_paging = False
+            self.notify(message, severity="error", title="crm")
+
+        run_db(self, read, show, group="timeline", on_error=failed)
 
     def _saved(self, result: Any) -> None:
         if result:  # a saved record's id, or True: a change undone in its history

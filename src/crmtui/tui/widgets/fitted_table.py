@@ -47,8 +47,11 @@ class FittedTable(DataTable):
         """The rows, keyed by id, the cursor kept on the same line."""
         cursor = self.cursor_row
         self.clear()
+        self.append(rows)
+        if self.row_count:
+            self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
+
+    def append(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         labels = [str(column.label) for column in self.columns.values()]
         for row_id, cells in rows:
             self.add_row(*(cells[label] for label in labels), key=str(row_id))
-        if self.row_count:
-            self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
