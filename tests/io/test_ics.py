@@ -15,7 +15,7 @@ WHEN = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 # what a value may hold: any text but control characters, newlines (as \n) and tabs aside
 _text = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff")
-    | st.sampled_from(["\n", "\t", ",", ";", ":", "\\", '"', "é", "🙂", "中"]),
+    | st.sampled_from(["\n", "\t", ",", ";", ":", "\\", '"', "^", "é", "🙂", "中"]),
     min_size=1,
     max_size=120,
 ).filter(lambda s: s.strip() == s and s.strip())
@@ -60,7 +60,7 @@ def test_an_attendee_name_of_any_text_is_its_parameter(name):
 
     (parsed,) = Calendar.from_ical(written("interactions", [event])).walk("VEVENT")
 
-    assert parsed["attendee"].params["CN"] == name.replace('"', "'").replace("\\", "")
+    assert parsed["attendee"].params["CN"] == name.replace("\\", "")
     assert parsed.decoded("duration") == timedelta(hours=1, seconds=5)
     assert str(parsed["summary"]) == f"Meeting with {name}"
 

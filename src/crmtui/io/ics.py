@@ -19,8 +19,9 @@ LINE_OCTETS = 75
 # control characters other than tab may appear in no value (3.1); a TEXT value escapes these
 _CONTROLS = {chr(c): None for c in (*range(0x09), *range(0x0A, 0x20), 0x7F)}
 _TEXT = str.maketrans({**_CONTROLS, "\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
-# a parameter value cannot hold a quote, and readers differ on backslashes: a name keeps neither
-_PARAM = str.maketrans({**_CONTROLS, '"': "'", "\\": None})
+# a parameter value escapes ^ and quotes as RFC 6868 says; readers differ on backslashes: a
+# name keeps none
+_PARAM = str.maketrans({**_CONTROLS, "^": "^^", '"': "^'", "\\": None})
 
 
 def text(value: str) -> str:
