@@ -4,6 +4,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,10 +14,10 @@ from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database
 from crmtui.core.errors import Invalid
 from crmtui.io.batches import ImportResult, RejectsWriter, roll_back_batch
-from crmtui.io.contact_rows import mapped_rows
 from crmtui.io.contacts_import import ContactImportOptions, Event, import_contact_rows
+from crmtui.io.json_rows import read_table
 from crmtui.io.presets import detect_preset, get_preset, map_columns
-from crmtui.io.source import TextSource, open_source, read_csv, read_to_end
+from crmtui.io.source import open_source, peek_first_line, read_to_end
 from crmtui.io.vcard import card_pairs, looks_like_vcard, read_cards
 
 # a long import commits this often, so other writers wait for the lock no longer than that
@@ -87,12 +88,6 @@ def undone_on_failure(
         raise
 
 
-def _peek_first_line(source: TextSource) -> str:
-    buffered = source.text.buffer
-    head = buffered.peek(4096)[:4096]
-    return head.decode(source.encoding, errors="replace").lstrip("\ufeff").lstrip()
-
-
 def import_contacts(
     db: Database,
     request: ImportRequest,
@@ -116,7 +111,7 @@ def import_contacts(
         rejects = open_rejects(
             stack, request.rejects_path, request.path, escape_formulas=request.escape_formulas
         )
-        if looks_like_vcard(_peek_first_line(source)):
+        if looks_like_vcard(peek_first_line(source)):
             rows = (
                 (line, [text], card_pairs_or_reason(text)) for line, text in read_cards(source.text)
             )
@@ -124,12 +119,14 @@ def import_contacts(
             ignored: list[str] = []
             preset_name = "vcard"
         else:
-            table = read_csv(source, request.delimiter)
+            table = read_table(source, request.delimiter)
             preset = get_preset(request.preset) if request.preset else detect_preset(table.header)
-            columns = map_columns(table.header, preset, request.mapping, request.keep_unknown)
+            columns, rows = table.map_rows(
+                partial(map_columns, preset=preset, overrides=request.mapping,
+                        keep_unknown=request.keep_unknown)
+            )  # fmt: skip
             _check_match(options.match, columns.fields)
-            rejects.header(table.header)
-            rows = mapped_rows(table.rows, columns.fields)
+            rejects.header(table.rejects_header)
             ignored, preset_name = columns.ignored, preset.name
 
         def report(count: int) -> None:

@@ -219,8 +219,12 @@ def map_columns(
     overrides: dict[str, str] | None = None,
     keep_unknown: bool = False,
     allowed: tuple[str, ...] = CONTACT_FIELDS,
+    *,
+    strict: bool = True,
 ) -> ColumnMap:
-    """One target field (or None) per column; `--map "Column=field"` wins over the preset."""
+    """One target field (or None) per column; `--map "Column=field"` wins over the preset.
+    `strict`: a --map of a column the header lacks is refused (not for a JSON record's keys
+    after the first record's: it names a key of another record)."""
     by_key = {header_key(k): v.strip() for k, v in (overrides or {}).items()}
     # deals and interactions have no custom fields: a column sent there would be lost
     custom = "custom_fields" in allowed
@@ -234,7 +238,7 @@ def map_columns(
             choices = ", ".join(allowed) + (", custom:NAME" if custom else "")
             raise Invalid(f"--map {column}={target}: unknown field; use one of {choices} or ignore")
     present = {header_key(column) for column in header}
-    for column, target in (overrides or {}).items():
+    for column, target in (overrides or {}).items() if strict else ():
         if header_key(column) not in present:
             named = ", ".join(c for c in header if c.strip())
             raise Invalid(f"--map {column}={target}: the file has no column {column!r} ({named})")

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 from contextlib import ExitStack
+from functools import partial
 from time import monotonic
 from typing import Any, BinaryIO
 
@@ -15,10 +16,11 @@ from crmtui.core.models import DEAL_STATUSES, Deal, Interaction
 from crmtui.core.text import fold
 from crmtui.core.timeparse import LONGEST_SECONDS, parse_duration
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
-from crmtui.io.contact_rows import mapped_rows, parse_custom_json
+from crmtui.io.contact_rows import parse_custom_json
 from crmtui.io.formulas import unescape_formula
+from crmtui.io.json_rows import read_table
 from crmtui.io.presets import Preset, map_columns
-from crmtui.io.source import open_source, read_csv, read_to_end
+from crmtui.io.source import open_source, read_to_end
 from crmtui.io.values import interaction_kind, parse_direction, split_list
 
 COMPANY_FIELDS = (
@@ -354,17 +356,17 @@ def import_records(
         rejects = imports.open_rejects(
             stack, request.rejects_path, request.path, escape_formulas=request.escape_formulas
         )
-        table = read_csv(source, request.delimiter)
-        columns = map_columns(
-            table.header, preset, request.mapping, request.keep_unknown, allowed=allowed
-        )
-        rejects.header(table.header)
+        table = read_table(source, request.delimiter)
+        columns, rows = table.map_rows(
+            partial(map_columns, preset=preset, overrides=request.mapping,
+                    keep_unknown=request.keep_unknown, allowed=allowed)
+        )  # fmt: skip
+        rejects.header(table.rejects_header)
         result = ImportResult(entity=entity, source=source.name, dry_run=request.dry_run)
         every = None if request.dry_run else imports.COMMIT_EVERY_SECONDS
         with imports.undone_on_failure(db, username, on_saving) as session:
             batch = start_batch(session, entity, source.name)
             chunk_started = monotonic()
-            rows = mapped_rows(table.rows, columns.fields)
             for line, raw, pairs in read_to_end(rows, source, progress):
                 if every is not None and monotonic() - chunk_started >= every:
                     commit_and_continue(session)  # other writers get their turn

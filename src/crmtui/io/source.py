@@ -150,10 +150,6 @@ def read_csv(
         first = _first_line(source)
     if not first.strip():
         raise Invalid(f"{source.name} is empty: a CSV file needs a header line")
-    if _looks_like_json(first):
-        raise Invalid(
-            f"{source.name} is JSON: import reads CSV (or vCard); export with --format csv"
-        )
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if delimiter and (len(delimiter) != 1 or delimiter in '"\r\n'):
@@ -185,10 +181,10 @@ def read_csv(
     return CsvRows(header=header, delimiter=chosen, rows=rows())
 
 
-def _looks_like_json(first_line: str) -> bool:
-    """An export's JSON (`[` alone, or `[{...`) or NDJSON (`{"...`) first line, not a header."""
-    start = first_line.strip()
-    return start in ("[", "[]") or start.startswith(("[{", '{"'))
+def peek_first_line(source: TextSource) -> str:
+    """The start of the input, without consuming it: enough to tell what kind of file it is."""
+    head = source.text.buffer.peek(4096)[:4096]
+    return head.decode(source.encoding, errors="replace").lstrip("\ufeff").lstrip()
 
 
 def undecodable_line(path: Path, encoding: str) -> int | None:
