@@ -96,10 +96,14 @@ def list_tasks(
         stmt = stmt.join(User, User.id == Task.assignee_id).where(
             username_is(User.username, assignee)
         )
-    stmt = stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    # dated then undated, each in an order the open-tasks index gives: `ORDER BY due_at IS NULL`
+    # sorted every open task for a page (180,000 on the 1M demo)
+    dated = stmt.where(Task.due_at.is_not(None)).order_by(Task.due_at, Task.id)
+    tasks = list(session.scalars(dated.limit(limit) if limit else dated))
+    if not limit or len(tasks) < limit:
+        undated = stmt.where(Task.due_at.is_(None)).order_by(Task.id)
+        tasks += session.scalars(undated.limit(limit - len(tasks)) if limit else undated)
+    return tasks
 
 
 def due_summary(
