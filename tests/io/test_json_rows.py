@@ -42,3 +42,13 @@ def test_what_looks_like_json_and_what_is_a_csv_header():
         looks_like_json('[\n  {"id": 1}') and looks_like_json('{"id": 1}') and looks_like_json("[]")
     )
     assert not looks_like_json("name,email") and not looks_like_json("[Name],[Email]")
+
+
+def test_a_broken_record_does_not_read_the_rest_of_the_file(monkeypatch):
+    monkeypatch.setattr(json_rows, "CHUNK", 16)
+    monkeypatch.setattr(json_rows, "LONGEST_RECORD", 64)
+    text = io.StringIO('{"name": "Ada"}\n{"name": "Grace\n' + '{"name": "Alan"}\n' * 1000)
+
+    with pytest.raises(Invalid, match="line 2: not JSON"):
+        list(json_values(text, "people.json"))
+    assert text.tell() < 200

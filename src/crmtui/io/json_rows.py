@@ -18,6 +18,7 @@ Row = tuple[int, list[str], list[tuple[str, str]] | str]
 MapKeys = Callable[..., ColumnMap]
 
 CHUNK = 1 << 16
+LONGEST_RECORD = 1 << 26  # characters: a record not parsed by then is broken, not unfinished
 _decoder = json.JSONDecoder()
 
 
@@ -63,7 +64,8 @@ def json_values(text: TextIO, name: str) -> Iterator[tuple[int, Any]]:
                 value, end = _decoder.raw_decode(buffer, position)
                 break
             except json.JSONDecodeError as exc:
-                if ended or not more():
+                # cut short by the chunk, most likely: read on, but not a whole broken file
+                if ended or len(buffer) - position > LONGEST_RECORD or not more():
                     raise Invalid(f"{name}: line {line}: not JSON: {exc.msg}") from None
         yield line, value
         line += buffer.count("\n", position, end)
