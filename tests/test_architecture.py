@@ -66,6 +66,7 @@ def test_front_ends_hold_no_sql():
         ["contact", "list", "--owner", "sam"],
         ["contact", "show", "ada lovelace"],
         ["due"],
+        ["task", "list"],
     ],
 )
 def test_reading_commands_build_no_orm(tmp_path, command):

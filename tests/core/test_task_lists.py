@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from query_plans import query_plans  # tests/query_plans.py
 
+from crmtui.core.reads import list_tasks
 from crmtui.core.schemas import TaskInput
-from crmtui.core.tasks import add_task, complete_task, list_tasks
+from crmtui.core.tasks import add_task, complete_task
 
 
 @pytest.mark.sqlite_only

@@ -70,14 +70,14 @@ def list_(
 
     Example: crm task list --assignee kim --format json
     """
-    from crmtui.core.tasks import list_tasks, task_rows
+    from crmtui.core.reads import list_tasks, task_rows
 
     assignee = context.username() if mine else assignee
-    with context.database().session() as session:
+    with context.database().connection() as connection:
         tasks = list_tasks(
-            session, include_done=all_, contact=contact, assignee=assignee, limit=limit or None
+            connection, include_done=all_, contact=contact, assignee=assignee, limit=limit or None
         )
-        rows = task_rows(session, tasks)
+        rows = task_rows(connection, tasks)
     render_rows(rows, COLUMNS + (("done_at",) if all_ else ()), fmt)
 
 

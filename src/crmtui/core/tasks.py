@@ -79,33 +79,6 @@ def edit_task(
     return task
 
 
-def list_tasks(
-    session: Session,
-    *,
-    include_done: bool = False,
-    contact: str | None = None,
-    assignee: str | None = None,
-    limit: int | None = 100,
-) -> list[Task]:
-    stmt = select(Task)
-    if not include_done:
-        stmt = stmt.where(Task.done_at.is_(None))
-    if contact:
-        stmt = stmt.where(Task.contact_id == get_contact(session, contact).id)
-    if assignee:
-        stmt = stmt.join(User, User.id == Task.assignee_id).where(
-            username_is(User.username, assignee)
-        )
-    # dated then undated, each in an order the open-tasks index gives: `ORDER BY due_at IS NULL`
-    # sorted every open task for a page (180,000 on the 1M demo)
-    dated = stmt.where(Task.due_at.is_not(None)).order_by(Task.due_at, Task.id)
-    tasks = list(session.scalars(dated.limit(limit) if limit else dated))
-    if not limit or len(tasks) < limit:
-        undated = stmt.where(Task.due_at.is_(None)).order_by(Task.id)
-        tasks += session.scalars(undated.limit(limit - len(tasks)) if limit else undated)
-    return tasks
-
-
 def due_summary(
     session: Session,
     *,
