@@ -324,6 +324,8 @@ async def test_the_footer_is_laid_out_again_only_when_its_keys_change(
         await settle(pilot)
         assert isinstance(app.screen, ContactDetailScreen)
         assert len(laid_out) <= 1
+        app.push_screen(ContactDetailScreen(data["zora"]))  # one with an open task
+        await settle(pilot)
         await pilot.press("tab", "tab")  # to its open tasks: their own keys show
         await settle(pilot)
         footer = app.screen.query_one(Footer)
@@ -564,3 +566,22 @@ async def test_a_long_timeline_reads_on_as_the_cursor_goes_down(
         summaries = [str(timeline.get_row_at(i)[2]) for i in range(timeline.row_count)]
         assert summaries == [*(f"Call {n:02d}" for n in range(12)), "Kick-off"]  # newest first
         assert str(app.screen.query_one("#timeline-label").render()) == "Timeline"
+
+
+async def test_e_on_an_empty_task_list_edits_the_contact(db, data, make_app, settle):
+    from textual.widgets import Footer
+
+    from crmtui.tui.screens.forms import ContactFormScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(1))  # no open tasks
+        await settle(pilot)
+        app.screen.query_one("#contact-tasks", DataTable).focus()
+        await settle(pilot)
+        footer = " ".join(str(key.render()) for key in app.screen.query_one(Footer).children)
+        assert "Reschedule" not in footer and "Edit" in footer
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactFormScreen)

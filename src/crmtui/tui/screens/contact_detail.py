@@ -144,6 +144,7 @@ class ContactDetailScreen(Screen):
             (t["id"], {"Due": local_time(t["due_at"]), "Task": t["title"], "Priority": t["priority"]})
             for t in detail["tasks"]
         ])  # fmt: skip
+        self.refresh_bindings()  # the open tasks' keys come and go with them
 
     def _timeline_read(self, page: int) -> None:
         """A full page read: there may be older ones, read when the cursor reaches the last."""
@@ -209,6 +210,12 @@ class ContactDetailScreen(Screen):
         from crmtui.tui.screens.forms import ContactFormScreen
 
         self.app.push_screen(ContactFormScreen(self.contact_id), self._saved)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The open tasks' keys only with a task to act on: else e edits the contact again."""
+        if action in ("task_done", "edit_task"):
+            return bool(self.query_one("#contact-tasks", DataTable).row_count)
+        return True
 
     def selected_task(self) -> int | None:
         table = self.query_one("#contact-tasks", DataTable)
