@@ -585,3 +585,15 @@ async def test_e_on_an_empty_task_list_edits_the_contact(db, data, make_app, set
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, ContactFormScreen)
+
+
+async def test_the_tasks_view_offers_done_and_reschedule_only_with_a_task(db, make_app, settle):
+    from textual.widgets import Footer
+
+    app = make_app()  # an empty database
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        footer = " ".join(str(key.render()) for key in app.screen.query_one(Footer).children)
+        assert "Done" not in footer and "Reschedule" not in footer and "New task" in footer

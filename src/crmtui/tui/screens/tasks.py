@@ -111,6 +111,12 @@ class TasksScreen(Screen):
         self.query_one("#tasks-status", Static).update(counts)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
+        self.refresh_bindings()  # done and reschedule come and go with the tasks
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("done", "edit_task", "open_contact"):  # only with a task to act on
+            return bool(self.query_one(DataTable).row_count)
+        return True
 
     def selected_task(self) -> str | None:
         table = self.query_one(DataTable)
