@@ -34,6 +34,10 @@ from crmtui.core.types import utcnow
 from crmtui.core.usernames import username_is
 from crmtui.core.users import ensure_user, usernames_by_id
 
+# A search matching at least this many deals has each deal checked along a sort index (SQLite):
+# reading the matches and sorting them costs as many random reads as there are matches.
+BROAD_MATCHES = 2_000
+
 SORTS = {
     "created": Deal.created_at,
     "amount": Deal.amount_units,
@@ -263,9 +267,18 @@ def list_deals(
     if tag:
         stmt = stmt.where(Deal.id.in_(tagging.tag_filter("deal", tag)))
     if query:
-        from crmtui.core.search import matching_condition
+        from crmtui.core.search import dialect_name, match_count, matching_condition, matching_ids
 
-        stmt = stmt.where(matching_condition(session, Deal.id, "deal", query))
+        key = sort.lstrip("-+")
+        # along an index in the sort order, narrowed by nothing else the walk would read in vain
+        walked = key in ("created", "id") or key == "close" and not (status or owner)
+        broad = dialect_name(session) == "sqlite" and walked and not (stage or pipeline)
+        if broad and match_count(session, "deal", query, BROAD_MATCHES) >= BROAD_MATCHES:
+            # `+ 0` keeps SQLite from reading every match to sort them: on the 1M demo
+            # `renewal` (43,000 deals) took 0.3 s, `acme` (6,000) 0.3 s; 10 ms this way
+            stmt = stmt.where((Deal.id + 0).in_(matching_ids(session, "deal", query)))
+        else:
+            stmt = stmt.where(matching_condition(session, Deal.id, "deal", query))
     descending = sort.startswith("-")
     key = sort.lstrip("-+")
     if key not in SORTS:
