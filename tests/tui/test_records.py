@@ -597,3 +597,14 @@ async def test_the_tasks_view_offers_done_and_reschedule_only_with_a_task(db, ma
         await settle(pilot)
         footer = " ".join(str(key.render()) for key in app.screen.query_one(Footer).children)
         assert "Done" not in footer and "Reschedule" not in footer and "New task" in footer
+
+
+async def test_an_empty_database_says_how_to_begin(db, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = text_of(app.screen, "#contacts-status")
+        assert status.startswith("No contacts yet: n adds one")
+        await pilot.press("slash", *"zed")  # a search finding nothing is not a new database
+        await settle(pilot)
+        assert text_of(app.screen, "#contacts-status").startswith("0 contacts")

@@ -392,6 +392,10 @@ class ContactsScreen(Screen):
             shown = f"{count:,}+ contacts"
         else:
             shown = f"{count:,} contacts loaded ({'to the end' if self.at_end else 'a window'})"
+        if not self.window and not self.search_text and not any(self.filters.values()):
+            shown = "No contacts yet: n adds one, `crm import contacts FILE` imports a CSV"
+            self.query_one("#contacts-status", Static).update(shown)
+            return
         parts = [shown, f"sort: {order}"]
         if self.search_text:
             parts.append(f"search: {self.search_text}")
