@@ -59,6 +59,10 @@ Owner = Annotated[str | None, typer.Option("--owner", help="User who owns the re
 Consent = Annotated[
     str | None, typer.Option("--consent", help="Email consent: subscribed, unsubscribed, unknown.")
 ]
+ConsentSource = Annotated[
+    str | None,
+    typer.Option("--consent-source", help="Where the consent was given: web form, phone call ..."),
+]
 Birthday = Annotated[
     str | None, typer.Option("--birthday", help="1985-04-12, or --04-12 without a year.")
 ]
@@ -95,6 +99,7 @@ def add(
     notes: Annotated[str | None, typer.Option("--notes", help="Free text.")] = None,
     field: Fields = None,
     consent: Consent = None,
+    consent_source: ConsentSource = None,
     do_not_contact: Annotated[
         bool, typer.Option("--do-not-contact", help="Never contact this person.")
     ] = False,
@@ -113,7 +118,8 @@ def add(
         tags=tag or [], lifecycle_stage=stage, owner=owner, birthday=birthday, source=source,
         street=street, city=city, region=region, postal_code=postal_code, country=country,
         website=website, notes=notes, custom_fields=key_values(field), email_consent=consent,
-        do_not_contact=do_not_contact or None, created_at=when_or_none(created),
+        consent_source=consent_source, do_not_contact=do_not_contact or None,
+        created_at=when_or_none(created),
     )  # fmt: skip
     db = context.database()
     with db.transaction(username=context.username()) as session:
@@ -217,6 +223,7 @@ def edit(
         list[str] | None, typer.Option("--field", help="key=value; key= removes it.")
     ] = None,
     consent: Consent = None,
+    consent_source: ConsentSource = None,
     do_not_contact: Annotated[
         bool | None,
         typer.Option("--do-not-contact/--ok-to-contact", help="Set or clear do-not-contact."),
@@ -260,7 +267,7 @@ def edit(
             street=street, city=city, region=region, postal_code=postal_code, country=country,
             website=website,
             custom_fields=key_values(field) if field else None, email_consent=consent,
-            do_not_contact=do_not_contact,
+            consent_source=consent_source, do_not_contact=do_not_contact,
         )  # fmt: skip
         changes = update_contact(
             session, record, data, expected_version=if_version, stage_at=when_or_none(at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -95,7 +96,7 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        engine = create_engine(parsed, hide_parameters=True)
+        engine = create_engine(parsed, hide_parameters=True, json_serializer=json_text)
     except (ImportError, ArgumentError) as exc:
         raise OperationalError(f"cannot use {display_url(parsed)}: {exc}") from exc
     _ping_when_idle(engine)
@@ -184,6 +185,11 @@ def commit_and_continue(
         cursor.execute(take_write_lock_sql())
 
 
+def json_text(value) -> str:
+    """JSON columns as the bulk importer writes them too: readable text, no spaces."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _sqlite_engine(url: URL) -> Engine:
     path = sqlite_path(url)
     if path is not None:
@@ -193,7 +199,9 @@ def _sqlite_engine(url: URL) -> Engine:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         elif path.is_dir():
             raise OperationalError(f"{path} is a directory, not a database file")
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, json_serializer=json_text
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

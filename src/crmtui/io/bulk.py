@@ -1,6 +1,5 @@
 """Fast writes for imports: the raw DBAPI cursor of the session's connection, in batches."""
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -10,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from crmtui.core.db import json_text
 from crmtui.core.ids import next_id_sql
 from crmtui.core.pgcopy import copy_rows
 from crmtui.core.types import utcnow
@@ -144,7 +144,7 @@ class BulkWriter:
         return naive
 
     def json(self, value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json_text(value)
 
 
 class SuspendedIndexes:

@@ -9,6 +9,7 @@ from crmtui.core.contacts import split_name
 from crmtui.core.emails import normalize_email
 from crmtui.core.errors import Invalid
 from crmtui.core.text import email_key, fold, phone_key
+from crmtui.core.timeparse import parse_when
 from crmtui.io.formulas import unescape_formula
 from crmtui.io.values import (
     parse_birthday,
@@ -20,6 +21,7 @@ from crmtui.io.values import (
 
 TEXT_FIELDS = (
     "job_title", "street", "city", "region", "postal_code", "country", "website", "notes", "source",
+    "consent_source",
 )  # fmt: skip
 CONTACT_COLUMNS = (
     "id", "first_name", "last_name", "display_name", "sort_key", "email", "phone", "job_title",
@@ -45,7 +47,7 @@ _COMMA_SPACE = re.compile(r",\s")  # phones split there, not at a comma inside a
 _HAS_DIGIT = re.compile(r"\d")
 PLAIN_TARGETS = frozenset(
     ("company", "city", "job_title", "street", "region", "postal_code", "country", "website",
-     "source", "owner")
+     "source", "owner", "consent_source")
 )  # fmt: skip
 _PHONE_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*|,\s+")
 NAME_FIELDS = ("name", "first_name", "middle_name", "last_name", "prefix", "suffix")
@@ -140,6 +142,8 @@ def parse_contact(pairs: Pairs) -> tuple[dict[str, Any], list[str], list[str], l
                 values["do_not_contact"] = True
         elif target == "notes":
             values.setdefault("notes", value.replace("\r\n", "\n").replace("\r", "\n"))
+        elif target in ("created_at", "consent_at"):
+            values.setdefault(target, parse_when(value))
     if len(emails) > 1:
         emails = _unique(emails, email_key)
     if len(phones) > 1:

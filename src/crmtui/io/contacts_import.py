@@ -50,11 +50,11 @@ from crmtui.io.suspended_triggers import SuspendedTriggers
 from crmtui.io.values import format_birthday
 
 (DISPLAY_NAME, SORT_KEY, EMAIL, PHONE, COMPANY_ID, BIRTHDAY, LIFECYCLE_STAGE, OWNER_ID,
- EMAIL_CONSENT, CONSENT_AT, DO_NOT_CONTACT, CUSTOM_FIELDS, SEARCH_TEXT) = (
+ EMAIL_CONSENT, CONSENT_AT, DO_NOT_CONTACT, CUSTOM_FIELDS, SEARCH_TEXT, CREATED_AT) = (
     CONTACT_INDEX[name] for name in (
         "display_name", "sort_key", "email", "phone", "company_id", "birthday_year",
         "lifecycle_stage", "owner_id", "email_consent", "consent_at", "do_not_contact",
-        "custom_fields", "search_text",
+        "custom_fields", "search_text", "created_at",
     )
 )  # fmt: skip
 IMPORT_CACHE_KIB = 64 * 1024
@@ -442,7 +442,7 @@ class ContactImporter(ContactUpdates):
             row = template.copy()
             row[0] = contact_id
             audit = []
-            company_id = birthday = None
+            company_id = birthday = consent_at = None
             stage, owner_id, consent = "lead", user_id, "unknown"
             for key, value in record.values.items():
                 position = TEXT_INDEX.get(key)
@@ -463,6 +463,11 @@ class ContactImporter(ContactUpdates):
                 elif key == "do_not_contact":
                     row[DO_NOT_CONTACT] = True
                     audit.append('"do_not_contact":[null,true]')
+                elif key == "created_at":  # an export's, or another tool's creation date
+                    row[CREATED_AT] = w.timestamp(value)
+                    audit.append(f'"created_at":[null,"{value.isoformat()}"]')
+                elif key == "consent_at":
+                    consent_at = value
             row_emails, row_phones = record.emails, record.phones
             phone_keys = [quick_phone_key(p) for p in row_phones]
             row[SORT_KEY] = sort_key = fold(row[DISPLAY_NAME])
@@ -504,7 +509,8 @@ class ContactImporter(ContactUpdates):
             if owner_id is not None:
                 audit.append(f'"owner_id":[null,{owner_id}]')
             if consent != "unknown":
-                row[EMAIL_CONSENT], row[CONSENT_AT] = consent, now
+                row[EMAIL_CONSENT] = consent
+                row[CONSENT_AT] = now if consent_at is None else w.timestamp(consent_at)
             audit.append(f'"lifecycle_stage":[null,"{stage}"],"email_consent":[null,"{consent}"]')
             if record.custom:
                 row[CUSTOM_FIELDS] = custom = w.json(record.custom)
@@ -540,14 +546,15 @@ class ContactImporter(ContactUpdates):
         self._write_rows("contact_phone", PHONE_COLUMNS, phones)
         w.insert("contact_tag", TAG_COLUMNS, list(dict.fromkeys(tags)))
         self._write_rows("change", CHANGE_COLUMNS, changes)
-        # each new contact's first stage, read back from its row: a fifth of the time of sending
+        # each new contact's first stage, from when it was created, read back from its row: a
+        # fifth of the time of sending
         self.indexes.adding("lifecycle_change", len(records))
         w.execute(
             f"INSERT INTO lifecycle_change ({', '.join(LIFECYCLE_COLUMNS)}) "
-            "SELECT id, NULL, lifecycle_stage, ?, CAST(? AS INTEGER) FROM contact "
+            "SELECT id, NULL, lifecycle_stage, created_at, CAST(? AS INTEGER) FROM contact "
             "WHERE id BETWEEN ? AND ? "
             "ORDER BY id",
-            [now, user_id, first_id, first_id + len(records) - 1],
+            [user_id, first_id, first_id + len(records) - 1],
         )
         self.result.inserted += len(records)
 

@@ -41,7 +41,8 @@ TASK_STATUSES = ("open", "done")
 
 CONTACT_CSV_COLUMNS = (
     "id", "name", "first_name", "last_name", "email", "emails", "phones", "company",
-    "job_title", "tags", "lifecycle_stage", "email_consent", "do_not_contact", "birthday",
+    "job_title", "tags", "lifecycle_stage", "email_consent", "consent_at", "consent_source",
+    "do_not_contact", "birthday",
     "street", "city", "region", "postal_code", "country", "website", "source", "owner", "notes",
     "custom_fields", "created_at", "updated_at",
 )  # fmt: skip
@@ -204,6 +205,8 @@ def contact_csv_pages(session: Session, filters: ContactFilter) -> Iterator[list
                 join_list(sorted(tags[r[0]], key=fold)) if r[0] in tags else "",
                 r[8],
                 r[10],
+                _iso(r[11]),
+                r[12],
                 "true" if r[13] else "false",
                 format_birthday(r[14], r[15], r[16]) if r[15] else "",
                 r[17],

@@ -11,7 +11,7 @@ CONTACT_FIELDS = (
     "name", "first_name", "middle_name", "last_name", "prefix", "suffix", "email", "phone",
     "company", "job_title", "birthday", "tags", "notes", "lifecycle_stage", "email_consent",
     "unsubscribed", "do_not_contact", "street", "city", "region", "postal_code", "country",
-    "website", "source", "owner", "custom_fields", "id",
+    "website", "source", "owner", "custom_fields", "id", "created_at", "consent_at", "consent_source",
 )  # fmt: skip
 # Columns the rejects file adds; ignored when such a file is imported again.
 REJECT_COLUMNS = ("crm_line", "crm_error")
@@ -50,8 +50,9 @@ PLAIN = {
     "zip code": "postal_code", "country": "country", "country/region": "country",
     "website": "website", "web site": "website", "url": "website", "web page": "website",
     "source": "source", "lead source": "source", "owner": "owner",
-    "custom fields": "custom_fields", "id": "ignore", "created at": "ignore",
-    "updated at": "ignore", "version": "ignore", "consent at": "ignore",
+    "custom fields": "custom_fields", "id": "ignore", "created at": "created_at",
+    "updated at": "ignore", "version": "ignore", "consent at": "consent_at",
+    "consent source": "consent_source",
     "last contacted at": "ignore",
 }  # fmt: skip
 
@@ -121,7 +122,7 @@ HUBSPOT = {
     "phone number": "phone", "mobile phone number": "phone", "company name": "company",
     "job title": "job_title", "lifecycle stage": "lifecycle_stage",
     "unsubscribed from all email": "unsubscribed", "contact owner": "owner",
-    "create date": "ignore", "last activity date": "ignore", "lead status": "custom:lead_status",
+    "create date": "created_at", "last activity date": "ignore", "lead status": "custom:lead_status",
     "record id": "custom:hubspot_id", "contact id": "custom:hubspot_id",
     "street address": "street", "city": "city", "state/region": "region",
     "postal code": "postal_code", "country/region": "country", "website url": "website",
