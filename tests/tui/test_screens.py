@@ -916,7 +916,7 @@ async def test_log_edit_and_deal_on_an_empty_list_say_why_nothing_opens(make_app
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert status(app).startswith("0 contacts")
+        assert status(app).startswith("No contacts yet")
         for key in ("l", "e", "d"):
             await pilot.press(key)
             await pilot.pause()
