@@ -27,7 +27,7 @@ from crmtui.core.text import fold
 from crmtui.core.usernames import username_is
 from crmtui.core.users import usernames_by_id
 from crmtui.io.formulas import escape_cells
-from crmtui.io.values import MULTI, format_birthday, join_list
+from crmtui.io.values import MULTI, csv_cell, format_birthday, join_list
 
 PAGE = 2000
 FORMATS = {
@@ -412,22 +412,6 @@ def _json_row(row: dict[str, Any]) -> str:
     return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return join_list([str(v) for v in value])
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False) if value else ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
 def write_export(
     pages: Iterator[list[dict[str, Any]]],
     out: TextIO,
@@ -443,7 +427,7 @@ def write_export(
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(columns)
-        to_cells = cells or (lambda row: [_csv_cell(row.get(c)) for c in columns])
+        to_cells = cells or (lambda row: [csv_cell(row.get(c)) for c in columns])
         for page in pages:
             rows = [to_cells(row) for row in page]
             if escape_formulas:

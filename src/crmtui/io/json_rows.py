@@ -10,7 +10,7 @@ from crmtui.core.errors import Invalid
 from crmtui.io.contact_rows import mapped_rows
 from crmtui.io.presets import ColumnMap
 from crmtui.io.source import TextSource, peek_first_line, read_csv
-from crmtui.io.values import join_list
+from crmtui.io.values import csv_cell
 
 # (line, the cells as read, the [(field, cell)] pairs or why the row is refused)
 Row = tuple[int, list[str], list[tuple[str, str]] | str]
@@ -72,19 +72,6 @@ def json_values(text: TextIO, name: str) -> Iterator[tuple[int, Any]]:
         position = end
 
 
-def _cell(value: Any) -> str:
-    """A JSON value as its CSV export writes it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return join_list([_cell(item) for item in value])
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False) if value else ""
-    return str(value)
-
-
 def _ordered(keys) -> list[str]:
     """An email names a record more surely than a name: when both feed one field (a deal's or an
     interaction's contact), the email's key comes first, as in the CSV export."""
@@ -121,7 +108,7 @@ def json_mapped_rows(
             columns.ignored.extend(k for k in more.ignored if k not in columns.ignored)
             found = maps[tuple(record)] = (keys, more.fields)
         keys, fields = found
-        yield line, raw, [(f, _cell(record[k])) for k, f in zip(keys, fields, strict=True) if f]
+        yield line, raw, [(f, csv_cell(record[k])) for k, f in zip(keys, fields, strict=True) if f]
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Reading the values other tools write: dates, multi-value cells, opt-outs, stages."""
 
+import json
 import re
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from crmtui.core.errors import Invalid
 from crmtui.core.models import CONSENT_STATES, LIFECYCLE_STAGES
@@ -45,6 +47,23 @@ def split_list(cell: str) -> list[str]:
     if MULTI in cell or cell.rstrip().endswith(MULTI.rstrip()):
         return [p.strip() for p in cell.split(MULTI.strip()) if p.strip()]
     return [p for p in _LIST_SPLIT.split(cell.strip()) if p]
+
+
+def csv_cell(value: Any) -> str:
+    """A value as the CSV export writes it (and a JSON import reads it back)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return join_list([csv_cell(v) for v in value])
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False) if value else ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
 
 
 def join_list(values: list[str]) -> str:
