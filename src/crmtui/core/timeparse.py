@@ -48,28 +48,32 @@ def _unreadable_date(text: str) -> Invalid:
 
 def _read_when(text: str, now: datetime) -> datetime:
     value = text.strip().lower()
-    today = now.astimezone(local_tz()).date()
     if value == "now":
         return now
+    try:  # ISO 8601 first: an export's times, read a million at a time by an import
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        parsed = _read_words(value, text, now)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=local_tz())
+    return parsed.astimezone(UTC)
+
+
+def _read_words(value: str, text: str, now: datetime) -> datetime:
+    """`today`, `tomorrow 9:00`, `-2h`, `5 Oct 2026`: naive where it says no zone (local)."""
+    today = now.astimezone(local_tz()).date()
     named = {"today": 0, "yesterday": -1, "tomorrow": 1}
     if value in named:
         return _start_of_local_day(today + timedelta(days=named[value])).astimezone(UTC)
     word, _, rest = value.partition(" ")
     if word in named:  # `tomorrow 9:00`, `today at 6pm`: a time on that day
         day = today + timedelta(days=named[word])
-        parsed = _parse_with_dateutil(rest.strip().removeprefix("at "), day, original=text)
-    elif match := _RELATIVE.match(value):
+        return _parse_with_dateutil(rest.strip().removeprefix("at "), day, original=text)
+    if match := _RELATIVE.match(value):
         sign, count, unit = match.groups()
         delta = timedelta(seconds=int(count) * _UNIT_SECONDS[unit])
         return now + delta if sign == "+" else now - delta
-    else:
-        try:
-            parsed = datetime.fromisoformat(text.strip())
-        except ValueError:
-            parsed = _parse_with_dateutil(text, today)  # a bare `18:00` is on the day of `now`
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=local_tz())
-    return parsed.astimezone(UTC)
+    return _parse_with_dateutil(text, today)  # a bare `18:00` is on the day of `now`
 
 
 def _parse_with_dateutil(text: str, day: date, original: str | None = None) -> datetime:
