@@ -608,3 +608,20 @@ async def test_an_empty_database_says_how_to_begin(db, make_app, settle):
         await pilot.press("slash", *"zed")  # a search finding nothing is not a new database
         await settle(pilot)
         assert text_of(app.screen, "#contacts-status").startswith("0 contacts")
+
+
+async def test_resizing_keeps_the_cursor_on_the_same_company(db, data, make_app, settle):
+    from crmtui.tui.screens.company import CompanyScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompanyScreen)
+        assert app.screen.company_name == "Cobalt Labs"

@@ -66,8 +66,7 @@ class CompaniesScreen(Screen):
         self.refresh_data()
 
     def on_resize(self, _event) -> None:
-        if self.table.fit(self.width):
-            self.refresh_data()
+        self.table.fit(self.width)
 
     def refresh_data(self) -> None:
         run_db(

@@ -27,7 +27,6 @@ class CompanyScreen(Screen):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.company_name = name
-        self.detail: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail"):
@@ -46,12 +45,11 @@ class CompanyScreen(Screen):
         self.refresh_data()
 
     def on_resize(self, _event) -> None:
-        if self._fit_columns() and self.detail is not None:
-            self._show(self.detail)
+        self._fit_columns()
 
-    def _fit_columns(self) -> bool:
-        total = self.app.size.width - CARD_WIDTH
-        return any([table.fit(total) for table in self.query(FittedTable)])
+    def _fit_columns(self) -> None:
+        for table in self.query(FittedTable):
+            table.fit(self.app.size.width - CARD_WIDTH)
 
     def refresh_data(self) -> None:
         name = self.company_name
@@ -68,7 +66,6 @@ class CompanyScreen(Screen):
         run_db(self, read, self._show, group="company", exclusive=True)
 
     def _show(self, detail: dict[str, Any]) -> None:
-        self.detail = detail
         c = detail["company"]
         self.sub_title = c["name"]
         address = "\n".join(

@@ -75,13 +75,11 @@ class ContactDetailScreen(Screen):
         self.refresh_data()
 
     def on_resize(self, _event) -> None:
-        if self._fit_columns() and self.detail is not None:
-            self._show(self.detail)
+        self._fit_columns()
 
-    def _fit_columns(self) -> bool:
-        """True if the columns changed with the terminal's width."""
-        total = self.app.size.width - CARD_WIDTH
-        return any([table.fit(total) for table in self.query(FittedTable)])
+    def _fit_columns(self) -> None:
+        for table in self.query(FittedTable):
+            table.fit(self.app.size.width - CARD_WIDTH)
 
     def refresh_data(self) -> None:
         contact_id = self.contact_id

@@ -32,21 +32,24 @@ class FittedTable(DataTable):
         super().__init__(**kwargs)
         self.specs = specs
         self.laid_out_for = 0
+        self.shown: list[tuple[int, dict[str, str]]] = []  # the rows, every column's cell
 
-    def fit(self, total: int) -> bool:
-        """Lay the columns out for `total` cells; True if they changed (the rows are gone)."""
+    def fit(self, total: int) -> None:
+        """Lay the columns out for `total` cells, the rows and the cursor kept."""
         if total == self.laid_out_for:
-            return False
+            return
         self.laid_out_for = total
+        cursor = self.cursor_row
         self.clear(columns=True)
         for label, width in fitted_columns(self.specs, total):
             self.add_column(label, key=label, width=width)
-        return True
+        self.fill(self.shown, cursor)
 
-    def fill(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+    def fill(self, rows: list[tuple[int, dict[str, str]]], cursor: int | None = None) -> None:
         """The rows, keyed by id, the cursor kept on the same line."""
-        cursor = self.cursor_row
+        cursor = self.cursor_row if cursor is None else cursor
         self.clear()
+        self.shown = []
         self.append(rows)
         if self.row_count:
             self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
@@ -55,3 +58,4 @@ class FittedTable(DataTable):
         labels = [str(column.label) for column in self.columns.values()]
         for row_id, cells in rows:
             self.add_row(*(cells[label] for label in labels), key=str(row_id))
+        self.shown += rows
