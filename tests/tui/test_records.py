@@ -625,3 +625,17 @@ async def test_resizing_keeps_the_cursor_on_the_same_company(db, data, make_app,
         await settle(pilot)
         assert isinstance(app.screen, CompanyScreen)
         assert app.screen.company_name == "Cobalt Labs"
+
+
+async def test_resizing_keeps_the_tasks_cursor(db, data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("down")
+        table = app.screen.query_one("#tasks", DataTable)
+        assert str(table.get_row_at(table.cursor_row)[2]) == "Call back"
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert str(table.get_row_at(table.cursor_row)[2]) == "Call back"

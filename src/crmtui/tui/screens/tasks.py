@@ -53,19 +53,20 @@ class TasksScreen(Screen):
             self.refresh_data()
 
     def on_resize(self, _event) -> None:
-        if self._fit_columns():
-            self.refresh_data()
+        self._fit_columns()
 
-    def _fit_columns(self) -> bool:
-        """Share the width the fixed columns leave, the title first; True if that changed."""
+    def _fit_columns(self) -> None:
+        """Share the width the fixed columns leave, the title first; rows and cursor kept."""
         room = max(30, self.app.size.width - 9 - 16 - 8 - 2 * 5 - 2)
         # a narrow terminal cuts the contact's name rather than the task
         contact_width = min(CONTACT_WIDTH, room // 3)
         task_width = room - contact_width
         if task_width == self.task_width:
-            return False
+            return
         self.task_width = task_width
         table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        rows = [(key, table.get_row(key)) for key in table.rows]
         table.clear(columns=True)
         for label, width in (
             ("", 9),
@@ -75,7 +76,10 @@ class TasksScreen(Screen):
             ("Priority", 8),
         ):
             table.add_column(label, width=width)
-        return True
+        for key, cells in rows:
+            table.add_row(*cells, key=key.value)
+        if rows:
+            table.move_cursor(row=cursor, animate=False)
 
     def refresh_data(self) -> None:
         self.read_after_writes = self.app.writes_saved
