@@ -16,11 +16,9 @@ from time import monotonic
 from sqlmodel import Session
 
 from crmtui.core import tags as tagging
-from crmtui.core.audit import record_change
 from crmtui.core.companies import get_or_create_company
 from crmtui.core.db import commit_and_continue
 from crmtui.core.errors import Invalid
-from crmtui.core.models import Company
 from crmtui.core.text import email_key, fold, phone_key, search_text
 from crmtui.core.users import ensure_user
 from crmtui.io.batches import (
@@ -58,6 +56,10 @@ from crmtui.io.values import format_birthday
     )
 )  # fmt: skip
 IMPORT_CACHE_KIB = 64 * 1024
+COMPANY_COLUMNS = (
+    "id", "name", "name_key", "search_text", "owner_id", "custom_fields", "version", "created_at",
+    "updated_at",
+)  # fmt: skip
 NAME_QUERY = (
     "SELECT sort_key, id FROM contact WHERE email IS NULL AND id < ? AND sort_key IN ({in})"
 )
@@ -384,21 +386,26 @@ class ContactImporter(ContactUpdates):
             self.companies[key] = company_id
             self.company_names[company_id] = name
             del wanted[key]
-        if wanted:
-            self._writing()
-        created = [
-            Company(name=name, name_key=key, search_text=search_text(name), owner_id=self.user_id)
-            for key, name in wanted.items()
-        ]
-        self.session.add_all(created)
-        self.session.flush()
-        for company in created:
-            record_change(
-                self.session, "company", company.id, "create", {"name": [None, company.name]}
-            )
-            self.companies[company.name_key] = company.id
-            self.company_names[company.id] = company.name
-        self.session.flush()
+        if not wanted:
+            return
+        self._writing()
+        # written as the contacts are: tens of thousands of new companies through the ORM took
+        # a fifth of the import
+        w, now, first_id = self.writer, self.now, self.writer.allocate_ids("company", len(wanted))
+        created = [(company_id, key, name) for company_id, (key, name) in
+                   enumerate(wanted.items(), first_id)]  # fmt: skip
+        w.insert("company", COMPANY_COLUMNS, [
+            (company_id, name, key, search_text(name), self.user_id, "{}", 1, now, now)
+            for company_id, key, name in created
+        ])  # fmt: skip
+        w.insert("change", CHANGE_COLUMNS, [
+            ("company", company_id, "create", w.json({"name": [None, name]}), self.user_id,
+             self.batch.id, now)
+            for company_id, _key, name in created
+        ])  # fmt: skip
+        for company_id, key, name in created:
+            self.companies[key] = company_id
+            self.company_names[company_id] = name
 
     def _company_name(self, company_id: int | None) -> str | None:
         if company_id is None:
