@@ -639,3 +639,32 @@ async def test_resizing_keeps_the_tasks_cursor(db, data, make_app, settle):
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert str(table.get_row_at(table.cursor_row)[2]) == "Call back"
+
+
+async def test_a_company_is_edited_renamed_and_its_history_shown(db, data, make_app, settle):
+    from textual.widgets import Input
+
+    from crmtui.tui.screens.company import CompanyScreen
+    from crmtui.tui.screens.forms import CompanyFormScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_company("Cobalt Labs")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, CompanyFormScreen)
+        assert app.screen.query_one("#name", Input).value == "Cobalt Labs"
+        app.screen.query_one("#name", Input).value = "Cobalt Laboratories"
+        app.screen.query_one("#industry", Input).value = "Chemicals"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CompanyScreen)
+        card = text_of(app.screen, "#company-card")
+        assert "Cobalt Laboratories" in card and "Chemicals" in card
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        table = app.screen.query_one("#history", DataTable)
+        assert "Chemicals" in str(table.get_row_at(0)[4])

@@ -22,11 +22,16 @@ DEALS = (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0))
 
 
 class CompanyScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("e", "edit", "Edit", id="edit_company"),
+        Binding("h", "history", "History", id="company_history"),
+    ]
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.company_name = name
+        self.company_id: int | None = None  # known once read: a rename keeps the page on it
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="detail"):
@@ -52,21 +57,24 @@ class CompanyScreen(Screen):
             table.fit(self.app.size.width - CARD_WIDTH)
 
     def refresh_data(self) -> None:
-        name = self.company_name
+        name, company_id = self.company_name, self.company_id
 
         def read(session) -> dict[str, Any]:
             from crmtui.core.companies import company_detail, find_company
             from crmtui.core.errors import NotFound
 
-            company = find_company(session, name)  # by name: a company called 1984 is not id 1984
-            if company is None:
-                raise NotFound(f"no company {name!r}")
-            return company_detail(session, company.id)
+            if company_id is None:  # by name: a company called 1984 is not id 1984
+                company = find_company(session, name)
+                if company is None:
+                    raise NotFound(f"no company {name!r}")
+                return company_detail(session, company.id)
+            return company_detail(session, company_id)
 
         run_db(self, read, self._show, group="company", exclusive=True)
 
     def _show(self, detail: dict[str, Any]) -> None:
         c = detail["company"]
+        self.company_id, self.company_name = c["id"], c["name"]
         self.sub_title = c["name"]
         address = "\n".join(
             part
@@ -111,6 +119,23 @@ class CompanyScreen(Screen):
         if shown >= SHOWN:
             text += f": the first {SHOWN}" + (f" of {total:,}" if total else "")
         self.query_one(selector, Label).update(text)
+
+    def action_edit(self) -> None:
+        from crmtui.tui.screens.forms import CompanyFormScreen
+
+        if self.company_id is not None:
+            self.app.push_screen(CompanyFormScreen(self.company_id), self._changed)
+
+    def action_history(self) -> None:
+        from crmtui.tui.screens.history import HistoryScreen
+
+        if self.company_id is not None:
+            history = HistoryScreen("company", self.company_id, self.company_name)
+            self.app.push_screen(history, self._changed)
+
+    def _changed(self, result: Any) -> None:
+        if result:  # saved, or a change undone
+            self.refresh_data()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "company-contacts":

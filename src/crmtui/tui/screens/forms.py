@@ -1,4 +1,4 @@
-"""Modal forms: log an interaction, new/edit contact, new deal, new/edit task, lost reason, filter.
+"""Modal forms: log an interaction, contact, company, new deal, task, lost reason, filter.
 
 Forms that save do it themselves in one transaction and stay open on a domain error, showing the
 message next to the field it is about; they dismiss with the saved record's id.
@@ -525,6 +525,59 @@ class TaskFormScreen(FormScreen):
                 return add_task(session, data).id
             task = get_task(session, task_id)
             return edit_task(session, task, title=title, due_at=due, priority=priority).id
+
+        return save
+
+
+class CompanyFormScreen(FormScreen):
+    """A company's own fields, checked by the same service as `crm company edit`."""
+
+    TITLE_TEXT = "Edit company"
+    ERROR_FIELDS = (("name", "name"), ("user", "owner"), ("domain", "domain"))
+    FIELDS = (
+        ("name", "Name"), ("domain", "Domain"), ("industry", "Industry"), ("size", "Size"),
+        ("website", "Website"), ("street", "Street"), ("city", "City"), ("region", "Region"),
+        ("postal_code", "Postal code"), ("country", "Country"), ("owner", "Owner"),
+        ("notes", "Notes"),
+    )  # fmt: skip
+
+    def __init__(self, company_id: int) -> None:
+        super().__init__()
+        self.company_id = company_id
+        self.focus_on_mount = False  # focused once filled
+
+    def fields(self) -> ComposeResult:
+        for name, label in self.FIELDS:
+            yield from self.field(name, label, Input())
+
+    def on_mount(self) -> None:
+        company_id = self.company_id
+
+        def read(session) -> dict[str, Any]:
+            from crmtui.core.companies import company_rows, get_company
+
+            return company_rows(session, [get_company(session, company_id)])[0]
+
+        run_db(self, read, self._fill, on_error=self.show_error)
+
+    def _fill(self, row: dict[str, Any]) -> None:
+        for name, _label in self.FIELDS:
+            self.query_one(f"#{name}", Input).value = row[name] or ""
+        if self.focused is None:
+            self.set_focus(self.query_one("#name", Input))
+
+    def prepare(self):
+        from crmtui.core.schemas import CompanyInput
+
+        # "" clears a field; the name is refused empty by the service
+        data = CompanyInput(**{name: self.value(name) for name, _label in self.FIELDS})
+        company_id = self.company_id
+
+        def save(session) -> int:
+            from crmtui.core.companies import get_company, update_company
+
+            update_company(session, get_company(session, company_id), data)
+            return company_id
 
         return save
 
