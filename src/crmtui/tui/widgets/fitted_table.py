@@ -5,8 +5,8 @@ from typing import Any
 from textual.widgets import DataTable
 
 # dropped first when the shared columns would get fewer cells than this in all
-NARROW_DROPS = ("Outcome", "Status")
-MIN_SHARED = 24
+NARROW_DROPS = ("Outcome", "Status", "Phone")
+MIN_SHARED = 30
 
 
 def fitted_columns(specs: tuple[tuple[str, int, int], ...], total: int) -> list[tuple[str, int]]:
