@@ -668,3 +668,21 @@ async def test_a_company_is_edited_renamed_and_its_history_shown(db, data, make_
         assert isinstance(app.screen, HistoryScreen)
         table = app.screen.query_one("#history", DataTable)
         assert "Chemicals" in str(table.get_row_at(0)[4])
+
+
+async def test_a_new_contact_the_filter_hides_is_said_so(db, data, make_app, settle):
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.filters = {"tag": "vip"}
+        app.screen.refresh_data()
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#name", Input).value = "Nina Field"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert "Nina Field is saved; the filter leaves it out of the list" in messages

@@ -142,16 +142,19 @@ def read_page(
 
 
 def read_page_at(session, filters: dict[str, Any], sort: str, contact_id: int) -> dict[str, Any]:
-    """The page that starts at one contact (a new one): the list as if scrolled down to it.
-    A contact with no value to sort by (never contacted) sorts last: the first page then."""
+    """The page that starts at one contact (a new one): the list as if scrolled down to it,
+    with its name. A contact with no value to sort by (never contacted) sorts last: the first
+    page then, and no name."""
     from crmtui.core.reads import find_contact, sort_value
 
-    value = sort_value(find_contact(session, contact_id), sort)
+    contact = find_contact(session, contact_id)
+    value = sort_value(contact, sort)
     if value is None:
-        return read_page(session, filters, sort, None)
+        return {**read_page(session, filters, sort, None), "name": None}
     # the position just before it, whichever way the list runs
     after = (value, contact_id + (1 if sort.startswith("-") else -1))
-    return {**read_page(session, filters, sort, after), "at_start": False}
+    page = read_page(session, filters, sort, after)
+    return {**page, "at_start": False, "name": contact.display_name}
 
 
 def count_matches(session, filters: dict[str, Any]) -> tuple[int, bool]:
@@ -221,6 +224,7 @@ class ContactsScreen(Screen):
         ] = []  # (key, label, width) of the columns shown
         self.search_warmed = False
         self.total: tuple[int, bool] | None = None  # (count, capped) of the whole list
+        self.saved_contact: int | None = None  # a new contact the list is read again at
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search name, email, company, phone", id="search")
@@ -282,6 +286,7 @@ class ContactsScreen(Screen):
         direction = {"reset": "down"}.get(mode, mode)
         if mode == "at":
             read = partial(read_page_at, filters=filters, sort=sort, contact_id=contact_id)
+            self.saved_contact = contact_id
         else:
             read = partial(read_page, filters=filters, sort=sort, after=after, direction=direction)
         run_db(
@@ -317,6 +322,9 @@ class ContactsScreen(Screen):
         table = self.table
         cursor = table.cursor_row
         self.page_sort = page["sort"]
+        placed = mode == "at" and page["name"]  # None: listed from the top, not at it
+        if placed and (not rows or rows[0][0] != self.saved_contact):
+            self.notify(f"{page['name']} is saved; the filter leaves it out of the list")
         if mode in ("reset", "at"):
             self.window, self.at_end = rows, page["done"]
             self.at_start = page.get("at_start", True)
