@@ -189,7 +189,7 @@ class LogInteractionScreen(FormScreen):
         yield from self.field("outcome", "Outcome", Input(placeholder="optional"))
         yield from self.field("followup", "Follow-up task", Input(placeholder="optional"))
         yield from self.field(
-            "followup_due", "Follow-up due", Input(placeholder="tomorrow · +3d · 2026-05-04 09:00")
+            "followup_due", "Follow-up due", Input(placeholder="tomorrow 9:00 · +3d · 2026-05-04")
         )
 
     def on_mount(self) -> None:
