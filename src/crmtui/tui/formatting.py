@@ -5,6 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 
 
+def postal_address(record: dict) -> str:
+    """Street, postal code and city, region, country: the lines of an address that are given."""
+    town = " ".join(p for p in (record["postal_code"], record["city"]) if p)
+    return "\n".join(p for p in (record["street"], town, record["region"], record["country"]) if p)
+
+
 def local_date(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else ""
 

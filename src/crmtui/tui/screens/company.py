@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Label, Static
 
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
-from crmtui.tui.formatting import joined
+from crmtui.tui.formatting import joined, postal_address
 from crmtui.tui.screens.contact_detail import CARD_WIDTH
 from crmtui.tui.widgets.fitted_table import FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
@@ -76,16 +76,7 @@ class CompanyScreen(Screen):
         c = detail["company"]
         self.company_id, self.company_name = c["id"], c["name"]
         self.sub_title = c["name"]
-        address = "\n".join(
-            part
-            for part in (
-                c["street"],
-                " ".join(p for p in (c["postal_code"], c["city"]) if p),
-                c["region"],
-                c["country"],
-            )
-            if part
-        )
+        address = postal_address(c)
         rows = [
             ("Domain", c["domain"]), ("Industry", c["industry"]), ("Size", c["size"]),
             ("Website", c["website"]), ("Owner", c["owner"]), ("Tags", joined(c["tags"])),

@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Label, Static
 
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
-from crmtui.tui.formatting import joined, local_time
+from crmtui.tui.formatting import joined, local_time, postal_address
+from crmtui.tui.screens.task_keys import TaskKeys
 from crmtui.tui.widgets.fitted_table import FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
 
@@ -38,7 +39,7 @@ class TaskTable(FittedTable):
     ]
 
 
-class ContactDetailScreen(Screen):
+class ContactDetailScreen(TaskKeys, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("l", "log", "Log", id="log"),
@@ -95,16 +96,7 @@ class ContactDetailScreen(Screen):
         self.detail = detail
         c = detail["contact"]
         self.sub_title = c["name"]
-        address = "\n".join(
-            part
-            for part in (
-                c["street"],
-                " ".join(p for p in (c["postal_code"], c["city"]) if p),
-                c["region"],
-                c["country"],
-            )
-            if part
-        )
+        address = postal_address(c)
         consent = c["email_consent"]
         if c["consent_at"] and consent != "unknown":
             consent += f" {local_time(c['consent_at'])}"
@@ -220,28 +212,6 @@ class ContactDetailScreen(Screen):
         if not table.row_count:
             return None
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-
-    def action_task_done(self) -> None:
-        task_id = self.selected_task()
-        if task_id is None:
-            return
-
-        def done(session) -> str:
-            from crmtui.core.tasks import complete_task, get_task
-
-            return complete_task(session, get_task(session, task_id)).title
-
-        def finished(title: str) -> None:
-            self.notify(f"Done: {title}", timeout=2)
-            self.refresh_data()
-
-        run_db(self, done, finished, write=True, group="task-write")
-
-    def action_edit_task(self) -> None:
-        from crmtui.tui.screens.forms import TaskFormScreen
-
-        if (task_id := self.selected_task()) is not None:
-            self.app.push_screen(TaskFormScreen(task_id), self._saved)
 
     def action_new_task(self) -> None:
         from crmtui.tui.screens.forms import TaskFormScreen

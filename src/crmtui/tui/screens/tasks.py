@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import local_time
+from crmtui.tui.screens.task_keys import TaskKeys
 from crmtui.tui.widgets.footer import KeysFooter
 from crmtui.tui.widgets.row_table import RowTable
 
@@ -23,9 +24,9 @@ GROUPS = (
 )
 
 
-class TasksScreen(Screen):
+class TasksScreen(TaskKeys, Screen):
     BINDINGS = [
-        Binding("x,space", "done", "Done", key_display="x", id="done"),
+        Binding("x,space", "task_done", "Done", key_display="x", id="done"),
         Binding("enter", "open_contact", "Contact", id="open_contact", show=False),
         Binding("e", "edit_task", "Reschedule", id="edit_task"),
         Binding("n", "new_task", "New task", id="new_task"),
@@ -118,7 +119,7 @@ class TasksScreen(Screen):
         self.refresh_bindings()  # done and reschedule come and go with the tasks
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("done", "edit_task", "open_contact"):  # only with a task to act on
+        if action in ("task_done", "edit_task", "open_contact"):  # only with a task to act on
             return bool(self.query_one(DataTable).row_count)
         return True
 
@@ -127,29 +128,6 @@ class TasksScreen(Screen):
         if not table.row_count:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
-    def action_done(self) -> None:
-        task_id = self.selected_task()
-        if task_id is None:
-            return
-
-        def done(session) -> str:
-            from crmtui.core.tasks import complete_task, get_task
-
-            return complete_task(session, get_task(session, task_id)).title
-
-        def finished(title: str) -> None:
-            self.notify(f"Done: {title}", timeout=2)
-            self.refresh_data()
-
-        run_db(self, done, finished, write=True, group="task-write")
-
-    def action_edit_task(self) -> None:
-        from crmtui.tui.screens.forms import TaskFormScreen
-
-        task_id = self.selected_task()
-        if task_id is not None:
-            self.app.push_screen(TaskFormScreen(int(task_id)), self._saved)
 
     def action_new_task(self) -> None:
         from crmtui.tui.screens.forms import TaskFormScreen
