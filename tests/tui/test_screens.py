@@ -1031,6 +1031,7 @@ async def test_filter_by_consent_and_who_may_be_reached(db, data, make_app, sett
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert names(app) == ["Zora Quinn"]
+        assert "email consent: subscribed  ·  contactable" in status(app)
 
 
 async def test_the_palette_opens_a_saved_segment(db, data, make_app, settle):

@@ -407,7 +407,11 @@ class ContactsScreen(Screen):
         parts = [shown, f"sort: {order}"]
         if self.search_text:
             parts.append(f"search: {self.search_text}")
-        parts += [f"{key}: {value}" for key, value in self.filters.items() if value]
+        parts += [
+            key.replace("_", " ") if value is True else f"{key.replace('_', ' ')}: {value}"
+            for key, value in self.filters.items()
+            if value
+        ]
         self.query_one("#contacts-status", Static).update("  ·  ".join(parts))
 
     def maybe_load_more(self) -> None:
