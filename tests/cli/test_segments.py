@@ -24,7 +24,9 @@ def test_a_saved_segment_lists_exports_and_counts_its_contacts(crm):
 
     assert "saved segment VIP mailing: --tag vip --contactable" in saved.stderr
     assert names(crm.json("contact", "list", "--segment", "vip mailing")) == ["Ada", "Cy"]
-    exported = json.loads(crm.ok("export", "contacts", "-f", "json", "--segment", "VIP MAILING").stdout)
+    exported = json.loads(
+        crm.ok("export", "contacts", "-f", "json", "--segment", "VIP MAILING").stdout
+    )
     assert names(exported) == ["Ada", "Cy"]
     assert crm.json("segment", "list", "--count") == [
         {"id": 1, "name": "VIP mailing", "filters": "--tag vip --contactable", "contacts": 2}
