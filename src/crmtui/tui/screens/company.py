@@ -12,8 +12,7 @@ from textual.widgets import DataTable, Label, Static
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, postal_address
-from crmtui.tui.screens.contact_detail import CARD_WIDTH
-from crmtui.tui.widgets.fitted_table import FittedTable
+from crmtui.tui.widgets.fitted_table import BesideCard, FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
 
 SHOWN = 100  # core.companies.company_detail reads this many people and deals
@@ -21,7 +20,7 @@ PEOPLE = (("Name", 0, 2), ("Email", 0, 3), ("Phone", 16, 0))
 DEALS = (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0))
 
 
-class CompanyScreen(Screen):
+class CompanyScreen(BesideCard, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("e", "edit", "Edit", id="edit_company"),
@@ -48,13 +47,6 @@ class CompanyScreen(Screen):
         self._fit_columns()
         self.query_one("#company-contacts", DataTable).focus()
         self.refresh_data()
-
-    def on_resize(self, _event) -> None:
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        for table in self.query(FittedTable):
-            table.fit(self.app.size.width - CARD_WIDTH)
 
     def refresh_data(self) -> None:
         name, company_id = self.company_name, self.company_id

@@ -13,11 +13,10 @@ from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_time, postal_address
 from crmtui.tui.screens.task_keys import TaskKeys
-from crmtui.tui.widgets.fitted_table import FittedTable
+from crmtui.tui.widgets.fitted_table import BesideCard, FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
 
 TIMELINE_LIMIT = 50
-CARD_WIDTH = 32  # #detail-fields in app.tcss
 TIMELINE = (("When", 16, 0), ("Kind", 7, 0), ("Summary", 0, 2), ("Outcome", 0, 1))
 DEALS = (("Deal", 0, 1), ("Stage", 12, 0), ("Amount", 14, 0), ("Status", 6, 0))
 TASKS = (("Due", 16, 0), ("Task", 0, 1), ("Priority", 8, 0))
@@ -39,7 +38,7 @@ class TaskTable(FittedTable):
     ]
 
 
-class ContactDetailScreen(TaskKeys, Screen):
+class ContactDetailScreen(BesideCard, TaskKeys, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("l", "log", "Log", id="log"),
@@ -74,13 +73,6 @@ class ContactDetailScreen(TaskKeys, Screen):
         self._fit_columns()
         self.query_one("#timeline", DataTable).focus()
         self.refresh_data()
-
-    def on_resize(self, _event) -> None:
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        for table in self.query(FittedTable):
-            table.fit(self.app.size.width - CARD_WIDTH)
 
     def refresh_data(self) -> None:
         contact_id = self.contact_id

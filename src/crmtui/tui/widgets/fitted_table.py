@@ -7,6 +7,7 @@ from textual.widgets import DataTable
 # dropped first when the shared columns would get fewer cells than this in all
 NARROW_DROPS = ("Outcome", "Status", "Phone")
 MIN_SHARED = 30
+CARD_WIDTH = 32  # #detail-fields in app.tcss
 
 
 def fitted_columns(specs: tuple[tuple[str, int, int], ...], total: int) -> list[tuple[str, int]]:
@@ -59,3 +60,15 @@ class FittedTable(DataTable):
         for row_id, cells in rows:
             self.add_row(*(cells[label] for label in labels), key=str(row_id))
         self.shown += rows
+
+
+class BesideCard:
+    """A record's page: a card of CARD_WIDTH on the left, FittedTables refitted beside it as the
+    terminal is resized."""
+
+    def on_resize(self, _event) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        for table in self.query(FittedTable):
+            table.fit(self.app.size.width - CARD_WIDTH)
