@@ -66,6 +66,26 @@ def test_task_add_due_and_done(crm):
     assert crm("task", "done", "2").exit_code == 4
 
 
+def test_task_edit_renames_reschedules_and_reprioritises_an_open_task(crm):
+    crm.ok("task", "add", "Send proposal", "--due", "2026-12-01T09:00:00Z")
+
+    said = crm.ok("task", "edit", "1", "--due", "2026-12-03T10:00:00Z", "--priority", "high")
+    renamed = crm.json("task", "edit", "1", "--title", "Send the proposal")
+    crm.ok("task", "edit", "1", "--no-due")
+    both = crm("task", "edit", "1", "--due", "tomorrow", "--no-due")
+    crm.ok("task", "done", "1")
+    done = crm("task", "edit", "1", "--title", "Too late")
+
+    assert "task 1: due_at, priority changed" in said.stderr
+    assert (renamed["title"], renamed["due_at"], renamed["priority"]) == (
+        "Send the proposal", "2026-12-03T10:00:00+00:00", "high"
+    )  # fmt: skip
+    assert crm.json("task", "list", "--all")[0]["due_at"] is None
+    assert [h["action"] for h in crm.json("history", "--task", "1")][:4] == ["update"] * 4
+    assert both.exit_code == 2 and "--no-due" in both.stderr
+    assert done.exit_code == 4 and "already done" in done.stderr
+
+
 def test_task_due_today_is_grouped_as_today(crm):
     later_today = datetime.now(UTC).replace(hour=23, minute=59, second=0, microsecond=0)
     if later_today <= datetime.now(UTC) + timedelta(minutes=1):

@@ -15,6 +15,7 @@ from crmtui.cli.output import (
     print_json_groups,
     render_rows,
     report_added,
+    report_edited,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -53,6 +54,39 @@ def add(
     with context.database().transaction(username=context.username()) as session:
         row = task_rows(session, [add_task(session, data)])[0]
     report_added("task", row, fmt)
+
+
+@app.command("edit")
+def edit(
+    task: Annotated[int, typer.Argument(help="Task id.")],
+    title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="A new due time: tomorrow 9:00, +3d, 2026-12-01 ...")
+    ] = None,
+    no_due: Annotated[bool, typer.Option("--no-due", help="Take the due time off.")] = False,
+    priority: Annotated[str | None, typer.Option("--priority", help="low, normal or high.")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Rename, reschedule or reprioritise an open task; options not given keep their value.
+
+    Example: crm task edit 12 --due "tomorrow 9:00"
+    """
+    from crmtui.core.errors import Invalid
+    from crmtui.core.tasks import edit_task, get_task, task_rows
+
+    if due is not None and no_due:
+        raise Invalid("give --due or --no-due, not both")
+    with context.database().transaction(username=context.username()) as session:
+        record = get_task(session, task)
+        before = {"title": record.title, "due_at": record.due_at, "priority": record.priority}
+        edit_task(
+            session, record, title=record.title if title is None else title,
+            due_at=None if no_due else when_or_none(due) or record.due_at,
+            priority=priority or record.priority,
+        )  # fmt: skip
+        changes = {k: [v, getattr(record, k)] for k, v in before.items() if getattr(record, k) != v}
+        row = task_rows(session, [record])[0]
+    report_edited("task", row, changes, fmt)
 
 
 @app.command("list")
