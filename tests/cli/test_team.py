@@ -194,3 +194,20 @@ def test_exports_filter_by_owner_and_mine(crm):
     assert exported("companies", "--mine") == ["Acme"]
     assert exported("companies", "--owner", "sam") == ["Bletchley"]
     assert exported("deals", "--mine") == ["Engines"]
+
+
+def test_an_owner_typed_by_hand_must_be_a_team_member_a_file_may_bring_new_ones(crm, tmp_path):
+    crm.ok("user", "add", "kim")
+    typo = crm("contact", "add", "Ada", "--email", "ada@example.com", "--owner", "kmi")
+    deal = crm("deal", "add", "Engines", "--owner", "kmi")
+    task = crm("task", "add", "Call Ada", "--assignee", "kmi")
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com", "--owner", "KIM")
+    companies = tmp_path / "companies.csv"
+    companies.write_text("name,owner\nInitech,lee\n", encoding="utf-8")
+    crm.ok("import", "companies", companies)
+
+    for result in (typo, deal, task):
+        assert result.exit_code == 3
+        assert "no user named 'kmi' (crm user add kmi adds one)" in result.stderr
+    assert crm.json("contact", "show", "ada")["owner"] == "kim"
+    assert sorted(u["username"] for u in crm.json("user", "list")) == ["kim", "lee", "sam"]

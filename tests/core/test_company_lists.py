@@ -5,6 +5,7 @@ from query_plans import query_plans  # tests/query_plans.py
 
 from crmtui.core.companies import add_company, list_companies
 from crmtui.core.schemas import CompanyInput
+from crmtui.core.users import add_user
 
 
 @pytest.mark.sqlite_only
@@ -16,6 +17,7 @@ def test_an_owners_companies_come_in_name_order_few_or_many(db, monkeypatch, few
 
     monkeypatch.setattr(companies, "FEW_CONTACTS", few)
     with db.transaction(username="sam") as session:
+        add_user(session, "kim")
         for n, owner in enumerate(["kim", "sam", "kim", "sam", "kim"]):
             add_company(session, CompanyInput(name=f"Firm {4 - n}", owner=owner))
     with db.session() as session, query_plans(session, "company ") as plans:

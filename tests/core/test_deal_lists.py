@@ -5,6 +5,7 @@ from query_plans import query_plans  # tests/query_plans.py
 
 from crmtui.core.deals import add_deal, get_deal, list_deals, win_deal
 from crmtui.core.schemas import DealInput
+from crmtui.core.users import add_user
 
 
 @pytest.mark.sqlite_only
@@ -13,6 +14,7 @@ def test_newest_deals_of_a_status_or_an_owner_come_off_an_index_in_order(db, nar
     """Not every open deal (or every deal of the owner) read and sorted for one page: on the 1M
     demo that was 147,000 rows."""
     with db.transaction(username="sam") as session:
+        add_user(session, "kim")
         ids = [
             add_deal(session, DealInput(title=f"Deal {n}", amount="10", owner=owner)).id
             for n, owner in enumerate(["sam", "kim"] * 3)

@@ -15,6 +15,7 @@ from crmtui.core.contacts import add_contact
 from crmtui.core.db import Database, sqlite_url
 from crmtui.core.models import LIFECYCLE_STAGES
 from crmtui.core.schemas import ContactFilter, ContactInput
+from crmtui.core.users import add_user
 from crmtui.io import export as exporting
 from crmtui.io.export import export_contacts
 from crmtui.io.imports import ImportRequest, import_contacts
@@ -59,6 +60,8 @@ def other_db(tmp_path):
 
 
 def rich_contacts(db):
+    with db.transaction() as session:
+        add_user(session, "alex")
     add(db, name="Ada Lovelace", emails=["ada@example.com", "ada@work.example"],
         phones=["+44 20 7946 0000", "555-0100"], company="Analytical Engines",
         job_title="Analyst", tags=["vip", "poets, and more", "math"], birthday="--12-10",

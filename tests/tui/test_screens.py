@@ -482,7 +482,10 @@ async def test_history_lists_who_changed_the_contact(db, data, make_app, settle)
 
 async def test_the_contact_form_saves_every_field(db, data, make_app, settle):
     from crmtui.core.contacts import contact_rows, get_contact
+    from crmtui.core.users import add_user
 
+    with db.transaction(username="sam") as session:
+        add_user(session, "kim")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -72,7 +72,9 @@ def add_company(session: Session, data: CompanyInput) -> Company:
         if getattr(data, key) is not None:
             setattr(company, key, getattr(data, key).strip() or None)
     company.owner_id = (
-        ensure_user(session, data.owner).id if data.owner else session.info.get("user_id")
+        ensure_user(session, data.owner, create=False).id
+        if data.owner
+        else session.info.get("user_id")
     )
     if data.custom_fields:
         company.custom_fields = dict(data.custom_fields)
@@ -102,7 +104,9 @@ def update_company(
             raise Conflict(f"a company named {name!r} already exists")
         values.update(name=name, name_key=fold(name), search_text=search_text(name))
     if data.owner is not None:
-        values["owner_id"] = ensure_user(session, data.owner).id if data.owner else None
+        values["owner_id"] = (
+            ensure_user(session, data.owner, create=False).id if data.owner else None
+        )
     if data.custom_fields is not None:
         values["custom_fields"] = {**company.custom_fields, **data.custom_fields}
     changes = apply_changes(session, "company", company, values)

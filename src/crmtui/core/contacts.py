@@ -222,7 +222,9 @@ def _field_values(session: Session, data: ContactInput) -> dict[str, Any]:
     if data.do_not_contact is not None:
         values["do_not_contact"] = data.do_not_contact
     if data.owner is not None:
-        values["owner_id"] = ensure_user(session, data.owner).id if data.owner.strip() else None
+        values["owner_id"] = (
+            ensure_user(session, data.owner, create=False).id if data.owner.strip() else None
+        )
     return values
 
 

@@ -110,7 +110,9 @@ def add_deal(session: Session, data: DealInput) -> Deal:
         created_at=created,
         updated_at=created,
         created_by_id=session.info.get("user_id"),
-        owner_id=ensure_user(session, data.owner).id if data.owner else session.info.get("user_id"),
+        owner_id=ensure_user(session, data.owner, create=False).id
+        if data.owner
+        else session.info.get("user_id"),
     )
     if stage.kind != "open":
         deal.status = stage.kind
@@ -147,7 +149,9 @@ def update_deal(
     if data.notes is not None:
         values["notes"] = data.notes.strip() or None
     if data.owner is not None:
-        values["owner_id"] = ensure_user(session, data.owner).id if data.owner else None
+        values["owner_id"] = (
+            ensure_user(session, data.owner, create=False).id if data.owner else None
+        )
     if data.contact is not None:
         values["contact_id"] = get_contact(session, data.contact).id if data.contact else None
     if data.company is not None:

@@ -35,7 +35,7 @@ def add_task(session: Session, data: TaskInput) -> Task:
         contact_id=contact.id if contact else None,
         deal_id=data.deal_id,
         priority=check_choice(data.priority, TASK_PRIORITIES, "priority"),
-        assignee_id=ensure_user(session, data.assignee).id
+        assignee_id=ensure_user(session, data.assignee, create=False).id
         if data.assignee
         else session.info.get("user_id"),
         notes=(data.notes or "").strip() or None,

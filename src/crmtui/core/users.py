@@ -33,13 +33,18 @@ def current_username(explicit: str | None = None) -> str:
     return name or "me"
 
 
-def ensure_user(session: Session, username: str, *, disabled_ok: bool = False) -> User:
-    """The user with this name, created on first use; a disabled one only with `disabled_ok`
-    (who did something in the past, as opposed to who is to do or own it)."""
+def ensure_user(
+    session: Session, username: str, *, disabled_ok: bool = False, create: bool = True
+) -> User:
+    """The user with this name, created on first use (unless not `create`: an owner or assignee
+    typed by hand must be a team member, a typo no new one); a disabled one only with
+    `disabled_ok` (who did something in the past, as opposed to who is to do or own it)."""
     username = clean_username(username)
     if not username:
         raise Invalid("a user name cannot be empty")
     user = _named(session, username)
+    if user is None and not create:
+        raise NotFound(f"no user named {username!r} (crm user add {username} adds one)")
     if user is None:
         user = User(username=username, name=username)
         session.add(user)

@@ -15,6 +15,7 @@ from crmtui.core.errors import Ambiguous, Conflict, Invalid, NotFound
 from crmtui.core.models import DEAL_STATUSES, Deal, Interaction
 from crmtui.core.text import fold
 from crmtui.core.timeparse import LONGEST_SECONDS, parse_duration
+from crmtui.core.users import ensure_user
 from crmtui.io.batches import ImportResult, check_on_duplicate, finish_batch, start_batch
 from crmtui.io.contact_rows import parse_custom_json
 from crmtui.io.formulas import unescape_formula
@@ -389,6 +390,8 @@ def import_records(
                         else:
                             values.setdefault(target, value)
                     with session.begin_nested():
+                        if values.get("owner"):  # a file's owners join the team, as contacts'
+                            ensure_user(session, values["owner"])
                         action, record_id, label = handler(session, values, custom, mode)
                 except (Invalid, NotFound, Conflict, Ambiguous) as exc:
                     result.rejected += 1
