@@ -1,5 +1,7 @@
 """Deterministic data and a fixed clock for the full-screen app's Pilot and snapshot tests."""
 
+import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,6 +91,30 @@ def make_app(db):
     from crmtui.tui.app import CRMApp
 
     return lambda: CRMApp(db, "sam", clock=lambda: NOW)
+
+
+@pytest.fixture
+def beside_a_writer(db_path, monkeypatch):
+    """Opens the app on the test's SQLite file beside a connection of its own, another process
+    that can take the write lock; waits on the lock are short."""
+    from crmtui.core import db as dbmodule
+    from crmtui.core.db import Database, sqlite_url
+    from crmtui.tui import dbwork
+    from crmtui.tui.app import CRMApp
+
+    @contextmanager
+    def opened(busy_ms: int = 300):
+        monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", busy_ms)
+        monkeypatch.setattr(dbwork, "LOCKED_PAUSE_SECONDS", 0.05)
+        database = Database(sqlite_url(db_path))
+        other = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            yield CRMApp(database, "sam"), other, database
+        finally:
+            other.close()
+            database.dispose()
+
+    return opened
 
 
 @pytest.fixture

@@ -394,20 +394,8 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(data, make_app, 
         assert "sort: last contacted ▼" in status(app)  # not a sort: the order stays
 
 
-async def test_a_locked_database_is_reported_not_fatal(db_path, data, monkeypatch, settle):
-    import sqlite3
-
-    from crmtui.core import db as dbmodule
-    from crmtui.core.db import Database, sqlite_url
-    from crmtui.tui import dbwork
-    from crmtui.tui.app import CRMApp
-
-    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 300)
-    monkeypatch.setattr(dbwork, "LOCKED_PAUSE_SECONDS", 0.05)
-    database = Database(sqlite_url(db_path))
-    app = CRMApp(database, "sam")
-    other = sqlite3.connect(db_path, isolation_level=None)
-    try:
+async def test_a_locked_database_is_reported_not_fatal(data, beside_a_writer, settle):
+    with beside_a_writer() as (app, other, database):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("t")
             await settle(pilot)
@@ -422,9 +410,6 @@ async def test_a_locked_database_is_reported_not_fatal(db_path, data, monkeypatc
             await pilot.press("x")
             await settle(pilot)
             assert app.screen.query_one("#tasks", DataTable).row_count == 1
-    finally:
-        other.close()
-        database.dispose()
 
 
 async def test_a_stale_edit_shows_both_values_and_lets_you_choose(db, data, make_app, settle):
@@ -747,20 +732,8 @@ async def test_the_cursor_follows_a_deal_moved_far_down_a_long_column(
     assert stage == {website: "Qualified", data["deals"][1]: "Lead"}  # the other never moved
 
 
-async def test_won_and_lost_are_said_only_once_saved(db_path, data, monkeypatch, settle):
-    import sqlite3
-
-    from crmtui.core import db as dbmodule
-    from crmtui.core.db import Database, sqlite_url
-    from crmtui.tui import dbwork
-    from crmtui.tui.app import CRMApp
-
-    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 300)
-    monkeypatch.setattr(dbwork, "LOCKED_PAUSE_SECONDS", 0.05)
-    database = Database(sqlite_url(db_path))
-    app = CRMApp(database, "sam")
-    other = sqlite3.connect(db_path, isolation_level=None)
-    try:
+async def test_won_and_lost_are_said_only_once_saved(data, beside_a_writer, settle):
+    with beside_a_writer() as (app, other, database):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("p")
             await settle(pilot)
@@ -780,9 +753,6 @@ async def test_won_and_lost_are_said_only_once_saved(db_path, data, monkeypatch,
             await settle(pilot)
             assert "Marked won" in [n.message for n in app._notifications]
             assert board_titles(app)[0] == ["Audit"]
-    finally:
-        other.close()
-        database.dispose()
 
 
 async def test_the_key_of_the_view_you_are_in_goes_back_to_its_list(data, make_app, settle):
@@ -929,21 +899,9 @@ async def test_log_edit_and_deal_on_an_empty_list_say_why_nothing_opens(make_app
 
 
 async def test_quitting_while_a_save_waits_on_a_lock_keeps_the_app_and_the_form(
-    db_path, data, monkeypatch, settle
+    data, beside_a_writer, settle
 ):
-    import sqlite3
-
-    from crmtui.core import db as dbmodule
-    from crmtui.core.db import Database, sqlite_url
-    from crmtui.tui import dbwork
-    from crmtui.tui.app import CRMApp
-
-    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 300)
-    monkeypatch.setattr(dbwork, "LOCKED_PAUSE_SECONDS", 0.05)
-    database = Database(sqlite_url(db_path))
-    app = CRMApp(database, "sam")
-    other = sqlite3.connect(db_path, isolation_level=None)
-    try:
+    with beside_a_writer() as (app, other, database):
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
@@ -956,9 +914,6 @@ async def test_quitting_while_a_save_waits_on_a_lock_keeps_the_app_and_the_form(
             await pilot.press("ctrl+s", "ctrl+q")  # saved this time, then quits
             await settle(pilot)
             assert app.return_code == 0
-    finally:
-        other.close()
-        database.dispose()
     with database.session() as session:
         assert contact_detail(session, data["zora"])["contact"]["name"]  # still readable
         subjects = session.execute(select(func.count()).select_from(Interaction).where(
@@ -966,21 +921,10 @@ async def test_quitting_while_a_save_waits_on_a_lock_keeps_the_app_and_the_form(
     assert subjects == 1
 
 
-async def test_a_save_waiting_for_the_database_says_so_in_the_form(
-    db_path, data, monkeypatch, settle
-):
-    import sqlite3
-
-    from crmtui.core import db as dbmodule
-    from crmtui.core.db import Database, sqlite_url
-    from crmtui.tui.app import CRMApp
+async def test_a_save_waiting_for_the_database_says_so_in_the_form(data, beside_a_writer, settle):
     from crmtui.tui.screens.forms import LogInteractionScreen
 
-    monkeypatch.setattr(dbmodule, "BUSY_TIMEOUT_MS", 3000)
-    database = Database(sqlite_url(db_path))
-    app = CRMApp(database, "sam")
-    other = sqlite3.connect(db_path, isolation_level=None)
-    try:
+    with beside_a_writer(busy_ms=3000) as (app, other, database):
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
@@ -992,9 +936,6 @@ async def test_a_save_waiting_for_the_database_says_so_in_the_form(
             other.execute("ROLLBACK")
             await settle(pilot)
             assert not isinstance(app.screen, LogInteractionScreen)  # saved once the lock went
-    finally:
-        other.close()
-        database.dispose()
 
 
 async def test_enter_enter_after_a_search_opens_the_contact_found(data, make_app, settle):
