@@ -6,7 +6,6 @@ vacuum merges it: after a million-row copy a one-word search went from 0.5 ms to
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
 
 SEARCHED_TABLES = ("contact", "company", "deal")
 OWNS_TABLE = text(
@@ -14,10 +13,9 @@ OWNS_TABLE = text(
 )
 
 
-def settle_after_bulk_write(connection: Connection | Session, tables: tuple[str, ...]) -> None:
-    """Inside the writing transaction: merge pending search entries and refresh statistics."""
-    bind = connection.get_bind() if isinstance(connection, Session) else connection
-    if bind.dialect.name != "postgresql":
+def settle_after_bulk_write(connection: Connection, tables: tuple[str, ...]) -> None:
+    """Merge pending search entries and refresh statistics of `tables`. Needs no write lock."""
+    if connection.dialect.name != "postgresql":
         return
     for table in tables:
         if not connection.execute(OWNS_TABLE, {"table": table}).scalar():

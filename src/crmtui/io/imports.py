@@ -142,8 +142,9 @@ def import_contacts(
             if request.dry_run:
                 session.rollback()
                 result.batch = None
-            elif result.inserted + result.updated >= SETTLE_AFTER_ROWS:
-                settle_after_bulk_write(session, ("contact", "company"))
+        if not request.dry_run and result.inserted + result.updated >= SETTLE_AFTER_ROWS:
+            with db.engine.begin() as connection:  # committed: nobody waits for this part
+                settle_after_bulk_write(connection, ("contact", "company"))
         result.ignored_columns = ignored
         result.preset = preset_name
         return result
