@@ -94,6 +94,22 @@ def make_app(db):
 
 
 @pytest.fixture
+def notified(monkeypatch):
+    """The message of every notification the app shows, in order, however soon it went."""
+    from textual.app import App
+
+    messages = []
+    notify = App.notify
+
+    def recording(self, message, *args, **kwargs):
+        messages.append(message)
+        return notify(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", recording)
+    return messages
+
+
+@pytest.fixture
 def beside_a_writer(db_path, monkeypatch):
     """Opens the app on the test's SQLite file beside a connection of its own, another process
     that can take the write lock; waits on the lock are short."""

@@ -261,7 +261,7 @@ async def test_o_opens_the_contacts_company_with_its_people_and_deals(db, data, 
         assert app.screen.contact_id == data["zora"]
 
 
-async def test_o_on_a_contact_without_a_company_says_so(db, data, make_app, settle):
+async def test_o_on_a_contact_without_a_company_says_so(db, data, make_app, settle, notified):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -270,7 +270,7 @@ async def test_o_on_a_contact_without_a_company_says_so(db, data, make_app, sett
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, ContactDetailScreen)
-        assert any("has no company" in n.message for n in app._notifications)
+        assert any("has no company" in m for m in notified)
 
 
 async def test_the_command_palette_finds_a_company_and_opens_it(db, data, make_app, settle):
@@ -670,7 +670,7 @@ async def test_a_company_is_edited_renamed_and_its_history_shown(db, data, make_
         assert "Chemicals" in str(table.get_row_at(0)[4])
 
 
-async def test_a_new_contact_the_filter_hides_is_said_so(db, data, make_app, settle):
+async def test_a_new_contact_the_filter_hides_is_said_so(db, data, make_app, settle, notified):
     from textual.widgets import Input
 
     app = make_app()
@@ -684,5 +684,4 @@ async def test_a_new_contact_the_filter_hides_is_said_so(db, data, make_app, set
         app.screen.query_one("#name", Input).value = "Nina Field"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
-        assert "Nina Field is saved; the filter leaves it out of the list" in messages
+        assert "Nina Field is saved; the filter leaves it out of the list" in notified

@@ -394,7 +394,7 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(data, make_app, 
         assert "sort: last contacted ▼" in status(app)  # not a sort: the order stays
 
 
-async def test_a_locked_database_is_reported_not_fatal(data, beside_a_writer, settle):
+async def test_a_locked_database_is_reported_not_fatal(data, beside_a_writer, settle, notified):
     with beside_a_writer() as (app, other, database):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("t")
@@ -402,9 +402,8 @@ async def test_a_locked_database_is_reported_not_fatal(data, beside_a_writer, se
             other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
             await pilot.press("x")
             await settle(pilot)
-            messages = [n.message for n in app._notifications]
-            assert any("retrying" in m for m in messages)
-            assert any("locked" in m and "retrying" not in m for m in messages)
+            assert any("retrying" in m for m in notified)
+            assert any("locked" in m and "retrying" not in m for m in notified)
             assert app.screen.query_one("#tasks", DataTable).row_count == 2
             other.execute("ROLLBACK")
             await pilot.press("x")
@@ -732,7 +731,7 @@ async def test_the_cursor_follows_a_deal_moved_far_down_a_long_column(
     assert stage == {website: "Qualified", data["deals"][1]: "Lead"}  # the other never moved
 
 
-async def test_won_and_lost_are_said_only_once_saved(data, beside_a_writer, settle):
+async def test_won_and_lost_are_said_only_once_saved(data, beside_a_writer, settle, notified):
     with beside_a_writer() as (app, other, database):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("p")
@@ -744,14 +743,13 @@ async def test_won_and_lost_are_said_only_once_saved(data, beside_a_writer, sett
             await pilot.pause()
             await pilot.press("enter")  # no reason given
             await settle(pilot)
-            messages = [n.message for n in app._notifications]
-            assert any("locked" in m and "retrying" not in m for m in messages)
-            assert not any(m.startswith("Marked") for m in messages)
+            assert any("locked" in m and "retrying" not in m for m in notified)
+            assert not any(m.startswith("Marked") for m in notified)
             assert board_titles(app)[0] == ["Website", "Audit"]
             other.execute("ROLLBACK")
             await pilot.press("w")
             await settle(pilot)
-            assert "Marked won" in [n.message for n in app._notifications]
+            assert "Marked won" in notified
             assert board_titles(app)[0] == ["Audit"]
 
 
@@ -885,7 +883,7 @@ async def test_a_broad_search_in_id_order_marks_no_column_as_sorted(
         assert str(table.columns["name"].label) == "Name ▲"
 
 
-async def test_log_edit_and_deal_on_an_empty_list_say_why_nothing_opens(make_app, settle):
+async def test_log_edit_and_deal_on_an_empty_list_say_why_nothing_opens(make_app, settle, notified):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -894,8 +892,7 @@ async def test_log_edit_and_deal_on_an_empty_list_say_why_nothing_opens(make_app
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is app.screen_stack[0]  # no form
-        messages = [n.message for n in app._notifications]
-        assert messages.count("No contact to act on: n adds one") == 3
+        assert notified.count("No contact to act on: n adds one") == 3
 
 
 async def test_quitting_while_a_save_waits_on_a_lock_keeps_the_app_and_the_form(
