@@ -496,7 +496,7 @@ class DemoRows:
         deals = self._deals(stage, when, t)
         last_contacted = None
         moments = sorted(created + int(r() * ACTIVE_DAYS * DAY) for _ in range(int(r() * (MAX_INTERACTIONS + 1))))  # fmt: skip
-        moments = [at for at in moments if at < now]
+        moments = [at for at in map(_working_hours, moments) if at < now]
         if moments:
             for at in moments:
                 kind = KINDS[int(r() * len(KINDS))]
@@ -716,6 +716,12 @@ class _Person(NamedTuple):
     company_name: str | None
     owner: int
     created: int
+
+
+def _working_hours(at: int) -> int:
+    """The same moment of its day squeezed into 08:00-18:00: nobody logs calls at 3 am."""
+    day, second = divmod(at, DAY)
+    return day * DAY + 8 * 3600 + second * 10 // 24
 
 
 def _coprime(a: int, b: int) -> bool:
