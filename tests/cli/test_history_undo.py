@@ -398,3 +398,22 @@ def test_a_deleted_newest_record_keeps_its_id_for_undo_and_history(crm, tmp_path
     assert crm.json("deal", "show", "1")["title"] == "Engines"
     assert {c["summary"] for c in crm.json("history", "2")} >= {"created Charles Babbage"}
     assert "Grace" not in str(crm.json("history", "2"))
+
+
+def test_task_delete_is_logged_and_undone_with_its_contact_link(crm):
+    add_ada(crm)
+    crm.ok("task", "add", "Send plans", "--contact", "ada", "--due", "2026-12-01T09:00:00Z")
+    crm.ok("task", "add", "Call back")
+
+    said = crm.ok("task", "delete", "1", "--yes")
+
+    assert "deleted task 1 (Send plans)" in said.stderr
+    assert [t["title"] for t in crm.json("task", "list")] == ["Call back"]
+    assert crm("task", "delete", "1", "--yes").exit_code == 3
+
+    crm.ok("undo", str(last_delete(crm, "--task", "1")))
+
+    task = next(t for t in crm.json("task", "list") if t["id"] == 1)
+    assert (task["title"], task["contact"], task["due_at"]) == (
+        "Send plans", "Ada Lovelace", "2026-12-01T09:00:00+00:00",
+    )  # fmt: skip

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from crmtui.cli import context
-from crmtui.cli.options import When, when_or_none
+from crmtui.cli.options import When, confirm_or_yes, when_or_none
 from crmtui.cli.output import (
     Format,
     FormatOption,
@@ -129,6 +129,25 @@ def done(
     with context.database().transaction(username=context.username()) as session:
         record = complete_task(session, get_task(session, task), when_or_none(at))
     message(f"task {record.id} done: {record.title}")
+
+
+@app.command("delete")
+def delete(
+    task: Annotated[int, typer.Argument(help="Task id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete a task, open or done; `crm undo` brings it back.
+
+    Example: crm task delete 12 --yes
+    """
+    from crmtui.core.tasks import delete_task, get_task
+
+    with context.database().transaction(username=context.username()) as session:
+        record = get_task(session, task)
+        confirm_or_yes(f"Delete task {record.id} ({record.title})?", yes)
+        label = f"{record.id} ({record.title})"
+        delete_task(session, record)
+    message(f"deleted task {label}")
 
 
 def due(

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 from crmtui.core.audit import _plain, record_deleted
@@ -37,6 +37,21 @@ def first_link(session: Session, entity: str, record_id: int) -> tuple[str, int]
         if linked is not None:
             return model.__tablename__, linked
     return None
+
+
+def what_goes_with(session: Session, entity: str, record_id: int) -> dict[str, dict[str, int]]:
+    """How many records deleting this one takes with it ("deleted") and leaves unlinked
+    ("unlinked"), by table, the tables with none left out: what a confirmation can name."""
+    link = f"{entity}_id"
+    counts: dict[str, dict[str, int]] = {"deleted": {}, "unlinked": {}}
+    for kind, models in (("deleted", DELETED), ("unlinked", UNLINKED)):
+        for model in models.get(entity, ()):
+            count = session.scalar(
+                select(func.count()).select_from(model).where(getattr(model, link) == record_id)
+            )
+            if count:
+                counts[kind][model.__tablename__] = count
+    return counts
 
 
 def detach(session: Session, entity: str, record: SQLModel) -> dict[str, list[Any]]:

@@ -1,4 +1,4 @@
-"""Tasks and follow-ups: add, complete, list, and what is due."""
+"""Tasks and follow-ups: add, complete, edit, delete, list, and what is due."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from crmtui.core.audit import record_created
+from crmtui.core.audit import record_created, record_deleted
 from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Conflict, Invalid, NotFound
@@ -77,6 +77,13 @@ def edit_task(
     }
     apply_changes(session, "task", task, values)
     return task
+
+
+def delete_task(session: Session, task: Task) -> None:
+    """Delete a task, done or open; logged whole, so undo brings it back with its links."""
+    record_deleted(session, "task", task)
+    session.delete(task)
+    session.flush()
 
 
 def due_summary(
