@@ -12,7 +12,14 @@ from crmtui.core.choices import CONSENT_STATES, LIFECYCLE_STAGES, check_choice
 from crmtui.core.companies import get_or_create_company
 from crmtui.core.emails import normalize_email
 from crmtui.core.errors import Conflict, Invalid
-from crmtui.core.models import Company, Contact, ContactEmail, ContactPhone, LifecycleChange
+from crmtui.core.models import (
+    Change,
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    LifecycleChange,
+)
 from crmtui.core.reads import (  # noqa: F401  (the contact reads, used through this module too)
     contact_conditions,
     contact_list_rows,
@@ -327,8 +334,9 @@ def _update_lists(session: Session, contact: Contact, data: ContactInput) -> dic
     return lists
 
 
-def delete_contact(session: Session, contact: Contact) -> None:
-    """Delete a contact with its emails, phones and interactions; deals and tasks stay, unlinked."""
+def delete_contact(session: Session, contact: Contact) -> Change:
+    """Delete a contact with its emails, phones and interactions; deals and tasks stay, unlinked.
+    Returns its log entry."""
     from crmtui.core.cascade import detach
 
     taken = detach(session, "contact", contact)
@@ -339,6 +347,7 @@ def delete_contact(session: Session, contact: Contact) -> None:
     change.changes = {**change.changes, **lists, **taken}
     session.delete(contact)
     session.flush()
+    return change
 
 
 def tag_contact(session: Session, contact: Contact, names: list[str]) -> list[str]:

@@ -24,11 +24,14 @@ def apply_changes(
     record: SQLModel,
     values: dict[str, Any],
     lists: dict[str, list[Any]] | None = None,
+    *,
+    action: str = "update",
 ) -> dict[str, list[Any]]:
     """Set the values that differ, bump version and updated_at, and log the change.
 
     `lists`, {name: [old, new]}, are changes already written to other tables (a contact's
-    emails): part of the same edit, logged and versioned with it.
+    emails): part of the same edit, logged and versioned with it. `action` names the edit in
+    the log when it is more than an update (a merge).
     """
     before = {key: getattr(record, key) for key in values}
     changes = {**(lists or {}), **diff(before, values)}
@@ -41,7 +44,7 @@ def apply_changes(
     record.updated_at = utcnow()
     session.add(record)
     session.flush()
-    record_change(session, entity, record.id, "update", changes)
+    record_change(session, entity, record.id, action, changes)
     return changes
 
 

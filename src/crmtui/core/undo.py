@@ -105,13 +105,7 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
         _undo_tagging(session, record, change, what)
         return
     columns = _columns(model)
-    moved = []
-    for field, (_old, new) in change.changes.items():
-        if field not in columns and not (change.entity == "contact" and field in CONTACT_FIELDS):
-            continue
-        current = _current(session, record, change.entity, field)
-        if not _same(current, new):
-            moved.append(f"{field} is now {current!r}, not {new!r}")
+    moved = changed_since(session, record, change)
     if moved:
         raise Conflict(
             f"cannot undo change {change.id}: {what} was changed since ({'; '.join(moved)}); "
@@ -136,6 +130,20 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
         year, month, day = parse_birthday(old) if old else (None, None, None)
         values.update(birthday_year=year, birthday_month=month, birthday_day=day)
     _restore(session, record, change.entity, values, lists)
+
+
+def changed_since(session: Session, record: SQLModel, change: Change) -> list[str]:
+    """The fields `change` wrote that hold another value now ("city is now 'Paris', not
+    'Lyon'"): what undoing it would overwrite."""
+    columns = _columns(type(record))
+    moved = []
+    for field, (_old, new) in change.changes.items():
+        if field not in columns and not (change.entity == "contact" and field in CONTACT_FIELDS):
+            continue
+        current = _current(session, record, change.entity, field)
+        if not _same(current, new):
+            moved.append(f"{field} is now {current!r}, not {new!r}")
+    return moved
 
 
 def restore_logged(session: Session, entity: str, entity_id: int, changes: dict) -> None:
@@ -184,7 +192,11 @@ def _restore(session: Session, record, entity: str, values: dict, lists: dict) -
         session.flush()
 
 
-def _restore_contact(session: Session, contact: Contact, values: dict, lists: dict) -> None:
+def _restore_contact(
+    session: Session, contact: Contact, values: dict, lists: dict, *, stage_history: bool = True
+) -> None:
+    """Put back a contact's columns and lists; a stage put back is a new lifecycle change unless
+    `stage_history` is off (the caller removes the change that moved it instead)."""
     from crmtui.core.contacts import record_lifecycle, refresh_search_text
 
     if "display_name" in values:
@@ -194,7 +206,7 @@ def _restore_contact(session: Session, contact: Contact, values: dict, lists: di
     old_stage = contact.lifecycle_stage
     restored = {f: [before[f], old] for f, old in lists.items() if not _same(before[f], old)}
     changes = apply_changes(session, "contact", contact, values, restored)
-    if "lifecycle_stage" in changes:
+    if "lifecycle_stage" in changes and stage_history:
         record_lifecycle(session, contact, old_stage, contact.lifecycle_stage)
     refresh_search_text(session, contact)
 
