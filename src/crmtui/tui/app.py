@@ -10,7 +10,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from crmtui.tui.screens.companies import CompaniesScreen
 from crmtui.tui.screens.contact_detail import ContactDetailScreen
@@ -103,6 +103,8 @@ class CRMApp(App[None]):
         Binding("r", "dashboard", "Dashboard", id="dashboard"),
         Binding("ctrl+r", "refresh_data", "Refresh", id="refresh"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="theme", show=False),
+        # only once something was deleted here: its history, where u undoes the delete
+        Binding("u", "undo_delete", "Undo delete", id="undo_delete"),
     ]
 
     def __init__(
@@ -122,6 +124,7 @@ class CRMApp(App[None]):
         self.quit_when_saved = False
         self.writes_saved = 0
         self.held_keys: list[tuple[int, events.Key]] = []  # typed ahead of a form still opening
+        self.last_deleted: tuple[str, int, str] | None = None  # (entity, id, name), for u
 
     def on_mount(self) -> None:
         # Python's full garbage collection walks every live object: 100-350 ms here once a long
@@ -223,6 +226,32 @@ class CRMApp(App[None]):
         elif self.writes_running() <= 1:  # the one settling counts itself
             self.exit()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo_delete":  # not over a form or dialog, where u is typed or their own
+            return self.last_deleted is not None and not isinstance(self.screen, ModalScreen)
+        return True
+
+    def action_undo_delete(self) -> None:
+        """The history of the record deleted last, the delete on top: u there undoes it."""
+        from crmtui.tui.screens.history import HistoryScreen
+
+        if self.last_deleted is None:
+            return
+        entity, record_id, name = self.last_deleted
+
+        def closed(undone: bool | None) -> None:
+            if not undone:
+                return
+            self.last_deleted = None
+            restored = getattr(self.screen, "record_restored", None)
+            if restored is not None:
+                restored(entity, record_id)
+            elif hasattr(self.screen, "refresh_data"):
+                self.screen.refresh_data()
+            self.screen.refresh_bindings()
+
+        self.push_screen(HistoryScreen(entity, record_id, name), closed)
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
@@ -291,6 +320,11 @@ class CRMApp(App[None]):
         )
         yield SystemCommand("Light/dark theme", "Toggle (ctrl+t)", self.action_toggle_theme)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
+        if self.last_deleted is not None:
+            entity, _record_id, name = self.last_deleted
+            yield SystemCommand(
+                "Undo delete", f"The history of the {entity} {name} (u)", self.action_undo_delete
+            )
         for binding in screen.BINDINGS:  # hidden from the footer for room, not from the palette
             if isinstance(binding, Binding) and any(c.isalpha() for c in binding.description):
                 yield SystemCommand(

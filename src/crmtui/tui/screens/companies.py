@@ -1,4 +1,5 @@
-"""Every company by name, or those a search finds; enter opens one with its people and deals."""
+"""Every company by name, or those a search finds; enter opens one with its people and deals,
+D deletes one."""
 
 from functools import partial
 from typing import Any
@@ -40,6 +41,7 @@ class CompaniesScreen(Screen):
         Binding("slash", "search", "Search", key_display="/", id="search_companies", priority=True),
         Binding("enter", "to_list", show=False, priority=True),
         Binding("escape", "clear_search", "Clear search", id="clear_company_search", show=False),
+        Binding("D,delete", "delete", "Delete", id="delete_company"),
     ]
 
     def __init__(self) -> None:
@@ -118,3 +120,20 @@ class CompaniesScreen(Screen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         name = self.table.get_row(event.row_key)[0]
         self.app.open_company(str(name))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete":  # only with a company to delete
+            return bool(self.table.row_count)
+        return True
+
+    def action_delete(self) -> None:
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        table = self.table
+        if table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            ask_to_delete(self, "company", int(row_key.value), self.refresh_data)
+
+    def record_deleted(self, entity: str, record_id: int) -> None:
+        if entity == "company":  # on its page: the list read again, the cursor on the same line
+            self.refresh_data()

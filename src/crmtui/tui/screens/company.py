@@ -1,4 +1,5 @@
-"""One company: its fields, its people and its deals; enter opens one of its people."""
+"""One company: its fields, its people and its deals; enter opens one of its people, D deletes
+the company."""
 
 from typing import Any
 
@@ -25,6 +26,7 @@ class CompanyScreen(BesideCard, Screen):
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("e", "edit", "Edit", id="edit_company"),
         Binding("h", "history", "History", id="company_history"),
+        Binding("D,delete", "delete", "Delete", id="delete_company"),
     ]
 
     def __init__(self, name: str) -> None:
@@ -115,6 +117,23 @@ class CompanyScreen(BesideCard, Screen):
         if self.company_id is not None:
             history = HistoryScreen("company", self.company_id, self.company_name)
             self.app.push_screen(history, self._changed)
+
+    def action_delete(self) -> None:
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        if self.company_id is not None:
+            ask_to_delete(self, "company", self.company_id, self._deleted)
+
+    def _deleted(self) -> None:
+        """Back to where the page was opened from, which reads what it shows of it again."""
+        self.app.pop_screen()
+        for screen in self.app.screen_stack:
+            if hasattr(screen, "record_deleted"):
+                screen.record_deleted("company", self.company_id)
+
+    def record_deleted(self, entity: str, record_id: int) -> None:
+        if entity == "contact":  # one of its people, deleted on their page opened from here
+            self.refresh_data()
 
     def _changed(self, result: Any) -> None:
         if result:  # saved, or a change undone

@@ -47,6 +47,8 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
         Binding("h", "history", "History", id="history"),
         Binding("a", "new_task", "New task", id="new_task"),
         Binding("o", "company", "Company", id="company"),
+        # not in the footer, which has no room left: in help and the command palette
+        Binding("D,delete", "delete", "Delete", id="delete_contact", show=False),
     ]
 
     def __init__(self, contact_id: int) -> None:
@@ -233,3 +235,19 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
         from crmtui.tui.screens.forms import DealFormScreen
 
         self.app.push_screen(DealFormScreen(self.contact_id), self._saved)
+
+    def action_delete(self) -> None:
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        ask_to_delete(self, "contact", self.contact_id, self._deleted)
+
+    def _deleted(self) -> None:
+        """Back to where the page was opened from, which lets the contact go."""
+        self.app.pop_screen()
+        for screen in self.app.screen_stack:
+            if hasattr(screen, "record_deleted"):
+                screen.record_deleted("contact", self.contact_id)
+
+    def record_deleted(self, entity: str, record_id: int) -> None:
+        if entity == "company":  # its company, deleted on the company's page opened from here
+            self.refresh_data()

@@ -202,6 +202,7 @@ class ContactsScreen(Screen):
         Binding("l", "log", "Log", id="log"),
         Binding("e", "edit", "Edit", id="edit", show=False),
         Binding("d", "new_deal", "Deal", id="new_deal", show=False),
+        Binding("D,delete", "delete", "Delete", id="delete_contact", show=False),
         Binding("escape", "clear_search", "Clear search", id="clear_search", show=False),
     ]
 
@@ -571,6 +572,41 @@ class ContactsScreen(Screen):
 
         if (contact_id := self.contact_to_act_on()) is not None:
             self.app.push_screen(DealFormScreen(contact_id), self._saved_row)
+
+    def action_delete(self) -> None:
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        if (contact_id := self.contact_to_act_on()) is not None:
+            ask_to_delete(
+                self, "contact", contact_id, lambda: self.record_deleted("contact", contact_id)
+            )
+
+    def record_deleted(self, entity: str, record_id: int) -> None:
+        """A contact deleted here or on its page: its row goes and the cursor stays on the same
+        line, now the next contact; the rest of the list is as it was, so it is not read again."""
+        index = next((i for i, row in enumerate(self.window) if row[0] == record_id), None)
+        if entity != "contact" or index is None:
+            return
+        table = self.table
+        cursor = table.cursor_row - (index < table.cursor_row)  # on the same contact if not it
+        del self.window[index]
+        table.remove_row(str(record_id))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+        if self.total is not None:
+            self.total = (self.total[0] - 1, self.total[1])
+        if not self.window:
+            self.refresh_data()  # the last row held: the rows beyond it, if any
+            return
+        self._show_status()
+        self.maybe_load_more()
+
+    def record_restored(self, entity: str, record_id: int) -> None:
+        """A deleted contact back (its history's undo): the list read again at it."""
+        if entity == "contact":
+            self._saved(record_id)
+        else:
+            self.refresh_data()
 
     def _saved(self, contact_id: int | None) -> None:
         """A new contact: the list read again at it, the cursor on it (not back at the top)."""

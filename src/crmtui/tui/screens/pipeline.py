@@ -32,6 +32,8 @@ class PipelineScreen(Screen):
         Binding("s", "switch_pipeline", "Pipeline", id="switch_pipeline"),
         Binding("n", "new_deal", "New deal", id="new_deal"),
         Binding("h", "history", "History", id="deal_history"),
+        # not in the footer, which has no room left: in help and the command palette
+        Binding("D,delete", "delete", "Delete", id="delete_deal", show=False),
     ]  # fmt: skip
 
     def __init__(self) -> None:
@@ -344,6 +346,33 @@ class PipelineScreen(Screen):
             self._write(lose, deal_id, "Marked lost")
 
         self.app.push_screen(LostReasonScreen(), chosen)
+
+    def action_delete(self) -> None:
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        deal_id = self.selected_deal()
+        if deal_id is not None:
+            ask_to_delete(self, "deal", deal_id, partial(self._deleted, self._next_card(deal_id)))
+
+    def _next_card(self, deal_id: int) -> int | None:
+        """The card below this one in its column, or above it if it is the last."""
+        for widget in self.query(OptionList):
+            if widget.has_focus:
+                ids = [widget.get_option_at_index(i).id for i in range(widget.option_count)]
+                cards = [int(i) for i in ids if i]
+                place = cards.index(deal_id)
+                return (cards[place + 1 : place + 2] or cards[place - 1 : place] or [None])[0]
+        return None
+
+    def _deleted(self, next_card: int | None) -> None:
+        self.follow = next_card
+        self.refresh_data()
+
+    def record_restored(self, entity: str, record_id: int) -> None:
+        """A deleted deal back (its history's undo): the board read again, the cursor on it."""
+        if entity == "deal":
+            self.follow = record_id
+        self.refresh_data()
 
     def action_switch_pipeline(self) -> None:
         if len(self.pipelines) < 2:

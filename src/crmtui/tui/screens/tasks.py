@@ -1,4 +1,5 @@
-"""What is due: overdue, today, this week and with no date; done, reschedule, add, open the contact."""
+"""What is due: overdue, today, this week and with no date; done, reschedule, add, delete, open the
+contact."""
 
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,7 @@ class TasksScreen(TaskKeys, Screen):
         Binding("enter", "open_contact", "Contact", id="open_contact", show=False),
         Binding("e", "edit_task", "Reschedule", id="edit_task"),
         Binding("n", "new_task", "New task", id="new_task"),
+        Binding("D,delete", "delete", "Delete", id="delete_task"),
     ]
 
     def __init__(self) -> None:
@@ -119,7 +121,7 @@ class TasksScreen(TaskKeys, Screen):
         self.refresh_bindings()  # done and reschedule come and go with the tasks
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("task_done", "edit_task", "open_contact"):  # only with a task to act on
+        if action in ("task_done", "edit_task", "open_contact", "delete"):  # with a task to act on
             return bool(self.query_one(DataTable).row_count)
         return True
 
@@ -137,6 +139,12 @@ class TasksScreen(TaskKeys, Screen):
     def _saved(self, task_id: int | None) -> None:
         if task_id is not None:
             self.refresh_data()
+
+    def action_delete(self) -> None:
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        if (task_id := self.selected_task()) is not None:
+            ask_to_delete(self, "task", int(task_id), self.refresh_data)
 
     def action_open_contact(self) -> None:
         task_id = self.selected_task()

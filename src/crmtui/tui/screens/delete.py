@@ -1,0 +1,173 @@
+"""Delete a contact, company, deal or task: a confirmation naming what goes with it, then the
+same core service as `crm ... delete`."""
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from crmtui.tui.dbwork import run_db
+
+SAYS_DELETING_AFTER = 0.5  # seconds: a delete not done by then is waiting for a lock
+LABELS = {"contact": "display_name", "company": "name", "deal": "title", "task": "title"}
+NAMED = {"contact": "", "company": "the company ", "deal": "the deal ", "task": "the task "}
+OWNER = {"contact": "their", "company": "its", "deal": "its", "task": "its"}
+PLURALS = {"interaction": "interactions", "deal": "deals", "task": "tasks", "contact": "people"}
+SINGULARS = {"contact": "person"}
+
+
+def services(entity: str) -> tuple[Callable, Callable]:
+    """(get, delete) of the core service the CLI's `crm <entity> delete` calls."""
+    if entity == "contact":
+        from crmtui.core.contacts import delete_contact, get_contact
+
+        return get_contact, delete_contact
+    if entity == "company":
+        from crmtui.core.companies import delete_company, get_company
+
+        return get_company, delete_company
+    if entity == "deal":
+        from crmtui.core.deals import delete_deal, get_deal
+
+        return get_deal, delete_deal
+    from crmtui.core.tasks import delete_task, get_task
+
+    return get_task, delete_task
+
+
+def counted(counts: dict[str, int]) -> str:
+    """{"deal": 1, "task": 2} as `1 deal and 2 tasks`."""
+    return " and ".join(
+        f"{n:,} {SINGULARS.get(table, table) if n == 1 else PLURALS.get(table, table + 's')}"
+        for table, n in counts.items()
+    )
+
+
+def deleted_text(entity: str, label: str, goes: dict[str, dict[str, int]]) -> str:
+    """`Ada Lovelace and their 12 interactions`, `the deal Website`."""
+    text = f"{NAMED[entity]}{label}"
+    if goes["deleted"]:
+        text += f" and {OWNER[entity]} {counted(goes['deleted'])}"
+    return text
+
+
+def delete_question(
+    entity: str, label: str, goes: dict[str, dict[str, int]], detail: str | None = None
+) -> str:
+    """What the confirmation asks; `detail` tells one Ada Åberg from another (her email)."""
+    question = f"Delete {deleted_text(entity, label, goes)}?"
+    if detail:
+        question += f"\n({detail})"
+    if goes["unlinked"]:
+        stay = "stays" if sum(goes["unlinked"].values()) == 1 else "stay"
+        question += (
+            f"\n{OWNER[entity].capitalize()} {counted(goes['unlinked'])} {stay}, "
+            f"without {'an' if entity[0] in 'aeiou' else 'a'} {entity}."
+        )
+    return question + "\n\nAfterwards u opens its history, where u undoes the delete."
+
+
+class DeleteScreen(ModalScreen[bool]):
+    """Asks before deleting, and deletes in one transaction of its own: a database that refuses
+    (locked by another process) leaves it open with the reason, nothing deleted. Dismisses with
+    whether the record was deleted; anything but enter or y keeps it."""
+
+    BINDINGS = [
+        Binding("enter,y", "delete", "Delete", key_display="y", id="confirm_delete"),
+        Binding("escape,n", "keep", "Keep it", key_display="n", id="keep"),
+    ]
+
+    def __init__(self, question: str, delete: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.question = question
+        self.delete = delete
+        self.deleting = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="confirm"):
+            yield Static(self.question, id="delete-question")
+            yield Static("", id="delete-error", classes="field-error")
+            with Horizontal(classes="form-buttons"):
+                # not focusable: enter deletes whichever had the focus, so none has it
+                for label, name, variant in (
+                    ("Delete  y", "delete", "error"),
+                    ("Keep it  n", "keep", "default"),
+                ):
+                    button = Button(label, id=name, variant=variant, compact=True)
+                    button.can_focus = False
+                    yield button
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.run_action(str(event.button.id))
+
+    def action_delete(self) -> None:
+        if self.deleting:
+            return
+        self.deleting = True
+        self._say("")
+        run_db(
+            self, self.delete, lambda _result: self.dismiss(True),
+            write=True, group="delete", on_error=self._refused,
+        )  # fmt: skip
+        self.set_timer(SAYS_DELETING_AFTER, self._say_waiting)
+
+    def action_keep(self) -> None:
+        # once asked for, the delete cannot be called back from a thread waiting on the lock
+        if not self.deleting:
+            self.dismiss(False)
+
+    def _say_waiting(self) -> None:
+        if self.deleting and self.is_attached:
+            self._say("Deleting… waiting for the database (another process is writing)")
+
+    def _refused(self, message: str) -> None:
+        self.deleting = False
+        self._say(f"{message}\nNothing was deleted: enter tries again, esc keeps it.")
+
+    def _say(self, message: str) -> None:
+        error = self.query_one("#delete-error", Static)
+        error.update(message)
+        error.display = bool(message)
+
+
+def ask_to_delete(
+    node: DOMNode, entity: str, record_id: int, deleted: Callable[[], None] | None = None
+) -> None:
+    """Read what goes with the record, ask, delete it through the core; then say so, offer its
+    history's undo (the app's u) and call `deleted`."""
+    get, delete = services(entity)
+    app = node.app
+
+    def read(session) -> tuple[str, dict[str, dict[str, int]], str | None]:
+        from crmtui.core.cascade import what_goes_with
+
+        record = get(session, record_id)
+        detail = record.email if entity == "contact" else None
+        return getattr(record, LABELS[entity]), what_goes_with(session, entity, record.id), detail
+
+    def ask(found: tuple[str, dict[str, dict[str, int]], str | None]) -> None:
+        label, goes, detail = found
+
+        def answered(done: bool | None) -> None:
+            if not done:
+                return
+            app.last_deleted = (entity, record_id, label)
+            app.notify(
+                f"Deleted {deleted_text(entity, label, goes)}. To undo: u opens its history",
+                timeout=8,
+            )
+            if deleted is not None:
+                deleted()
+            app.screen.refresh_bindings()  # the u for undo shows
+
+        def work(session) -> None:
+            delete(session, get(session, record_id))
+
+        app.push_screen(DeleteScreen(delete_question(entity, label, goes, detail), work), answered)
+
+    run_db(node, read, ask, group="delete-ask", exclusive=True)
