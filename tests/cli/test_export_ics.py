@@ -12,6 +12,10 @@ def components(text: str, kind: str) -> list:
     return Calendar.from_ical(text).walk(kind)
 
 
+def uids(text: str, kind: str) -> list[str]:
+    return [str(component["uid"]) for component in components(text, kind)]
+
+
 def test_open_tasks_become_to_dos_a_calendar_reads(crm, tmp_path):
     crm.ok("contact", "add", "Zoë Núñez", "--email", "zoe@example.com")
     notes = "Bring: prices; the 2027 list\nand samples"
@@ -34,7 +38,8 @@ def test_open_tasks_become_to_dos_a_calendar_reads(crm, tmp_path):
     assert str(first["description"]) == notes
     assert str(first["contact"]) == "Zoë Núñez <zoe@example.com>"
     assert "due" not in undated
-    assert {str(t["uid"]) for t in todos} == {"task-1@crmtui", "task-2@crmtui"}
+    database_id = crm.json("db", "info")["database_id"]
+    assert uids(text, "VTODO") == [f"task-1.{database_id}@crmtui", f"task-2.{database_id}@crmtui"]
     assert all(line.endswith("\r") and len(line.encode()) <= 76 for line in text.split("\n")[:-1])
 
 
@@ -68,6 +73,49 @@ def test_meetings_become_events_with_their_length_and_the_contact_attending(crm,
     assert event["attendee"].params["CN"] == "Ada Lovelace"
     assert str(event["description"]) == "Went through the cards.\n\nOutcome: next: demo"
     assert event["categories"].cats == ["meeting"]
+
+
+def test_two_databases_never_share_a_uid_and_each_keeps_its_own(crm, new_database_url):
+    other = ("--db", new_database_url())
+    for db in ((), other):
+        crm.ok(*db, "contact", "add", "Ada", "--email", "ada@example.com")
+        crm.ok(*db, "log", "call", "ada", "--summary", "Hello", "--at", "2026-10-06T10:00:00Z")
+        crm.ok(*db, "task", "add", "Call back", "--contact", "ada")
+
+    mine = [crm.ok("export", kind, "-f", "ics").stdout for kind in ("tasks", "interactions")]
+    theirs = [
+        crm.ok(*other, "export", kind, "-f", "ics").stdout for kind in ("tasks", "interactions")
+    ]
+    crm.ok("task", "add", "Write up")
+    again = crm.ok("export", "tasks", "-f", "ics").stdout
+
+    mine_ids = uids(mine[0], "VTODO") + uids(mine[1], "VEVENT")
+    their_ids = uids(theirs[0], "VTODO") + uids(theirs[1], "VEVENT")
+    assert len(mine_ids) == len(their_ids) == 2
+    assert not set(mine_ids) & set(their_ids)
+    assert uids(again, "VTODO")[0] == mine_ids[0]
+    own, others = (
+        crm.json("db", "info")["database_id"],
+        crm.json(*other, "db", "info")["database_id"],
+    )
+    assert mine_ids[1] == f"interaction-1.{own}@crmtui"
+    assert their_ids[1] == f"interaction-1.{others}@crmtui"
+
+
+def test_a_copied_database_exports_the_same_calendar(crm, new_database_url):
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("log", "meeting", "ada", "--summary", "Review", "--at", "2026-10-05T10:00:00Z")
+    crm.ok("task", "add", "Send plans", "--contact", "ada", "--due", "2026-12-01")
+    copy = ("--db", new_database_url())
+
+    crm.ok("db", "copy", "--to", copy[1])
+
+    for kind in ("tasks", "interactions"):
+        assert (
+            crm.ok(*copy, "export", kind, "-f", "ics").stdout
+            == crm.ok("export", kind, "-f", "ics").stdout
+        )
+    assert crm.json(*copy, "db", "info")["database_id"] == crm.json("db", "info")["database_id"]
 
 
 def test_tasks_as_csv_and_json(crm):

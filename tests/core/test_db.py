@@ -1,5 +1,6 @@
 """The database layer: location, migrations on open, file mode, locking writes."""
 
+import re
 import sqlite3
 import stat
 import threading
@@ -12,6 +13,7 @@ from sqlalchemy.pool import NullPool
 
 from crmtui.core import contacts
 from crmtui.core.db import Database, display_url, resolve_url, sqlite_url
+from crmtui.core.dbinfo import database_id
 from crmtui.core.errors import OperationalError
 from crmtui.core.migrations import HEAD_REVISION, upgrade_to_head
 from crmtui.core.schemas import ContactInput
@@ -65,6 +67,7 @@ def test_first_migration_filled_then_upgraded_to_head(tmp_path):
     assert db.schema_version() == HEAD_REVISION
     with db.session() as session:
         assert contacts.get_contact(session, "ada").display_name == "Ada Lovelace"
+        assert re.fullmatch("[0-9a-f]{16}", database_id(session))  # drawn on the way (0018)
     db.dispose()
 
 

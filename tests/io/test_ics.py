@@ -23,7 +23,7 @@ _text = st.text(
 
 def written(entity: str, rows: list[dict]) -> str:
     out = io.StringIO(newline="")
-    assert write_calendar(iter([rows]), out, entity) == len(rows)
+    assert write_calendar(iter([rows]), out, entity, "0123abcd") == len(rows)
     return out.getvalue()
 
 
@@ -77,3 +77,14 @@ def test_control_characters_are_left_out_and_line_breaks_kept():
     ).walk("VTODO")
 
     assert (str(todo["summary"]), str(todo["description"])) == ("abc", "one\ntwo\nthree")
+
+
+def test_a_uid_names_the_record_and_its_database():
+    text = written("tasks", [task(id=7), task(id=8)])
+
+    todos = Calendar.from_ical(text).walk("VTODO")
+
+    assert [str(todo["uid"]) for todo in todos] == [
+        "task-7.0123abcd@crmtui",
+        "task-8.0123abcd@crmtui",
+    ]

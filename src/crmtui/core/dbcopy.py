@@ -12,12 +12,17 @@ from sqlmodel import SQLModel
 from crmtui.core import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from crmtui.core.bulkupkeep import settle_after_bulk_write
 from crmtui.core.db import Database, display_url, translate_db_errors
+from crmtui.core.dbinfo import DATABASE_ID
 from crmtui.core.errors import Conflict, OperationalError
 from crmtui.core.pgcopy import copy_rows
 from crmtui.core.types import UTCDateTime
 
 BATCH_ROWS = 2000
 SEEDED = {"pipeline", "stage"}  # what a fresh database starts with; replaced by the copy
+# the settings a fresh database draws for itself, replaced by the source's: a copy is the same
+# database moved (SQLite to PostgreSQL), so its calendar exports update the events the source's
+# put in a calendar app instead of adding them again
+SEEDED_SETTINGS = (DATABASE_ID,)
 
 
 @dataclass
@@ -36,11 +41,18 @@ def _count(conn: Connection, table: Table) -> int:
     return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
+def _seeded_settings(table: Table):
+    return table.c.key.in_(SEEDED_SETTINGS)
+
+
 def _refuse_non_empty(conn: Connection, target: Database) -> None:
     for table in copied_tables():
         if table.name in SEEDED:
             continue
-        if conn.execute(select(text("1")).select_from(table).limit(1)).first():
+        rows = select(text("1")).select_from(table).limit(1)
+        if table.name == "setting":
+            rows = rows.where(~_seeded_settings(table))
+        if conn.execute(rows).first():
             raise Conflict(
                 f"{target.location} already holds data ({table.name}); copy into an empty database"
             )
@@ -74,6 +86,8 @@ def copy_database(
             for table in reversed(copied_tables()):
                 if table.name in SEEDED:
                     writer.execute(table.delete())
+                elif table.name == "setting":
+                    writer.execute(table.delete().where(_seeded_settings(table)))
             suspended = _suspend_checks(writer) if target.dialect == "postgresql" else []
             for table in copied_tables():
                 result.counts[table.name] = _copy_table(reader, writer, table, progress)

@@ -481,9 +481,10 @@ def export_records(session, entity, pages, out, fmt, *, escape_formulas=True, pr
     }[entity]
     fmt = check_format(fmt, entity)
     if fmt == "ics":
+        from crmtui.core.dbinfo import database_id
         from crmtui.io.ics import write_calendar
 
-        return write_calendar(pages, out, entity, progress)
+        return write_calendar(pages, out, entity, database_id(session), progress)
     return write_export(
         pages, out, fmt, columns, escape_formulas=escape_formulas,
         progress=progress,

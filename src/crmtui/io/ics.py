@@ -68,11 +68,17 @@ def _who(row: dict[str, Any]) -> str | None:
     return name or email
 
 
-def task_todo(row: dict[str, Any]) -> list[str]:
+def uid(kind: str, record_id: int, database_id: str) -> str:
+    """Globally unique (3.8.4.7) and the same on every export of one database: a calendar app
+    updates the to-do or event it imported before; another database's never overwrite it."""
+    return f"UID:{kind}-{record_id}.{database_id}@crmtui"
+
+
+def task_todo(row: dict[str, Any], database_id: str) -> list[str]:
     """A task as a VTODO: due time, done or not, priority, notes and the contact it is about."""
     lines = [
         "BEGIN:VTODO",
-        f"UID:task-{row['id']}@crmtui",
+        uid("task", row["id"], database_id),
         # without METHOD, DTSTAMP is the last change (3.8.7.2): an unchanged task is written the
         # same way every time
         f"DTSTAMP:{utc(row['updated_at'])}",
@@ -94,13 +100,13 @@ def task_todo(row: dict[str, Any]) -> list[str]:
     return lines
 
 
-def interaction_event(row: dict[str, Any]) -> list[str]:
+def interaction_event(row: dict[str, Any], database_id: str) -> list[str]:
     """An interaction as a VEVENT at its time, as long as it lasted, with the contact attending."""
     title = f"{KIND_TITLES.get(row['kind'], row['kind'].capitalize())} {row['contact'] or ''}"
     title = f"{title.strip()}: {row['subject']}" if row["subject"] else title.strip()
     lines = [
         "BEGIN:VEVENT",
-        f"UID:interaction-{row['id']}@crmtui",
+        uid("interaction", row["id"], database_id),
         f"DTSTAMP:{utc(row['updated_at'])}",
         f"DTSTART:{utc(row['occurred_at'])}",
     ]
@@ -117,7 +123,7 @@ def interaction_event(row: dict[str, Any]) -> list[str]:
     return lines
 
 
-COMPONENTS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+COMPONENTS: dict[str, Callable[[dict[str, Any], str], list[str]]] = {
     "tasks": task_todo,
     "interactions": interaction_event,
 }
@@ -127,15 +133,17 @@ def write_calendar(
     pages: Iterator[list[dict[str, Any]]],
     out: TextIO,
     entity: str,
+    database_id: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """One VCALENDAR holding a component per record; returns the number of records."""
+    """One VCALENDAR holding a component per record of the database `database_id` names;
+    returns the number of records."""
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//crmtui//crmtui {__version__}//EN",
             f"NAME:crmtui {entity}", f"X-WR-CALNAME:crmtui {entity}"]  # fmt: skip
     out.write("".join(map(fold, head)))
     component, count = COMPONENTS[entity], 0
     for page in pages:
-        out.write("".join(fold(line) for row in page for line in component(row)))
+        out.write("".join(fold(line) for row in page for line in component(row, database_id)))
         count += len(page)
         if progress:
             progress(count)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-HEAD_REVISION = "0017"
+HEAD_REVISION = "0018"
 MIGRATIONS_DIR = Path(__file__).parent
 
 
