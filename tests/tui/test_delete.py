@@ -229,3 +229,38 @@ async def test_help_lists_the_delete_key(data, make_app, settle):
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text", Static).render())
         assert any(line.split() == ["D", "del", "Delete"] for line in text.splitlines())
+
+
+async def test_on_a_contact_page_d_deletes_the_deal_or_task_that_has_the_focus(
+    db, data, make_app, settle
+):
+    from crmtui.core.deals import get_deal
+    from crmtui.core.tasks import get_task
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_contact(data["zora"])
+        await settle(pilot)
+        await pilot.press("tab")  # from the timeline to her deals, the newest first
+        await pilot.press("D")
+        await settle(pilot)
+        assert question(app).startswith("Delete the deal Audit?")
+        await pilot.press("y")
+        await settle(pilot)
+        deals = app.screen.query_one("#contact-deals", DataTable)
+        assert [str(deals.get_row_at(i)[0]) for i in range(deals.row_count)] == ["Website"]
+        await pilot.press("tab")  # to her open tasks
+        await pilot.press("D")
+        await settle(pilot)
+        assert question(app).startswith("Delete the task Send proposal?")
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)  # she stays, without them
+        assert app.screen.query_one("#contact-tasks", DataTable).row_count == 0
+        with db.session() as session:
+            with pytest.raises(NotFound):
+                get_deal(session, data["deals"][1])
+            with pytest.raises(NotFound):
+                get_task(session, data["task"])
+            assert session.get(Contact, data["zora"]) is not None

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Label, Static
 from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, postal_address
-from crmtui.tui.widgets.fitted_table import BesideCard, FittedTable
+from crmtui.tui.widgets.fitted_table import BesideCard, DealTable, FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
 
 SHOWN = 100  # core.companies.company_detail reads this many people and deals
@@ -42,7 +42,7 @@ class CompanyScreen(BesideCard, Screen):
                 yield Label("People", id="company-people-label", classes="section")
                 yield FittedTable(PEOPLE, id="company-contacts")
                 yield Label("Deals", id="company-deals-label", classes="section")
-                yield FittedTable(DEALS, id="company-deals")
+                yield DealTable(DEALS, id="company-deals")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -97,6 +97,7 @@ class CompanyScreen(BesideCard, Screen):
             })
             for d in deals
         ])  # fmt: skip
+        self.refresh_bindings()  # the deals' D comes and goes with them
 
     def _label(self, selector: str, name: str, shown: int, total: int | None) -> None:
         """`People`, or `People: the first 100 of 218` when there are more than are read."""
@@ -117,6 +118,11 @@ class CompanyScreen(BesideCard, Screen):
         if self.company_id is not None:
             history = HistoryScreen("company", self.company_id, self.company_name)
             self.app.push_screen(history, self._changed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_deal":  # with no deal, D deletes the company
+            return bool(self.query_one(DealTable).row_count)
+        return True
 
     def action_delete(self) -> None:
         from crmtui.tui.screens.delete import ask_to_delete

@@ -13,7 +13,7 @@ from crmtui.reports.figures import amount_text
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_time, postal_address
 from crmtui.tui.screens.task_keys import TaskKeys
-from crmtui.tui.widgets.fitted_table import BesideCard, FittedTable
+from crmtui.tui.widgets.fitted_table import BesideCard, DealTable, FittedTable
 from crmtui.tui.widgets.footer import KeysFooter
 
 TIMELINE_LIMIT = 50
@@ -35,6 +35,7 @@ class TaskTable(FittedTable):
     BINDINGS = [
         Binding("x", "screen.task_done", "Done", id="task_done"),
         Binding("e", "screen.edit_task", "Reschedule", id="edit_task"),
+        Binding("D,delete", "screen.delete_task", "Delete task", id="delete_task"),
     ]
 
 
@@ -66,7 +67,7 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
                 yield Label("Timeline", id="timeline-label", classes="section")
                 yield FittedTable(TIMELINE, id="timeline")
                 yield Label("Deals", classes="section")
-                yield FittedTable(DEALS, id="contact-deals")
+                yield DealTable(DEALS, id="contact-deals")
                 yield Label("Open tasks", classes="section")
                 yield TaskTable(TASKS, id="contact-tasks")
         yield KeysFooter()
@@ -196,9 +197,12 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
         self.app.push_screen(ContactFormScreen(self.contact_id), self._saved)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The open tasks' keys only with a task to act on: else e edits the contact again."""
-        if action in ("task_done", "edit_task"):
+        """The open tasks' keys only with a task to act on: else e edits the contact again (and
+        D deletes it, as on the deals with none)."""
+        if action in ("task_done", "edit_task", "delete_task"):
             return bool(self.query_one("#contact-tasks", DataTable).row_count)
+        if action == "delete_deal":
+            return bool(self.query_one(DealTable).row_count)
         return True
 
     def selected_task(self) -> int | None:

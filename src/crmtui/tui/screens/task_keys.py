@@ -1,4 +1,5 @@
-"""Done (x) and reschedule (e) for the task under the cursor, on the screens that list tasks."""
+"""Done (x), reschedule (e) and delete (D) for the task under the cursor, on the screens that
+list tasks."""
 
 from crmtui.tui.dbwork import run_db
 
@@ -27,3 +28,9 @@ class TaskKeys:
 
         if (task_id := self.selected_task()) is not None:
             self.app.push_screen(TaskFormScreen(int(task_id)), self._saved)
+
+    def action_delete_task(self) -> None:
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        if (task_id := self.selected_task()) is not None:
+            ask_to_delete(self, "task", int(task_id), self.refresh_data)

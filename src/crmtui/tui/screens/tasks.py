@@ -31,7 +31,7 @@ class TasksScreen(TaskKeys, Screen):
         Binding("enter", "open_contact", "Contact", id="open_contact", show=False),
         Binding("e", "edit_task", "Reschedule", id="edit_task"),
         Binding("n", "new_task", "New task", id="new_task"),
-        Binding("D,delete", "delete", "Delete", id="delete_task"),
+        Binding("D,delete", "delete_task", "Delete", id="delete_task"),
     ]
 
     def __init__(self) -> None:
@@ -121,7 +121,7 @@ class TasksScreen(TaskKeys, Screen):
         self.refresh_bindings()  # done and reschedule come and go with the tasks
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("task_done", "edit_task", "open_contact", "delete"):  # with a task to act on
+        if action in ("task_done", "edit_task", "open_contact", "delete_task"):  # with a task
             return bool(self.query_one(DataTable).row_count)
         return True
 
@@ -139,12 +139,6 @@ class TasksScreen(TaskKeys, Screen):
     def _saved(self, task_id: int | None) -> None:
         if task_id is not None:
             self.refresh_data()
-
-    def action_delete(self) -> None:
-        from crmtui.tui.screens.delete import ask_to_delete
-
-        if (task_id := self.selected_task()) is not None:
-            ask_to_delete(self, "task", int(task_id), self.refresh_data)
 
     def action_open_contact(self) -> None:
         task_id = self.selected_task()

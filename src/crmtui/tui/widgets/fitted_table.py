@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 # dropped first when the shared columns would get fewer cells than this in all
@@ -62,6 +63,17 @@ class FittedTable(DataTable):
         self.shown += rows
 
 
+class DealTable(FittedTable):
+    """A record page's deals; while it has the focus D deletes the one under the cursor."""
+
+    BINDINGS = [Binding("D,delete", "screen.delete_deal", "Delete deal", id="delete_deal")]
+
+    def selected_deal(self) -> int | None:
+        if not self.row_count:
+            return None
+        return int(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+
+
 class BesideCard:
     """A record's page: a card of CARD_WIDTH on the left, FittedTables refitted beside it as the
     terminal is resized."""
@@ -72,3 +84,10 @@ class BesideCard:
     def _fit_columns(self) -> None:
         for table in self.query(FittedTable):
             table.fit(self.app.size.width - CARD_WIDTH)
+
+    def action_delete_deal(self) -> None:
+        """D on the deals: the deal under the cursor, the page read again once it is gone."""
+        from crmtui.tui.screens.delete import ask_to_delete
+
+        if (deal_id := self.query_one(DealTable).selected_deal()) is not None:
+            ask_to_delete(self, "deal", deal_id, self.refresh_data)
