@@ -108,7 +108,7 @@ async def wait_loaded(pilot, screen, timeout: float = 30.0) -> None:
 async def interactive(db: Path, pages: int) -> None:
     from crmtui.core.db import Database, sqlite_url
     from crmtui.tui.app import CRMApp
-    from crmtui.tui.screens.contacts import MAX_ROWS
+    from crmtui.tui.screens.paged_list import MAX_ROWS
 
     app = CRMApp(Database(sqlite_url(db)), "bench")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -68,9 +68,9 @@ async def test_the_status_counts_the_whole_list_not_the_rows_loaded(build_data, 
 async def test_a_long_list_is_held_as_a_window_end_and_home_jump(
     build_data, make_app, settle, monkeypatch
 ):
-    from crmtui.tui.screens import contacts
+    from crmtui.tui.screens import contacts, paged_list
 
-    monkeypatch.setattr(contacts, "MAX_ROWS", 200)
+    monkeypatch.setattr(paged_list, "MAX_ROWS", 200)
     build_data(300)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -619,10 +619,10 @@ async def test_a_long_stage_pages_in_more_cards_as_the_cursor_goes_down(
 async def test_walking_down_past_the_window_never_skips_a_contact(
     build_data, make_app, settle, monkeypatch
 ):
-    from crmtui.tui.screens import contacts
+    from crmtui.tui.screens import paged_list
 
-    monkeypatch.setattr(contacts, "MAX_ROWS", 100)
-    monkeypatch.setattr(contacts, "PREFETCH", 20)
+    monkeypatch.setattr(paged_list, "MAX_ROWS", 100)
+    monkeypatch.setattr(paged_list, "PREFETCH", 20)
     build_data(160)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

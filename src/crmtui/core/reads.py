@@ -683,14 +683,20 @@ def contact_page(
         stmt = stmt.order_by(column_.asc().nulls_first(), ident)
     if after is None:
         return session.execute(stmt.limit(limit) if limit else stmt).all()
-    contacts: list[Row] = []
-    for condition in _after(columns, key, descending, *after):
-        left = limit - len(contacts) if limit else None
+    return read_after(session, stmt, _after(columns, key, descending, *after), limit)
+
+
+def read_after(session: Session | Connection, stmt, ranges: list, limit: int | None) -> list[Row]:
+    """Up to `limit` rows of a sorted `stmt` from the keyset `ranges` (as `keyset_after` gives
+    them), reading the next range only while the page is short."""
+    rows: list[Row] = []
+    for condition in ranges:
+        left = limit - len(rows) if limit else None
         page = stmt.where(condition)
-        contacts += session.execute(page.limit(left) if left else page).all()
-        if limit and len(contacts) >= limit:
+        rows += session.execute(page.limit(left) if left else page).all()
+        if limit and len(rows) >= limit:
             break
-    return contacts
+    return rows
 
 
 # A filter matching fewer contacts than this has them read and sorted rather than found along
@@ -721,21 +727,29 @@ def _sparse_filter(session: Session | Connection, filters: ContactFilter, key: s
 
 
 def _after(columns, key: str, descending: bool, value: Any, last_id: int) -> list:
-    """Rows after (value, last_id) in page order, as index ranges read one after the other.
+    """A contact list's keyset ranges after (value, last_id) in the sort `key`."""
+    column_, ident = columns[CONTACT_SORTS[key]], columns.id
+    if key == "id":
+        return [ident < last_id if descending else ident > last_id]
+    return keyset_after(column_, ident, descending, value, last_id, key in NULLABLE_SORTS)
+
+
+def keyset_after(
+    column_, ident, descending: bool, value: Any, last_id: int, nullable: bool = False
+) -> list:
+    """Rows after (value, last_id) in the order (column_, ident), as index ranges read one after
+    the other (`read_after`).
 
     Empty values (never contacted) sort lowest. Each condition bounds the sort column on its own
     (`column >= value AND ...`): with only `column > ? OR (column = ? AND id > ?)` SQLite cannot
     tell the two parameters are equal and scans the index from the start, 150 ms deep into a
     million contacts instead of 0.1 ms.
     """
-    column_, ident = columns[CONTACT_SORTS[key]], columns.id
-    if key == "id":
-        return [ident < last_id if descending else ident > last_id]
     if descending:
         if value is None:
             return [column_.is_(None) & (ident < last_id)]
         ranges = [(column_ <= value) & or_(column_ < value, ident < last_id)]
-        return ranges + [column_.is_(None)] if key in NULLABLE_SORTS else ranges
+        return ranges + [column_.is_(None)] if nullable else ranges
     if value is None:
         return [column_.is_(None) & (ident > last_id), column_.is_not(None)]
     return [(column_ >= value) & or_(column_ > value, ident > last_id)]
@@ -823,6 +837,30 @@ def open_deal_counts(session: Session | Connection, contact_ids: list[int]) -> d
         if status == "open":
             counts[contact_id] = counts.get(contact_id, 0) + 1
     return counts
+
+
+def company_page(
+    session: Session | Connection,
+    *,
+    after: tuple[str, int] | None = None,
+    descending: bool = False,
+    limit: int = 50,
+) -> list[Row]:
+    """One page of companies by name (whole rows); pass the last one's `name_key` and id as
+    `after`, `descending` for the page before it."""
+    c = _COMPANY.c
+    ids = select(c.id).order_by(
+        *((c.name_key.desc(), c.id.desc()) if descending else (c.name_key, c.id))
+    )
+    if after is None:
+        found = session.execute(ids.limit(limit)).all()
+    else:
+        found = read_after(session, ids, keyset_after(c.name_key, c.id, descending, *after), limit)
+    return records(session, "company", [row.id for row in found])
+
+
+def count_companies(session: Session | Connection) -> int:
+    return session.execute(select(func.count()).select_from(_COMPANY)).scalar()
 
 
 def count_contacts(session: Session | Connection, filters: ContactFilter | None = None) -> int:

@@ -1,6 +1,5 @@
 """The start screen: every contact in a table paged by keyset as you scroll, searchable as you type."""
 
-import time
 from functools import partial
 from typing import Any
 
@@ -13,17 +12,13 @@ from textual.widgets import DataTable, Input, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import joined, local_date
+from crmtui.tui.screens.paged_list import PagedList, WindowTable
 from crmtui.tui.widgets.footer import KeysFooter
-from crmtui.tui.widgets.row_table import RowTable
 
 # a page is 50 rows: on a cold cache each row is a disk read (100 rows took up to 220 ms)
 PAGE = 50
-MAX_ROWS = 400  # rows held in the table at once: a window over a list of any length
 BROAD_SEARCH = 2000
 COUNT_CAP = 100_000  # a search counts its matches this far (a first letter matches most people)
-# rows left below the cursor when the next page is asked for: two screens, so a page is on its
-# way long before a held-down key reaches the last row
-PREFETCH = 80
 # (key, label, first direction): each has an index keyset pages walk; updated_at and company
 # have none (sorting a million rows by updated_at takes two seconds), so they are not offered
 SORTS = (
@@ -176,17 +171,7 @@ def warm_search(session) -> None:
     read_page(session, {"query": "a"}, "name", None)
 
 
-class WindowTable(RowTable):
-    """home and end go to the first and last contact of the list, not of the rows loaded."""
-
-    def action_scroll_top(self) -> None:
-        self.screen.action_first()
-
-    def action_scroll_bottom(self) -> None:
-        self.screen.action_last()
-
-
-class ContactsScreen(Screen):
+class ContactsScreen(PagedList, Screen):
     BINDINGS = [
         # priority: the box takes focus as "/" arrives, so the letters typed straight after it go
         # into the search rather than to the list's own keys (s sorts, l logs)
@@ -211,20 +196,13 @@ class ContactsScreen(Screen):
         self.search_text = ""
         self.filters: dict[str, Any] = {}
         self.sort = SORTS[0][0]
-        self.generation = 0
-        self.window: list[tuple[int, dict[str, str], tuple[Any, int]]] = []
-        self.at_start = True
-        self.at_end = False
-        self.loading = False
+        self.start_paging()
         self.page_sort = self.sort
-        self.requested_at = 0.0
-        self.timings: list[tuple[str, float]] = []
         self.columns: list[str] = []
         self.column_layout: list[
             tuple[str, str, int]
         ] = []  # (key, label, width) of the columns shown
         self.search_warmed = False
-        self.total: tuple[int, bool] | None = None  # (count, capped) of the whole list
         self.saved_contact: int | None = None  # a new contact the list is read again at
 
     def compose(self) -> ComposeResult:
@@ -239,7 +217,7 @@ class ContactsScreen(Screen):
 
     def on_mount(self) -> None:
         self._fit_columns()
-        self.watch(self.table, "scroll_y", self._scrolled, init=False)
+        self.follow_scrolling()
         self.table.focus()
         self.refresh_data()
 
@@ -261,146 +239,34 @@ class ContactsScreen(Screen):
         self._mark_sorted_column()
         self._rebuild(cursor)
 
-    @property
-    def done(self) -> bool:
-        return self.at_end
-
-    def refresh_data(self) -> None:
-        """Start again from the first page with the current search, filter and sort."""
-        self._fetch("reset")
-
-    def _fetch(self, mode: str, contact_id: int | None = None) -> None:
-        """mode: reset (first page), down (next page), up (page before), end (last page), at
-        (the page starting at `contact_id`)."""
-        fresh = mode in ("reset", "end", "at")
-        if fresh:
-            self.generation += 1  # pages asked for before this one no longer apply
-        self.loading = True
-        self.requested_at = time.perf_counter()
+    def page_reader(self, mode: str, after: tuple[Any, int] | None):
+        """Modes as PagedList's, and at: the page starting at `saved_contact`."""
         filters = dict(self.filters, query=self.search_text or None)
         sort = self.sort if mode in ("reset", "at") else self.page_sort
-        after = None
-        if mode == "down" and self.window:
-            after = self.window[-1][2]
-        elif mode == "up" and self.window:
-            after = self.window[0][2]
-        direction = {"reset": "down"}.get(mode, mode)
         if mode == "at":
-            read = partial(read_page_at, filters=filters, sort=sort, contact_id=contact_id)
-            self.saved_contact = contact_id
-        else:
-            read = partial(read_page, filters=filters, sort=sort, after=after, direction=direction)
-        run_db(
-            self,
-            read,
-            partial(self._apply_page, self.generation, mode),
-            group="contacts",
-            exclusive=fresh,
-            on_error=self._failed,
-        )
+            return partial(read_page_at, filters=filters, sort=sort, contact_id=self.saved_contact)
+        direction = {"reset": "down"}.get(mode, mode)
+        return partial(read_page, filters=filters, sort=sort, after=after, direction=direction)
 
-    def _count(self, generation: int) -> None:
-        filters = dict(self.filters, query=self.search_text or None)
+    def count_reader(self):
+        return partial(count_matches, filters=dict(self.filters, query=self.search_text or None))
 
-        def apply(total: tuple[int, bool]) -> None:
-            if generation == self.generation:
-                self.total = total
-                self._show_status()
-
-        run_db(
-            self, partial(count_matches, filters=filters), apply,
-            group="count", exclusive=True, on_error=lambda _message: None,
-        )  # fmt: skip
-
-    def _failed(self, message: str) -> None:
-        self.loading = False
-        self.notify(message, severity="error", title="crm")
-
-    def _apply_page(self, generation: int, mode: str, page: dict[str, Any]) -> None:
-        if generation != self.generation:
-            return  # an older search, sort or jump answered late
-        rows = page["rows"]
-        table = self.table
-        cursor = table.cursor_row
+    def page_arrived(self, mode: str, page: dict[str, Any]) -> None:
         self.page_sort = page["sort"]
+        rows = page["rows"]
         placed = mode == "at" and page["name"]  # None: listed from the top, not at it
         if placed and (not rows or rows[0][0] != self.saved_contact):
             self.notify(f"{page['name']} is saved; the filter leaves it out of the list")
-        if mode in ("reset", "at"):
-            self.window, self.at_end = rows, page["done"]
-            self.at_start = page.get("at_start", True)
-            self.total = (len(rows), False) if page["done"] and self.at_start else None
-            if self.total is None:
-                self._count(generation)
-            self._rebuild(0)
-            self._mark_sorted_column()  # none while a broad search is in id order
-            if not self.search_warmed:
-                self.search_warmed = True
-                run_db(self, warm_search, group="warm-search", on_error=lambda _message: None)
-        elif mode == "end":
-            self.window, self.at_end, self.at_start = rows, True, page["done"]
-            self._rebuild(len(rows) - 1)
-        elif mode == "down":
-            self.window = self.window + rows
-            self.at_end = page["done"]
-            # never the rows just above the cursor: those would only be read again
-            drop = min(len(self.window) - MAX_ROWS, cursor - PREFETCH)
-            for contact_id, cells, _key in rows:
-                table.add_row(*(cells[key] for key in self.columns), key=str(contact_id))
-            if drop > 0:  # keep memory flat: forget the rows far above
-                self._forget_above(drop, cursor)
-        else:  # up
-            self.window = rows + self.window
-            self.at_start = page["done"]
-            below = len(self.window) - (cursor + len(rows)) - 1
-            cut = min(len(self.window) - MAX_ROWS, below - PREFETCH)
-            if cut > 0:
-                self.window = self.window[:-cut]
-                self.at_end = False
-            self._rebuild(cursor + len(rows))
-        # request to rows in the table, for benchmarks/bench_tui.py
-        self.timings.append((mode, time.perf_counter() - self.requested_at))
-        del self.timings[:-1000]
-        self.loading = False
-        self._show_status()
-        self.maybe_load_more()
 
-    def _forget_above(self, drop: int, cursor: int) -> None:
-        """Remove the first `drop` rows, keeping the cursor and the view on the same contacts.
+    def list_restarted(self, generation: int, page: dict[str, Any]) -> None:
+        self._mark_sorted_column()  # none while a broad search is in id order
+        if not self.search_warmed:
+            self.search_warmed = True
+            run_db(self, warm_search, group="warm-search", on_error=lambda _message: None)
 
-        Row by row rather than clear-and-refill: clearing a DataTable throws its render caches
-        away as reference cycles (12,000 objects a page), and Python's full collections of them
-        took 100-350 ms in the middle of keystrokes.
-        """
-        table = self.table
-        scroll_y = table.scroll_y
-        for contact_id, _cells, _key in self.window[:drop]:
-            table.remove_row(str(contact_id))
-        self.window = self.window[drop:]
-        self.at_start = False
-        table.move_cursor(row=max(0, cursor - drop), animate=False, scroll=False)
-        table.scroll_to(y=max(0, scroll_y - drop), animate=False, immediate=True)
-
-    def _rebuild(self, cursor: int) -> None:
-        table = self.table
-        table.clear()
-        for contact_id, cells, _key in self.window:
-            table.add_row(*(cells[key] for key in self.columns), key=str(contact_id))
-        if table.row_count:
-            table.move_cursor(row=max(0, min(cursor, table.row_count - 1)), animate=False)
-
-    def _show_status(self) -> None:
+    def show_status(self) -> None:
         order = sort_label(self.sort) if self.page_sort == self.sort else "id (broad search)"
-        count = len(self.window)
-        if self.total is not None:
-            plural = "" if self.total == (1, False) else "s"
-            shown = f"{self.total[0]:,}{'+' if self.total[1] else ''} contact{plural}"
-        elif self.at_start and self.at_end:
-            shown = f"{count:,} contact{'' if count == 1 else 's'}"
-        elif self.at_start:
-            shown = f"{count:,}+ contacts"
-        else:
-            shown = f"{count:,} contacts loaded ({'to the end' if self.at_end else 'a window'})"
+        shown = self.count_text("contact", "contacts")
         if not self.window and not self.search_text and not any(self.filters.values()):
             shown = "No contacts yet: n adds one, `crm import contacts FILE` imports a CSV"
             self.query_one("#contacts-status", Static).update(shown)
@@ -415,40 +281,6 @@ class ContactsScreen(Screen):
         ]
         self.query_one("#contacts-status", Static).update("  ·  ".join(parts))
 
-    def maybe_load_more(self) -> None:
-        """Ask for the next (or previous) page when the cursor nears the edge of the rows held."""
-        if self.loading or not self.window:
-            return
-        table = self.table
-        cursor = table.cursor_row
-        # while a search is typed, only what shows: pages read ahead would slow the next letter
-        ahead = 0 if self.query_one("#search", Input).has_focus else PREFETCH
-        near_bottom = cursor >= table.row_count - ahead
-        if not near_bottom and len(self.window) < MAX_ROWS:  # the mouse wheel, until it is full
-            near_bottom = int(table.scroll_y) + table.size.height >= table.row_count - ahead
-        if near_bottom and not self.at_end:
-            self._fetch("down")
-        elif cursor < PREFETCH and not self.at_start:
-            self._fetch("up")
-
-    def action_first(self) -> None:
-        if self.at_start:
-            self.table.move_cursor(row=0, animate=False)
-        else:
-            self.refresh_data()
-
-    def action_last(self) -> None:
-        if self.at_end:
-            self.table.move_cursor(row=self.table.row_count - 1, animate=False)
-        else:
-            self._fetch("end")
-
-    def _scrolled(self, _value: float) -> None:
-        self.maybe_load_more()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.maybe_load_more()
-
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_contact(int(event.row_key.value))
 
@@ -461,14 +293,10 @@ class ContactsScreen(Screen):
         tokens = search_tokens(text)
         if tokens == search_tokens(self.search_text):
             self.search_text = text  # a space or a dash: the same words, the same results
-            self._show_status()
+            self.show_status()
             return
         self.search_text = text
         self.refresh_data()
-
-    def on_descendant_focus(self, event) -> None:
-        if event.widget is self.table:  # back from the search box: read ahead again
-            self.maybe_load_more()
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -598,7 +426,7 @@ class ContactsScreen(Screen):
         if not self.window:
             self.refresh_data()  # the last row held: the rows beyond it, if any
             return
-        self._show_status()
+        self.show_status()
         self.maybe_load_more()
 
     def record_restored(self, entity: str, record_id: int) -> None:
@@ -615,7 +443,8 @@ class ContactsScreen(Screen):
         if self.search_text:  # a search lists its matches its own way: from the top
             self.refresh_data()
         else:
-            self._fetch("at", contact_id)
+            self.saved_contact = contact_id
+            self.fetch_page("at")
 
     def _saved_row(self, result: Any) -> None:
         if result is not None and (contact_id := self.selected_contact()) is not None:
