@@ -134,7 +134,7 @@ def root(
 
 
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "contact": ("contacts", "app", "Add, list, show, edit, tag and delete contacts."),
+    "contact": ("contacts", "app", "Add, list, show, edit, tag, merge and delete contacts."),
     "company": ("companies", "app", "Add, list, show, edit and delete companies."),
     "deal": ("deals", "app", "Add deals and move them through the pipeline."),
     "pipeline": ("pipelines", "app", "List and add pipelines and their stages."),

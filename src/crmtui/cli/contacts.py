@@ -1,4 +1,4 @@
-"""`crm contact ...`: add, list, show, edit, delete, tag and untag contacts."""
+"""`crm contact ...`: add, list, show, edit, merge, delete, tag and untag contacts."""
 
 from typing import Annotated
 
@@ -293,6 +293,73 @@ def delete(
         label = f"{record.id} ({record.display_name})"
         delete_contact(session, record)
     message(f"deleted contact {label}")
+
+
+@app.command("merge")
+def merge(
+    keep: Annotated[str, typer.Argument(help="The contact kept: id, email or name.")],
+    other: Annotated[str, typer.Argument(help="The duplicate merged into it and deleted.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Merge a duplicate into a contact: its emails, phones, tags, deals, tasks and calls move.
+
+    The kept contact's empty fields are filled from the duplicate (where both have a value, the
+    kept one stays), an opt-out or do-not-contact on either wins, and the stage is the further
+    one. One entry in the history; `crm undo` on it splits them again.
+
+    Example: crm contact merge ada@example.com ada.lovelace@work.example --dry-run
+    """
+    from crmtui.core.contacts import get_contact
+    from crmtui.core.merge import merge_contacts, merge_report, plan_merge
+
+    database = context.database()
+    if dry_run:
+        with database.session() as session:
+            plan = plan_merge(session, get_contact(session, keep), get_contact(session, other))
+            report = {**merge_report(session, plan), "dry_run": True}
+    else:
+        with database.transaction(username=context.username()) as session:
+            report = merge_contacts(
+                session, get_contact(session, keep), get_contact(session, other)
+            )
+    sections = {name: report.pop(name) for name in ("filled", "changed", "kept")}
+    if dry_run or fmt is not None:
+        render_record(report, fmt, sections=sections)
+        return
+    message(_merged_text(report, sections))
+
+
+def _merged_text(report: dict, sections: dict) -> str:
+    def count(items: list, plural: str) -> str:
+        return f"{len(items)} {plural if len(items) != 1 else plural[:-1]}"
+
+    moved = [
+        count(report[name], name) for name in ("deals", "tasks", "interactions") if report[name]
+    ]
+    added = [
+        count(report[f"{name}_added"], name)
+        for name in ("emails", "phones", "tags")
+        if report[f"{name}_added"]
+    ]
+    parts = [
+        ("moved " + ", ".join(moved)) if moved else "",
+        ("added " + ", ".join(added)) if added else "",
+        ("filled " + ", ".join(row["field"] for row in sections["filled"]))
+        if sections["filled"] else "",
+        ", ".join(f"{row['field']} {row['to']}" for row in sections["changed"]),
+        ("kept its own " + ", ".join(row["field"] for row in sections["kept"]))
+        if sections["kept"] else "",
+    ]  # fmt: skip
+    done = "; ".join(part for part in parts if part)
+    return (
+        f"merged contact {report['other_id']} ({report['other_name']}) into contact "
+        f"{report['keep_id']} ({report['keep_name']})"
+        + (f": {done}" if done else "")
+        + f"\nundo with: crm undo {report['change_id']}"
+    )
 
 
 @app.command("tag")

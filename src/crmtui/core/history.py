@@ -93,6 +93,12 @@ def summarize(
     `names` holds, per link field (`stage_id`...), the name of each record it points at;
     `currency` is the one a deal's amount was in before the change. Fields kept in step with others (a name's sort key,
     the time a deal entered its stage) are left out."""
+    if change.action == "merge":
+        from crmtui.core.merge import merge_summary
+
+        return merge_summary(change)
+    if change.action == "delete" and "merged_into" in change.changes:
+        return f"merged into contact {change.changes['merged_into'][1]['contact_id']}"
     if change.action in ("create", "delete"):
         index = 1 if change.action == "create" else 0
         for field in LABEL_FIELDS:

@@ -68,6 +68,16 @@ def undo_change(session: Session, change: Change) -> dict[str, Any]:
         _undo_update(session, model, change, what)
         return {"undone": change.id, "action": "restored", "entity": change.entity,
                 "entity_id": change.entity_id}  # fmt: skip
+    if change.action == "merge":
+        from crmtui.core.merge import undo_merge
+
+        return undo_merge(session, change)
+    if change.action == "delete" and "merged_into" in change.changes:
+        into = change.changes["merged_into"][1]
+        raise Conflict(
+            f"cannot undo change {change.id}: {what} was merged into contact "
+            f"{into['contact_id']}; undo the merge instead: crm undo {into['change_id']}"
+        )
     if change.action == "delete":
         _undo_delete(session, model, change, what)
         return {"undone": change.id, "action": "recreated", "entity": change.entity,
