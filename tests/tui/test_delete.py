@@ -264,3 +264,29 @@ async def test_on_a_contact_page_d_deletes_the_deal_or_task_that_has_the_focus(
             with pytest.raises(NotFound):
                 get_task(session, data["task"])
             assert session.get(Contact, data["zora"]) is not None
+
+
+async def test_the_contact_list_catches_up_with_a_delete_and_its_undo_in_another_view(
+    data, make_app, settle
+):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Zora Quinn" in names(app)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("enter")  # Send proposal: Zora's page, over the Tasks view
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("D", "y")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert "Zora Quinn" not in names(app) and len(names(app)) == 30
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("u", "u", "escape")  # undone from the Tasks view
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert "Zora Quinn" in names(app)

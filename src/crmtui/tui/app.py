@@ -125,6 +125,8 @@ class CRMApp(App[None]):
         self.writes_saved = 0
         self.held_keys: list[tuple[int, events.Key]] = []  # typed ahead of a form still opening
         self.last_deleted: tuple[str, int, str] | None = None  # (entity, id, name), for u
+        # ("deleted" or "restored", entity, id) as they happen, for views out of sight meanwhile
+        self.record_events: list[tuple[str, str, int]] = []
 
     def on_mount(self) -> None:
         # Python's full garbage collection walks every live object: 100-350 ms here once a long
@@ -243,6 +245,7 @@ class CRMApp(App[None]):
             if not undone:
                 return
             self.last_deleted = None
+            self.record_events.append(("restored", entity, record_id))
             restored = getattr(self.screen, "record_restored", None)
             if restored is not None:
                 restored(entity, record_id)

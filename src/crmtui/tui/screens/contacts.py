@@ -204,6 +204,7 @@ class ContactsScreen(PagedList, Screen):
         ] = []  # (key, label, width) of the columns shown
         self.search_warmed = False
         self.saved_contact: int | None = None  # a new contact the list is read again at
+        self.events_seen = 0  # of app.record_events: deletes and undos the list has taken in
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search name, email, company, phone", id="search")
@@ -410,24 +411,21 @@ class ContactsScreen(PagedList, Screen):
             )
 
     def record_deleted(self, entity: str, record_id: int) -> None:
-        """A contact deleted here or on its page: its row goes and the cursor stays on the same
-        line, now the next contact; the rest of the list is as it was, so it is not read again."""
-        index = next((i for i, row in enumerate(self.window) if row[0] == record_id), None)
-        if entity != "contact" or index is None:
-            return
-        table = self.table
-        cursor = table.cursor_row - (index < table.cursor_row)  # on the same contact if not it
-        del self.window[index]
-        table.remove_row(str(record_id))
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
-        if self.total is not None:
-            self.total = (self.total[0] - 1, self.total[1])
-        if not self.window:
-            self.refresh_data()  # the last row held: the rows beyond it, if any
-            return
-        self.show_status()
-        self.maybe_load_more()
+        """A contact deleted here or on its page: its row goes (see PagedList.forget_row)."""
+        if entity == "contact":
+            self.forget_row(record_id)
+
+    def on_screen_resume(self) -> None:
+        """Contacts deleted or brought back in another view (on a page opened from the board or
+        the Tasks view) leave the list or come back to it."""
+        for event, entity, record_id in self.app.record_events[self.events_seen :]:
+            if entity != "contact":
+                continue
+            if event == "deleted":
+                self.forget_row(record_id)
+            elif all(row[0] != record_id for row in self.window):
+                self.record_restored(entity, record_id)
+        self.events_seen = len(self.app.record_events)
 
     def record_restored(self, entity: str, record_id: int) -> None:
         """A deleted contact back (its history's undo): the list read again at it."""

@@ -157,6 +157,7 @@ def ask_to_delete(
             if not done:
                 return
             app.last_deleted = (entity, record_id, label)
+            app.record_events.append(("deleted", entity, record_id))
             app.notify(
                 f"Deleted {deleted_text(entity, label, goes)}. To undo: u opens its history",
                 timeout=8,

@@ -164,6 +164,26 @@ class PagedList:
         table.move_cursor(row=max(0, cursor - drop), animate=False, scroll=False)
         table.scroll_to(y=max(0, scroll_y - drop), animate=False, immediate=True)
 
+    def forget_row(self, row_id: int) -> None:
+        """A row deleted: it goes and the cursor stays on the same line, now on the next row (or
+        on its own row if another went); the rest of the window is still right, so not read again."""
+        index = next((i for i, row in enumerate(self.window) if row[0] == row_id), None)
+        if index is None:
+            return
+        table = self.table
+        cursor = table.cursor_row - (index < table.cursor_row)
+        del self.window[index]
+        table.remove_row(str(row_id))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+        if self.total is not None:
+            self.total = (self.total[0] - 1, self.total[1])
+        if not self.window:
+            self.refresh_data()  # the last row held: the rows beyond it, if any
+            return
+        self.show_status()
+        self.maybe_load_more()
+
     def _rebuild(self, cursor: int) -> None:
         table = self.table
         table.clear()
