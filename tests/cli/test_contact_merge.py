@@ -1,5 +1,7 @@
 """`crm contact merge` through the real command, on both backends."""
 
+import re
+
 from sqlalchemy import MetaData, select
 
 
@@ -114,3 +116,5 @@ def test_dry_run_shows_the_plan_and_writes_nothing(crm, db):
     assert {"field": "email_consent", "from": "subscribed", "to": "unsubscribed",
             "why": "an opt-out on either wins"} in plan["changed"]  # fmt: skip
     assert "kept" in table and "Analyst" in table and "an opt-out on either wins" in table
+    # a person reads how many records move; the ids are for scripts
+    assert re.search(r"^interactions +1 *$", table, re.M) and "tasks" not in table

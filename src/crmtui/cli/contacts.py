@@ -21,8 +21,10 @@ from crmtui.cli.options import (
     when_or_none,
 )
 from crmtui.cli.output import (
+    Format,
     FormatOption,
     LimitOption,
+    chosen_format,
     message,
     render_record,
     render_rows,
@@ -327,6 +329,8 @@ def merge(
             )
     sections = {name: report.pop(name) for name in ("filled", "changed", "kept")}
     if dry_run or fmt is not None:
+        if chosen_format(fmt) is Format.table:  # a person reads how many; scripts get the ids
+            report.update({n: len(report[n]) or None for n in ("deals", "tasks", "interactions")})
         render_record(report, fmt, sections=sections)
         return
     message(_merged_text(report, sections))
