@@ -27,3 +27,45 @@ def test_an_owners_companies_come_in_name_order_few_or_many(db, monkeypatch, few
     walked = [plan for plan in plans if plan.startswith(("SCAN company", "SEARCH company"))]
     if few > 1:
         assert walked and all("ix_company_owner_id" in plan for plan in walked), plans
+
+
+def test_companies_page_by_name_forwards_and_backwards(db):
+    """Keyset pages walk every company in the order the list sorts them (accents and case
+    folded), from the top or back from the end, and each page seeks to its place in the name
+    index rather than reading the list from the start."""
+    from crmtui.core.reads import company_page, count_companies
+
+    names = ["Émile & Co", "acme", "Zeta", "Beta", "Éclair", "delta", "Alpha", "gamma", "Omega"]
+    with db.transaction(username="sam") as session:
+        for name in names:
+            add_company(session, CompanyInput(name=name))
+    with db.session() as session:
+        expected = [c.name for c in list_companies(session)]
+        forwards, after = [], None
+        while page := company_page(session, after=after, limit=2):
+            forwards += [c.name for c in page]
+            after = (page[-1].name_key, page[-1].id)
+        backwards, after = [], None
+        while page := company_page(session, after=after, descending=True, limit=4):
+            backwards += [c.name for c in page]
+            after = (page[-1].name_key, page[-1].id)
+        assert count_companies(session) == len(names)
+
+    assert forwards == expected == backwards[::-1]
+    assert expected[:3] == ["acme", "Alpha", "Beta"]
+
+
+@pytest.mark.sqlite_only
+def test_a_page_of_companies_seeks_to_its_place_in_the_name_index(db):
+    from crmtui.core.reads import company_page
+
+    with db.transaction(username="sam") as session:
+        for n in range(5):
+            add_company(session, CompanyInput(name=f"Firm {n}"))
+    with db.session() as session, query_plans(session, "company ") as plans:
+        first = company_page(session, limit=2)
+        company_page(session, after=(first[-1].name_key, first[-1].id), limit=2)
+
+    walked = [plan for plan in plans if plan.startswith(("SCAN company", "SEARCH company"))]
+    assert any(plan.startswith("SEARCH company USING COVERING INDEX") for plan in walked), plans
+    assert not any("TEMP B-TREE" in plan for plan in plans), plans

@@ -1,5 +1,5 @@
-"""Every company by name, or those a search finds; enter opens one with its people and deals,
-D deletes one."""
+"""Every company by name, paged by keyset as you scroll, or those a search finds; enter opens one
+with its people and deals, D deletes one."""
 
 from functools import partial
 from typing import Any
@@ -10,32 +10,62 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from crmtui.tui.dbwork import run_db
-from crmtui.tui.widgets.fitted_table import FittedTable
+from crmtui.tui.screens.paged_list import PagedList, WindowTable
+from crmtui.tui.widgets.fitted_table import fitted_columns
 from crmtui.tui.widgets.footer import KeysFooter
 
-SHOWN = 200  # a search narrows a longer list; there is no paging through every company
+PAGE = 50  # as the contact list's: each row is a random read on a cold cache
+SHOWN = 200  # a search lists its best matches by name, not paged: typing narrows it
 COLUMNS = (
     ("Name", 0, 3), ("Industry", 0, 1), ("City", 0, 1), ("Country", 0, 1), ("People", 6, 0),
 )  # fmt: skip
 
 
-def read_companies(session, query: str) -> dict[str, Any]:
-    """The first SHOWN companies by name, or the SHOWN best matches of `query` by name."""
-    from crmtui.core.companies import list_companies
-    from crmtui.core.reads import company_rows, records
+def row_cells(row: dict[str, Any]) -> dict[str, str]:
+    return {
+        "Name": row["name"], "Industry": row["industry"] or "", "City": row["city"] or "",
+        "Country": row["country"] or "", "People": f"{row['contacts']:,}",
+    }  # fmt: skip
+
+
+def read_page(session, query: str, after, direction: str = "down") -> dict[str, Any]:
+    """One page of companies by name after the keyset position `after` ("down"), the page
+    before it ("up") or the last page ("end"), each row with its keyset position; or, for a
+    search, its SHOWN best matches by name, as one page, and whether more matched."""
+    from crmtui.core.reads import company_page, company_rows, records
     from crmtui.core.search import match_count, ranked_ids
     from crmtui.core.text import fold
 
     if query:
         found = records(session, "company", ranked_ids(session, "company", query, SHOWN))
-        rows = sorted(company_rows(session, found), key=lambda row: (fold(row["name"]), row["id"]))
-        return {"rows": rows, "more": match_count(session, "company", query, SHOWN + 1) > SHOWN}
-    rows = company_rows(session, list_companies(session, limit=SHOWN + 1))
-    return {"rows": rows[:SHOWN], "more": len(rows) > SHOWN}
+        found = sorted(found, key=lambda company: (fold(company.name), company.id))
+        more = match_count(session, "company", query, SHOWN + 1) > SHOWN
+        rows = [(c.id, row_cells(row), (c.name_key, c.id))
+                for row, c in zip(company_rows(session, found), found, strict=True)]  # fmt: skip
+        return {"rows": rows, "done": True, "more": more}
+    backwards = direction in ("up", "end")
+    companies = company_page(
+        session, after=None if direction == "end" else after, descending=backwards, limit=PAGE
+    )
+    if backwards:
+        companies.reverse()
+    return {
+        "rows": [
+            (c.id, row_cells(row), (c.name_key, c.id))
+            for row, c in zip(company_rows(session, companies), companies, strict=True)
+        ],
+        "done": len(companies) < PAGE,
+        "more": False,
+    }
 
 
-class CompaniesScreen(Screen):
+def count_all(session) -> tuple[int, bool]:
+    from crmtui.core.reads import count_companies
+
+    return count_companies(session), False
+
+
+class CompaniesScreen(PagedList, Screen):
     BINDINGS = [
         # priority, as on the contact list: the letters typed straight after go into the search
         Binding("slash", "search", "Search", key_display="/", id="search_companies", priority=True),
@@ -44,52 +74,68 @@ class CompaniesScreen(Screen):
         Binding("D,delete", "delete", "Delete", id="delete_company"),
     ]
 
+    pages_group = "companies"
+
     def __init__(self) -> None:
         super().__init__()
         self.query_text = ""
+        self.start_paging()
+        self.columns: list[str] = []
+        self.laid_out_for = 0
+        self.more = False  # a search matched more than it lists
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search company name", id="search")
         yield Static("", id="companies-status", classes="status")
-        yield FittedTable(COLUMNS, id="companies", zebra_stripes=True)
+        yield WindowTable(id="companies")
         yield KeysFooter()
 
     @property
-    def table(self) -> FittedTable:
-        return self.query_one("#companies", FittedTable)
+    def table(self) -> DataTable:
+        return self.query_one("#companies", DataTable)
 
     @property
     def width(self) -> int:
         return self.app.size.width - 2  # the table's, inside the screen's gutter
 
     def on_mount(self) -> None:
-        self.table.fit(self.width)
+        self._fit_columns()
+        self.follow_scrolling()
         self.table.focus()
         self.refresh_data()
 
     def on_resize(self, _event) -> None:
-        self.table.fit(self.width)
+        self._fit_columns()
 
-    def refresh_data(self) -> None:
-        run_db(
-            self, partial(read_companies, query=self.query_text), self._show,
-            group="companies", exclusive=True,
-        )  # fmt: skip
+    def _fit_columns(self) -> None:
+        """The columns laid out for the width, again when it changes; rows and cursor kept."""
+        if self.width == self.laid_out_for:
+            return
+        self.laid_out_for = self.width
+        table = self.table
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        layout = fitted_columns(COLUMNS, self.width)
+        for label, width in layout:
+            table.add_column(label, key=label, width=width)
+        self.columns = [label for label, _width in layout]
+        self._rebuild(cursor)
 
-    def _show(self, found: dict[str, Any]) -> None:
-        rows = found["rows"]
-        self.table.fill([
-            (c["id"], {
-                "Name": c["name"], "Industry": c["industry"] or "", "City": c["city"] or "",
-                "Country": c["country"] or "", "People": f"{c['contacts']:,}",
-            })
-            for c in rows
-        ])  # fmt: skip
-        if found["more"]:
-            shown = f"the first {len(rows)} " + ("matches" if self.query_text else "by name")
-            shown += ": type to narrow"
+    def page_reader(self, mode: str, after):
+        direction = {"reset": "down"}.get(mode, mode)
+        return partial(read_page, query=self.query_text, after=after, direction=direction)
+
+    def count_reader(self):
+        return count_all
+
+    def page_arrived(self, mode: str, page: dict[str, Any]) -> None:
+        self.more = page["more"]
+
+    def show_status(self) -> None:
+        if self.more:
+            shown = f"the first {len(self.window)} matches: type to narrow"
         else:
-            shown = f"{len(rows):,} compan{'y' if len(rows) == 1 else 'ies'}"
+            shown = self.count_text("company", "companies")
         if self.query_text:
             shown += f"  ·  search: {self.query_text}"
         self.query_one("#companies-status", Static).update(shown)
@@ -132,8 +178,11 @@ class CompaniesScreen(Screen):
         table = self.table
         if table.row_count:
             row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            ask_to_delete(self, "company", int(row_key.value), self.refresh_data)
+            company_id = int(row_key.value)
+            ask_to_delete(
+                self, "company", company_id, lambda: self.record_deleted("company", company_id)
+            )
 
     def record_deleted(self, entity: str, record_id: int) -> None:
-        if entity == "company":  # on its page: the list read again, the cursor on the same line
-            self.refresh_data()
+        if entity == "company":  # here or on its page: its row goes, the rest are kept
+            self.forget_row(record_id)
