@@ -59,8 +59,8 @@ async def test_a_confirmed_delete_removes_the_contact_and_the_cursor_stays_on_it
         )
 
 
-@pytest.mark.parametrize("key", ["escape", "n"])
-async def test_escape_or_n_keeps_the_contact(db, data, make_app, settle, key):
+@pytest.mark.parametrize("key", ["escape", "n", "click outside"])
+async def test_escape_n_or_a_click_outside_keeps_the_contact(db, data, make_app, settle, key):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -68,7 +68,10 @@ async def test_escape_or_n_keeps_the_contact(db, data, make_app, settle, key):
         await pilot.press("D")
         await settle(pilot)
         assert isinstance(app.screen, DeleteScreen)
-        await pilot.press(key)
+        if key == "click outside":
+            await pilot.click(offset=(1, 1))
+        else:
+            await pilot.press(key)
         await settle(pilot)
         assert not isinstance(app.screen, DeleteScreen)
         assert names(app)[0] == first and len(names(app)) == 31

@@ -252,6 +252,9 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
             if hasattr(screen, "record_deleted"):
                 screen.record_deleted("contact", self.contact_id)
 
+    def deal_deleted(self) -> None:
+        self._saved(True)  # the list's row too: its count of open deals
+
     def record_deleted(self, entity: str, record_id: int) -> None:
         if entity == "company":  # its company, deleted on the company's page opened from here
             self.refresh_data()

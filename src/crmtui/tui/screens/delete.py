@@ -4,6 +4,7 @@ same core service as `crm ... delete`."""
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -101,6 +102,10 @@ class DeleteScreen(ModalScreen[bool]):
                     button = Button(label, id=name, variant=variant, compact=True)
                     button.can_focus = False
                     yield button
+
+    def on_click(self, event: events.Click) -> None:
+        if event.widget is self:  # outside the dialog: kept, as with esc
+            self.action_keep()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.run_action(str(event.button.id))

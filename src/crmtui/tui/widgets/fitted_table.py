@@ -90,4 +90,7 @@ class BesideCard:
         from crmtui.tui.screens.delete import ask_to_delete
 
         if (deal_id := self.query_one(DealTable).selected_deal()) is not None:
-            ask_to_delete(self, "deal", deal_id, self.refresh_data)
+            ask_to_delete(self, "deal", deal_id, self.deal_deleted)
+
+    def deal_deleted(self) -> None:
+        self.refresh_data()
