@@ -333,3 +333,25 @@ def test_any_merge_follows_the_rules_and_undoes_exactly(db, titles, sources, con
         assert merged["lifecycle_stage"] == "customer"
     undo(db, report["change_id"])
     assert state(db) == before
+
+
+def test_merges_in_a_chain_undo_newest_first(db, duplicates):
+    before = state(db)
+    with db.transaction(username="sam") as session:
+        add(session, "Augusta Ada King", "ada@king.example")
+    first = merge(db, "1", "2")["change_id"]
+    second = merge(db, "3", "1")["change_id"]
+    assert contact(db, "ada@work.example")["id"] == 3
+
+    with pytest.raises(Conflict, match="contact 1 was deleted since"):
+        undo(db, first)
+    undo(db, second)
+    undo(db, first)
+
+    after = state(db)
+    assert [c for c in after["contacts"] if c["id"] != 3] == before["contacts"]
+    # everything as before the first merge, beside what contact 3 had of its own
+    owner_at = {"deal": 1, "task": 1, "interaction": 1, "stages": 1, "emails": 0, "tags": 0}
+    for table, at in owner_at.items():
+        assert [row for row in after[table] if row[at] != 3] == before[table]
+    assert contact(db, "ada@work.example")["id"] == 2
