@@ -138,7 +138,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "company": ("companies", "app", "Add, list, show, edit and delete companies."),
     "deal": ("deals", "app", "Add deals and move them through the pipeline."),
     "pipeline": ("pipelines", "app", "List and add pipelines and their stages."),
-    "log": ("log", "app", "Log a call, email, meeting, note or chat."),
+    "log": ("log", "app", "Log calls, emails, meetings, notes and chats; list, edit, delete."),
     "task": ("tasks", "app", "Add, edit, list, complete and delete tasks."),
     "due": ("tasks", "due", "Overdue tasks and those due today (and within a span), grouped."),
     "search": ("search", "search", "Search contacts, companies and deals by name, email, phone."),

@@ -17,6 +17,9 @@ def history(
     deal: Annotated[int | None, typer.Option("--deal", help="Only this deal.")] = None,
     company: Annotated[str | None, typer.Option("--company", help="Only this company.")] = None,
     task: Annotated[int | None, typer.Option("--task", help="Only this task.")] = None,
+    interaction: Annotated[
+        int | None, typer.Option("--interaction", help="Only this logged call, email, ...")
+    ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only changes since: 7d, 12h, 2w or a date.")
     ] = None,
@@ -45,6 +48,8 @@ def history(
             entity, entity_id = "company", get_company(session, company).id
         elif task is not None:
             entity, entity_id = "task", task
+        elif interaction is not None:
+            entity, entity_id = "interaction", interaction
         changes = list_changes(
             session, entity=entity, entity_id=entity_id,
             since=parse_since(since) if since else None, username=user, batch_id=batch,

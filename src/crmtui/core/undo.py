@@ -60,6 +60,18 @@ def _later_change(session: Session, change: Change) -> Change | None:
 
 def undo_change(session: Session, change: Change) -> dict[str, Any]:
     """Revert `change` in the caller's transaction; the revert is itself logged (and undoable)."""
+    result = _revert(session, change)
+    if change.entity == "interaction":  # one came back, went, or moved in time
+        from crmtui.core.interactions import refresh_last_contacted
+
+        logged = change.changes.get("contact_id") or []
+        record = session.get(Interaction, change.entity_id)
+        contact_id = record.contact_id if record else next(v for v in logged if v is not None)
+        refresh_last_contacted(session, contact_id)
+    return result
+
+
+def _revert(session: Session, change: Change) -> dict[str, Any]:
     model = MODELS.get(change.entity)
     if model is None:
         raise Invalid(f"changes to a {change.entity} cannot be undone here")
