@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from itertools import chain, islice
 from typing import Annotated, Any
 
 import typer
@@ -30,6 +31,11 @@ FormatOption = Annotated[
         help="table (default on a terminal), json, csv (default when piped) or ndjson.",
     ),
 ]
+# A table past this many rows is sized from its first rows and streamed: rich measures every cell
+# before it draws a line, and draws a row in about half a millisecond (75,000 tasks: a minute).
+MEASURED_ROWS = 1000
+STREAMED_LINES = 1000  # written at once
+_GAP = "  "  # between two cells: rich's padding of one space each side, none at the edges
 LimitOption = Annotated[
     int, typer.Option("--limit", "-n", min=0, help="At most this many rows (0: all).")
 ]
@@ -139,18 +145,94 @@ def render_rows(
         for row in rows:
             writer.writerow(csv_cells(row.get(column) for column in columns))
     else:
-        from rich.table import Table
-
-        table = Table(title=title, header_style="bold", box=None, pad_edge=False)
-        for column in columns:
-            table.add_column(column.replace("_", " "), overflow="fold")
-        count = 0
-        for row in rows:
-            table.add_row(*(text_value(row.get(column)) for column in columns))
-            count += 1
-        console().print(table)
-        if count == 0:
+        cells = ([text_value(row.get(column)) for column in columns] for row in rows)
+        if print_table(cells, columns, title) == 0:
             message("no rows")
+
+
+def _table(
+    columns: Sequence[str],
+    title: str | None = None,
+    widths: Sequence[int] | None = None,
+    *,
+    header: bool = True,
+):
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold", box=None, pad_edge=False, show_header=header)
+    for number, column in enumerate(columns):
+        width = widths[number] if widths else None
+        table.add_column(column.replace("_", " "), overflow="fold", width=width)
+    return table
+
+
+def print_table(rows: Iterable[list[str]], columns: Sequence[str], title: str | None) -> int:
+    """Rows of cells as a table for people; returns how many rows it printed.
+
+    A cell is text, never rich markup: a task called `[/]` or `:warning:` reads as it is. Past
+    MEASURED_ROWS rows, the columns are sized from the first ones and the rows streamed.
+    """
+    from rich.text import Text
+
+    out = console()
+    table = _table(columns, title)
+    rows = iter(rows)
+    first = list(islice(rows, MEASURED_ROWS))
+    for cells in first:
+        table.add_row(*map(Text, cells))
+    following = next(rows, None)
+    if following is None:
+        out.print(table)
+        return len(first)
+    # the widths rich would draw the first rows with, padding left out (private: rich has no
+    # public way to ask; tests/cli/test_tables.py notices a change)
+    widths = [
+        width - table._get_padding_width(number)
+        for number, width in enumerate(table._calculate_column_widths(out, out.options))
+    ]
+    out.print(_table(columns, title, widths))
+    return _stream_rows(out, chain(first, [following], rows), columns, widths)
+
+
+def _stream_rows(out, rows: Iterable[list[str]], columns: Sequence[str], widths: list[int]) -> int:
+    """Rows under a header printed with these widths, as the lines rich would draw: a row of
+    printable cells written straight out, each wrapped in its column as rich wraps it; a row
+    with tabs or line breaks through rich itself."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    count, lines = 0, []
+
+    def flush() -> None:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        lines.clear()
+
+    for cells in rows:
+        count += 1
+        if not all(map(str.isprintable, cells)):  # tabs, line breaks: as rich lays them out
+            flush()
+            table = _table(columns, widths=widths, header=False)
+            table.add_row(*map(Text, cells))
+            out.print(table)
+            continue
+        lengths = [len(cell) if cell.isascii() else cell_len(cell) for cell in cells]
+        wrapped = [
+            [cell + " " * (width - length)]
+            if length <= width
+            else [
+                line.plain for line in Text(cell).wrap(out, width, justify="left", overflow="fold")
+            ]
+            for cell, length, width in zip(cells, lengths, widths, strict=True)
+        ]
+        for number in range(max(map(len, wrapped))):
+            lines.append(_GAP.join([
+                parts[number] if number < len(parts) else " " * width
+                for parts, width in zip(wrapped, widths, strict=True)
+            ]))  # fmt: skip
+        if len(lines) >= STREAMED_LINES:
+            flush()
+    flush()
+    return count
 
 
 def render_record(
@@ -171,21 +253,21 @@ def render_record(
         writer.writerow(csv_cells(record.values()))
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in record.items():
         if value not in (None, "", [], {}):
-            table.add_row(key.replace("_", " "), text_value(value))
+            table.add_row(key.replace("_", " "), Text(text_value(value)))
     console().print(table)
     for name, rows in (sections or {}).items():
         if rows:
             console().print(f"\n[bold]{name.replace('_', ' ')}[/bold]")
             for row in rows:
-                console().print(
-                    "  " + "  ".join(text_value(v) for v in row.values() if v not in (None, ""))
-                )
+                cells = (text_value(v) for v in row.values() if v not in (None, ""))
+                console().print("  " + "  ".join(cells), markup=False, emoji=False)
 
 
 def console():
