@@ -367,7 +367,8 @@ def undo_merge(session: Session, change: Change) -> dict[str, Any]:
             "nothing was changed"
         )
     stage_change = merged.get("lifecycle_change_id")
-    if stage_change is not None and (row := session.get(LifecycleChange, stage_change)):
+    row = session.get(LifecycleChange, stage_change) if stage_change is not None else None
+    if row is not None and row.contact_id == keep.id:
         session.delete(row)
     columns = {column.name: column.type for column in Contact.__table__.columns}
     values = {
