@@ -300,17 +300,18 @@ def delete(
 @app.command("merge")
 def merge(
     keep: Annotated[str, typer.Argument(help="The contact kept: id, email or name.")],
-    other: Annotated[str, typer.Argument(help="The duplicate merged into it and deleted.")],
+    other: Annotated[str, typer.Argument(help="The duplicate: id, email or name.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
     ] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Merge a duplicate into a contact: its emails, phones, tags, deals, tasks and calls move.
+    """Merge a duplicate into the contact kept, then delete the duplicate.
 
-    The kept contact's empty fields are filled from the duplicate (where both have a value, the
-    kept one stays), an opt-out or do-not-contact on either wins, and the stage is the further
-    one. One entry in the history; `crm undo` on it splits them again.
+    Its emails, phones, tags, deals, tasks and interactions move to the contact kept, whose
+    empty fields are filled from it (where both have a value, the kept one stays). An opt-out
+    or do-not-contact on either wins; the stage is the further one. One entry in the history:
+    `crm undo` on it splits them again.
 
     Example: crm contact merge ada@example.com ada.lovelace@work.example --dry-run
     """
