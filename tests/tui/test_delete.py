@@ -221,17 +221,26 @@ async def test_a_company_deleted_from_its_list_leaves_its_people_without_it(
             assert contacts_named(db, "Ada Lovelace") == 1  # its people stay
 
 
-async def test_help_lists_the_delete_key(data, make_app, settle):
+async def test_help_lists_the_delete_key_and_after_a_delete_its_undo(data, make_app, settle):
     from crmtui.tui.screens.help import HelpScreen
+
+    def help_lines() -> list[list[str]]:
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).render())
+        return [line.split() for line in text.splitlines()]
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
-        assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text", Static).render())
-        assert any(line.split() == ["D", "del", "Delete"] for line in text.splitlines())
+        assert ["D", "del", "Delete"] in help_lines()
+        assert ["u", "Undo", "delete"] not in help_lines()
+        await pilot.press("escape", "D")
+        await settle(pilot)
+        await pilot.press("y", "question_mark")
+        await settle(pilot)
+        assert ["u", "Undo", "delete"] in help_lines()
 
 
 async def test_on_a_contact_page_d_deletes_the_deal_or_task_that_has_the_focus(

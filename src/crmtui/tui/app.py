@@ -10,7 +10,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
 from crmtui.tui.screens.companies import CompaniesScreen
 from crmtui.tui.screens.contact_detail import ContactDetailScreen
@@ -93,6 +93,9 @@ class CRMApp(App[None]):
     }
     DEFAULT_MODE = "contacts"
     BINDINGS = [
+        # only once something was deleted here: its history, where u undoes the delete; first,
+        # for the footer cuts the app's keys at the end short
+        Binding("u", "undo_delete", "Undo delete", id="undo_delete"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("c", "view('contacts')", "Contacts", id="contacts"),
@@ -103,8 +106,6 @@ class CRMApp(App[None]):
         Binding("r", "dashboard", "Dashboard", id="dashboard"),
         Binding("ctrl+r", "refresh_data", "Refresh", id="refresh"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="theme", show=False),
-        # only once something was deleted here: its history, where u undoes the delete
-        Binding("u", "undo_delete", "Undo delete", id="undo_delete"),
     ]
 
     def __init__(
@@ -229,8 +230,8 @@ class CRMApp(App[None]):
             self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo_delete":  # not over a form or dialog, where u is typed or their own
-            return self.last_deleted is not None and not isinstance(self.screen, ModalScreen)
+        if action == "undo_delete":  # (a form or dialog on top has only its own keys)
+            return self.last_deleted is not None
         return True
 
     def action_undo_delete(self) -> None:
