@@ -1,24 +1,21 @@
 """Tasks and follow-ups: add, complete, edit, delete, list, and what is due."""
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlmodel import Session
 
 from crmtui.core.audit import record_created, record_deleted
 from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Conflict, Invalid, NotFound
-from crmtui.core.models import TASK_PRIORITIES, Task, User
-from crmtui.core.reads import (
-    due_bounds,
-    task_rows,  # noqa: F401  (one row builder for every front end)
+from crmtui.core.models import TASK_PRIORITIES, Task
+from crmtui.core.reads import (  # one row builder and one summary for every front end
+    due_summary,  # noqa: F401
+    task_rows,  # noqa: F401
 )
 from crmtui.core.records import apply_changes
 from crmtui.core.schemas import TaskInput
 from crmtui.core.types import utcnow
-from crmtui.core.usernames import username_is
 from crmtui.core.users import ensure_user
 
 
@@ -84,40 +81,3 @@ def delete_task(session: Session, task: Task) -> None:
     record_deleted(session, "task", task)
     session.delete(task)
     session.flush()
-
-
-def due_summary(
-    session: Session,
-    *,
-    within: timedelta = timedelta(0),
-    now: datetime | None = None,
-    assignee: str | None = None,
-    limit: int = 100,
-) -> dict[str, dict[str, Any]]:
-    """What is due (grouped as `reads.due_task_rows` lists it) for a screen: each group's count
-    and first `limit` tasks, never all of them; and `undated`, the open tasks with no due date
-    (a follow-up logged without one), newest first, so that no open task is out of sight.
-
-    Overdue comes most recently due first (what slipped yesterday matters more than last year).
-    """
-    now = now or utcnow()
-    end_today, horizon = due_bounds(now, within)
-    due = Task.due_at
-    groups = {
-        "overdue": ((due < now,), (due.desc(), Task.id.desc())),
-        "today": ((due >= now, due < end_today), (due, Task.id)),
-        "upcoming": ((due >= end_today, due < horizon), (due, Task.id)),
-        "undated": ((due.is_(None),), (Task.created_at.desc(), Task.id.desc())),
-    }
-    base = select(Task).where(Task.done_at.is_(None))
-    if assignee:
-        base = base.join(User, User.id == Task.assignee_id).where(
-            username_is(User.username, assignee)
-        )
-    summary: dict[str, dict[str, Any]] = {}
-    for name, (conditions, order) in groups.items():
-        stmt = base.where(*conditions)
-        count = session.scalar(select(func.count()).select_from(stmt.subquery()))
-        tasks = list(session.scalars(stmt.order_by(*order).limit(limit))) if count else []
-        summary[name] = {"count": count, "tasks": tasks}
-    return summary

@@ -89,7 +89,7 @@ class TasksScreen(TaskKeys, Screen):
         now = self.app.now()
 
         def read(session) -> dict[str, dict[str, Any]]:
-            from crmtui.core.tasks import due_summary, task_rows
+            from crmtui.core.reads import due_summary, task_rows
 
             groups = due_summary(session, within=timedelta(days=6), now=now, limit=PER_GROUP)
             return {
