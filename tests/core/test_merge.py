@@ -355,3 +355,20 @@ def test_merges_in_a_chain_undo_newest_first(db, duplicates):
     for table, at in owner_at.items():
         assert [row for row in after[table] if row[at] != 3] == before[table]
     assert contact(db, "ada@work.example")["id"] == 2
+
+
+def test_a_call_logged_since_does_not_block_the_undo_and_stays(db, duplicates):
+    report = merge(db, "1", "2")
+    later = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    with db.transaction(username="sam") as session:
+        log_interaction(
+            session, InteractionInput(contact="1", kind="call", subject="Again", occurred_at=later)
+        )
+
+    undo(db, report["change_id"])
+
+    assert contact(db, "1")["last_contacted_at"] == later
+    assert contact(db, "2")["last_contacted_at"] == CALLED
+    with db.session() as session:
+        calls = session.execute(select(Interaction.contact_id, Interaction.subject)).all()
+    assert sorted(calls) == [(1, "Again"), (2, "Talked engines")]

@@ -352,7 +352,8 @@ def undo_merge(session: Session, change: Change) -> dict[str, Any]:
         raise Conflict(f"cannot undo change {change.id}: {what} was deleted since")
     if session.get(Contact, other_id) is not None:
         raise Conflict(f"cannot undo change {change.id}: contact {other_id} exists again")
-    problems = changed_since(session, keep, change)
+    # the last contact follows the interactions (a call logged since moves it): not a conflict
+    problems = changed_since(session, keep, change, ignored=("last_contacted_at",))
     for table, ids in merged["moved"].items():
         model = MOVED[table]
         now = values_by_id(session, model.id, model.contact_id, ids)
@@ -378,6 +379,10 @@ def undo_merge(session: Session, change: Change) -> dict[str, Any]:
     }
     lists = {name: change.changes[name][0] for name in ("emails", "phones", "tags")
              if name in change.changes}  # fmt: skip
+    contacted = change.changes.get("last_contacted_at")
+    moved_since = contacted is not None and _plain(keep.last_contacted_at) != contacted[1]
+    if moved_since:
+        del values["last_contacted_at"]
     # the kept contact gives the emails back first: an email belongs to one contact only
     _restore_contact(session, keep, values, lists, stage_history=False)
     deleted = session.get(Change, merged["delete_change_id"])
@@ -386,6 +391,11 @@ def undo_merge(session: Session, change: Change) -> dict[str, Any]:
         model = MOVED[table]
         for record in session.scalars(select(model).where(model.id.in_(ids))):
             apply_changes(session, table, record, {"contact_id": other_id})
+    if moved_since:  # each from its own interactions, as after a call moved or deleted
+        from crmtui.core.interactions import refresh_last_contacted
+
+        for contact_id in (keep.id, other_id):
+            refresh_last_contacted(session, contact_id)
     return {"undone": change.id, "action": "unmerged", "entity": "contact",
             "entity_id": keep.id, "restored": other_id}  # fmt: skip
 

@@ -154,12 +154,16 @@ def _undo_update(session: Session, model, change: Change, what: str) -> None:
     _restore(session, record, change.entity, values, lists)
 
 
-def changed_since(session: Session, record: SQLModel, change: Change) -> list[str]:
-    """The fields `change` wrote that hold another value now ("city is now 'Paris', not
-    'Lyon'"): what undoing it would overwrite."""
+def changed_since(
+    session: Session, record: SQLModel, change: Change, ignored: tuple[str, ...] = ()
+) -> list[str]:
+    """The fields `change` wrote, `ignored` aside, that hold another value now ("city is now
+    'Paris', not 'Lyon'"): what undoing it would overwrite."""
     columns = _columns(type(record))
     moved = []
     for field, (_old, new) in change.changes.items():
+        if field in ignored:
+            continue
         if field not in columns and not (change.entity == "contact" and field in CONTACT_FIELDS):
             continue
         current = _current(session, record, change.entity, field)
