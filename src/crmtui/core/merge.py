@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -276,7 +277,8 @@ def merge_report(session: Session, plan: MergePlan) -> dict[str, Any]:
         if name.startswith("custom_fields."):
             filled[name] = other.custom_fields[name.removeprefix("custom_fields.")]
         elif name.startswith("birthday_"):
-            filled["birthday"] = format_birthday(_Birthday(keep, plan.values))
+            parts = {part: plan.values.get(part, getattr(keep, part)) for part in GROUPS[1]}
+            filled["birthday"] = format_birthday(SimpleNamespace(**parts))
         else:
             filled[_label(name)] = shown(name, plan.values[name])
     changed = [
@@ -304,12 +306,6 @@ def merge_report(session: Session, plan: MergePlan) -> dict[str, Any]:
     }
 
 
-class _Birthday:
-    def __init__(self, keep: Contact, values: dict[str, Any]):
-        for name in GROUPS[1]:
-            setattr(self, name, values.get(name, getattr(keep, name)))
-
-
 def _label(name: str) -> str:
     if name.startswith("birthday_"):
         return "birthday"
@@ -326,11 +322,9 @@ def _shown_values(session: Session, values: dict[str, Any], kept: dict[str, list
     for name in ids:
         ids[name].update(v for v in (values.get(name), *kept.get(name, ())) if v is not None)
     names = {
-        "company_id": dict(session.execute(
-            select(Company.id, Company.name).where(Company.id.in_(ids["company_id"]))).all()),
-        "owner_id": dict(session.execute(
-            select(User.id, User.username).where(User.id.in_(ids["owner_id"]))).all()),
-    }  # fmt: skip
+        "company_id": values_by_id(session, Company.id, Company.name, ids["company_id"]),
+        "owner_id": values_by_id(session, User.id, User.username, ids["owner_id"]),
+    }
 
     def shown(name: str, value: Any) -> Any:
         return names[name].get(value, value) if name in names else _plain(value)
