@@ -304,6 +304,7 @@ def merge(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
     ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Merge a duplicate into the contact kept, then delete the duplicate.
@@ -325,9 +326,14 @@ def merge(
             report = {**merge_report(session, plan), "dry_run": True}
     else:
         with database.transaction(username=context.username()) as session:
-            report = merge_contacts(
-                session, get_contact(session, keep), get_contact(session, other)
-            )
+            kept, duplicate = get_contact(session, keep), get_contact(session, other)
+            if kept.id != duplicate.id:
+                confirm_or_yes(
+                    f"Merge contact {duplicate.id} ({duplicate.display_name}) into contact "
+                    f"{kept.id} ({kept.display_name}), and delete contact {duplicate.id}?",
+                    yes,
+                )
+            report = merge_contacts(session, kept, duplicate)
     sections = {name: report.pop(name) for name in ("filled", "changed", "kept")}
     if dry_run or fmt is not None:
         if chosen_format(fmt) is Format.table:  # a person reads how many; scripts get the ids
