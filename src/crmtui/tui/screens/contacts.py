@@ -259,7 +259,7 @@ class ContactsScreen(PagedList, Screen):
         if placed and (not rows or rows[0][0] != self.saved_contact):
             self.notify(f"{page['name']} is saved; the filter leaves it out of the list")
 
-    def list_restarted(self, generation: int, page: dict[str, Any]) -> None:
+    def list_restarted(self) -> None:
         self._mark_sorted_column()  # none while a broad search is in id order
         if not self.search_warmed:
             self.search_warmed = True

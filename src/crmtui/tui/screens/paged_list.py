@@ -42,6 +42,7 @@ class PagedList:
     pages_group = "pages"
 
     def start_paging(self) -> None:
+        """The state of an empty list, from the screen's __init__."""
         self.generation = 0
         self.window: list[tuple[int, dict[str, str], tuple[Any, int]]] = []
         self.at_start = True
@@ -63,7 +64,7 @@ class PagedList:
     def page_arrived(self, mode: str, page: dict[str, Any]) -> None:
         """Before the page's rows go in: what else the screen takes from it."""
 
-    def list_restarted(self, generation: int, page: dict[str, Any]) -> None:
+    def list_restarted(self) -> None:
         """After a fresh first page is in the table."""
 
     def refresh_data(self) -> None:
@@ -140,7 +141,7 @@ class PagedList:
             if self.total is None:
                 self._count(generation)
             self._rebuild(0)
-            self.list_restarted(generation, page)
+            self.list_restarted()
         # request to rows in the table, for benchmarks/bench_tui.py
         self.timings.append((mode, time.perf_counter() - self.requested_at))
         del self.timings[:-1000]
