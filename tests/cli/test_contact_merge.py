@@ -118,3 +118,16 @@ def test_dry_run_shows_the_plan_and_writes_nothing(crm, db):
     assert "kept" in table and "Analyst" in table and "an opt-out on either wins" in table
     # a person reads how many records move; the ids are for scripts
     assert re.search(r"^interactions +1 *$", table, re.M) and "tasks" not in table
+
+
+def test_undoing_the_split_is_a_conflict_while_the_duplicate_holds_its_emails(crm):
+    add_duplicates(crm)
+    crm.ok("undo", str(crm.json("contact", "merge", "1", "2")["change_id"]))
+    split = crm.json("history", "1")[0]
+    assert split["action"] == "update" and "emails" in split["changes"]
+
+    result = crm("undo", str(split["id"]))
+
+    assert result.exit_code == 4
+    assert result.stderr == "crm: the email ada@work.example already belongs to contact 2\n"
+    assert crm.json("contact", "show", "1")["emails"] == ["ada@example.com"]

@@ -96,6 +96,17 @@ def test_edit_changes_fields_and_emails(crm):
     assert shown["lifecycle_stage"] == "customer"
 
 
+def test_adding_another_contacts_email_is_a_conflict(crm):
+    add_ada(crm)
+    crm.ok("contact", "add", "Grace Hopper", "--email", "grace@example.com")
+
+    result = crm("contact", "edit", "ada@example.com", "--add-email", "GRACE@example.com")
+
+    assert result.exit_code == 4
+    assert result.stderr == "crm: the email grace@example.com already belongs to contact 2\n"
+    assert crm.json("contact", "show", "1")["emails"] == ["ada@example.com"]
+
+
 def test_edits_name_the_fields_as_the_record_shows_them(crm):
     crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
     crm.ok("deal", "add", "Engines", "--contact", "ada@example.com", "--amount", "100")

@@ -107,10 +107,13 @@ def _claim_emails(session: Session, contact_id: int | None, emails: list[str]) -
     keys = [email_key(e) for e in emails]
     if not keys:
         return
-    taken = session.execute(
-        select(ContactEmail.email, ContactEmail.contact_id).where(ContactEmail.email_key.in_(keys))
-    ).first()
-    if taken is not None and taken.contact_id != contact_id:
+    query = select(ContactEmail.email, ContactEmail.contact_id).where(
+        ContactEmail.email_key.in_(keys)
+    )
+    if contact_id is not None:  # the contact's own emails are not taken, the others may be
+        query = query.where(ContactEmail.contact_id != contact_id)
+    taken = session.execute(query).first()
+    if taken is not None:
         raise Conflict(f"the email {taken.email} already belongs to contact {taken.contact_id}")
 
 

@@ -223,10 +223,12 @@ def _restore_contact(
 ) -> None:
     """Put back a contact's columns and lists; a stage put back is a new lifecycle change unless
     `stage_history` is off (the caller removes the change that moved it instead)."""
-    from crmtui.core.contacts import record_lifecycle, refresh_search_text
+    from crmtui.core.contacts import _claim_emails, record_lifecycle, refresh_search_text
 
     if "display_name" in values:
         values["sort_key"] = fold(values["display_name"] or "")
+    # an email put back may belong to another contact since: a conflict, not a database error
+    _claim_emails(session, contact.id, lists.get("emails") or [])
     before = {field: _current(session, contact, "contact", field) for field in lists}
     values.update(_write_contact_lists(session, contact, lists))
     old_stage = contact.lifecycle_stage
