@@ -12,7 +12,11 @@ from crmtui.core.contacts import check_choice, get_contact
 from crmtui.core.deals import get_deal
 from crmtui.core.errors import Invalid, NotFound
 from crmtui.core.models import DIRECTIONS, INTERACTION_KINDS, Contact, Interaction
-from crmtui.core.reads import interaction_rows, timeline  # noqa: F401  (shared with the fast reads)
+from crmtui.core.reads import (  # noqa: F401  (timeline: shared with the fast reads)
+    interaction_rows,
+    keyset_after,
+    timeline,
+)
 from crmtui.core.records import apply_changes
 from crmtui.core.schemas import InteractionInput
 from crmtui.core.types import utcnow
@@ -144,18 +148,21 @@ def list_interactions(
         stmt = stmt.where(Interaction.user_id == get_user(session, username).id)
     if since is not None:
         stmt = stmt.where(Interaction.occurred_at >= since)
-    stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+    # plain rows: an ORM object costs about 40 us
+    stmt = stmt.with_only_columns(*Interaction.__table__.columns).order_by(
+        Interaction.occurred_at.desc(), Interaction.id.desc()
+    )
     page_stmt, left = stmt, limit
     while left is None or left > 0:
         size = LIST_PAGE if left is None else min(left, LIST_PAGE)
-        page = list(session.scalars(page_stmt.limit(size)))
+        page = list(session.execute(page_stmt.limit(size)))
         yield from interaction_rows(session, page)
         if len(page) < size:
             return
         last = page[-1]
-        page_stmt = stmt.where(
-            (Interaction.occurred_at < last.occurred_at)
-            | ((Interaction.occurred_at == last.occurred_at) & (Interaction.id < last.id))
+        (after,) = keyset_after(
+            Interaction.occurred_at, Interaction.id, True, last.occurred_at, last.id
         )
+        page_stmt = stmt.where(after)
         if left is not None:
             left -= len(page)
