@@ -226,7 +226,19 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
             (i for i in self.detail["interactions"] if str(i["id"]) == event.row_key.value), None
         )
         if chosen is not None:
-            self.app.push_screen(InteractionScreen(chosen))
+            self.app.push_screen(
+                InteractionScreen(chosen), lambda choice: self._act_on(chosen, choice)
+            )
+
+    def _act_on(self, interaction: dict[str, Any], choice: str | None) -> None:
+        if choice == "edit":
+            from crmtui.tui.screens.forms import EditInteractionScreen
+
+            self.app.push_screen(EditInteractionScreen(interaction), self._saved)
+        elif choice == "delete":
+            from crmtui.tui.screens.delete import ask_to_delete
+
+            ask_to_delete(self, "interaction", interaction["id"], lambda: self._saved(True))
 
     def action_company(self) -> None:
         company = self.detail and self.detail["contact"]["company"]

@@ -1,5 +1,5 @@
-"""Delete a contact, company, deal or task: a confirmation naming what goes with it, then the
-same core service as `crm ... delete`."""
+"""Delete a contact, company, deal, task or interaction: a confirmation naming what goes with
+it, then the same core service as `crm ... delete`."""
 
 from collections.abc import Callable
 from typing import Any
@@ -15,9 +15,15 @@ from textual.widgets import Button, Static
 from crmtui.tui.dbwork import run_db
 
 SAYS_DELETING_AFTER = 0.5  # seconds: a delete not done by then is waiting for a lock
-LABELS = {"contact": "display_name", "company": "name", "deal": "title", "task": "title"}
-NAMED = {"contact": "", "company": "the company ", "deal": "the deal ", "task": "the task "}
-OWNER = {"contact": "their", "company": "its", "deal": "its", "task": "its"}
+LABELS = {
+    "contact": "display_name", "company": "name", "deal": "title", "task": "title",
+    "interaction": "subject",
+}  # fmt: skip
+NAMED = {
+    "contact": "", "company": "the company ", "deal": "the deal ", "task": "the task ",
+    "interaction": "the interaction ",
+}  # fmt: skip
+OWNER = {"contact": "their", "company": "its", "deal": "its", "task": "its", "interaction": "its"}
 PLURALS = {"interaction": "interactions", "deal": "deals", "task": "tasks", "contact": "people"}
 SINGULARS = {"contact": "person"}
 
@@ -36,6 +42,10 @@ def services(entity: str) -> tuple[Callable, Callable]:
         from crmtui.core.deals import delete_deal, get_deal
 
         return get_deal, delete_deal
+    if entity == "interaction":
+        from crmtui.core.interactions import delete_interaction, get_interaction
+
+        return get_interaction, delete_interaction
     from crmtui.core.tasks import delete_task, get_task
 
     return get_task, delete_task

@@ -13,7 +13,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from crmtui.core.timeparse import format_duration
 from crmtui.tui.dbwork import run_db
+from crmtui.tui.formatting import local_time
 
 LIFECYCLE = (
     "subscriber", "lead", "marketing_qualified", "sales_qualified", "opportunity", "customer",
@@ -166,6 +168,7 @@ class FormScreen(ModalScreen[Any]):
 
 class LogInteractionScreen(FormScreen):
     TITLE_TEXT = "Log an interaction"
+    FOLLOW_UP = True  # the fields of a follow-up task
     ERROR_FIELDS = (
         ("kind", "kind"), ("duration", "duration"), ("follow-up", "followup_due"),
         ("summary", "summary"), ("date", "when"), ("time", "when"), ("when", "when"),
@@ -187,10 +190,12 @@ class LogInteractionScreen(FormScreen):
         )
         yield from self.field("duration", "Duration", Input(placeholder="15m, 1h30m"))
         yield from self.field("outcome", "Outcome", Input(placeholder="optional"))
-        yield from self.field("followup", "Follow-up task", Input(placeholder="optional"))
-        yield from self.field(
-            "followup_due", "Follow-up due", Input(placeholder="tomorrow 9:00 · +3d · 2026-05-04")
-        )
+        if self.FOLLOW_UP:
+            yield from self.field("followup", "Follow-up task", Input(placeholder="optional"))
+            yield from self.field(
+                "followup_due", "Follow-up due",
+                Input(placeholder="tomorrow 9:00 · +3d · 2026-05-04"),
+            )  # fmt: skip
 
     def on_mount(self) -> None:
         self.query_one("#summary", Input).focus()
@@ -231,6 +236,52 @@ class LogInteractionScreen(FormScreen):
                     session, TaskInput(title=followup, due_at=due, contact=str(self.contact_id))
                 )
             return interaction.id
+
+        return save
+
+
+class EditInteractionScreen(LogInteractionScreen):
+    """What was logged, to correct: the same fields but a follow-up, saved as `crm log edit`
+    saves them; a time or duration left as shown keeps its seconds."""
+
+    FOLLOW_UP = False
+
+    def __init__(self, interaction: dict[str, Any]) -> None:
+        super().__init__(interaction["contact_id"])
+        self.interaction = interaction
+        self.TITLE_TEXT = f"Edit the {interaction['kind']} with {interaction['contact']}"
+        self.shown = {
+            "when": local_time(interaction["occurred_at"]),
+            "duration": format_duration(interaction["duration_seconds"]),
+        }
+
+    def on_mount(self) -> None:
+        i = self.interaction
+        self.query_one("#kind", Select).value = i["kind"]
+        texts = {"summary": i["subject"], "note": i["body"], "outcome": i["outcome"], **self.shown}
+        for name, text in texts.items():
+            self.query_one(f"#{name}", Input).value = text or ""
+        super().on_mount()
+
+    def prepare(self):
+        from crmtui.core.timeparse import parse_duration, parse_when
+
+        values: dict[str, Any] = {
+            "kind": self.value("kind"), "subject": self.value("summary"),
+            "body": self.value("note"), "outcome": self.value("outcome"),
+        }  # fmt: skip
+        when, duration = self.value("when"), self.value("duration")
+        if when != self.shown["when"]:
+            values["occurred_at"] = parse_when(when, now=self.app.now())
+        if duration != self.shown["duration"]:
+            values["duration_seconds"] = parse_duration(duration) if duration else None
+        interaction_id = self.interaction["id"]
+
+        def save(session) -> int:
+            from crmtui.core.interactions import edit_interaction, get_interaction
+
+            edit_interaction(session, get_interaction(session, interaction_id), **values)
+            return interaction_id
 
         return save
 

@@ -13,8 +13,14 @@ from crmtui.core.timeparse import format_duration
 from crmtui.tui.formatting import local_time
 
 
-class InteractionScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="close_interaction")]
+class InteractionScreen(ModalScreen[str | None]):
+    """Dismisses with what to do next: "edit", "delete", or None (closed)."""
+
+    BINDINGS = [
+        Binding("escape,enter", "dismiss", "Close", id="close_interaction"),
+        Binding("e", "dismiss('edit')", "Edit", id="edit_interaction"),
+        Binding("D,delete", "dismiss('delete')", "Delete", id="delete_interaction"),
+    ]
 
     def __init__(self, interaction: dict[str, Any]) -> None:
         super().__init__()
@@ -41,4 +47,4 @@ class InteractionScreen(ModalScreen[None]):
             text.append(f"\n{i['body']}\n")
         with VerticalScroll(classes="interaction"):
             yield Static(text, id="interaction-text")
-            yield Static("esc closes", classes="hint")
+            yield Static("e edits · D deletes · esc closes", classes="hint")
