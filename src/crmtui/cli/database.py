@@ -25,7 +25,7 @@ def info(fmt: FormatOption = None) -> None:
         render_record(
             {k: v for k, v in data.items() if k != "counts"},
             fmt,
-            sections={"counts": [data["counts"]]},
+            sections={"rows": [{"table": t, "rows": n} for t, n in data["counts"].items()]},
         )
 
 

@@ -280,9 +280,27 @@ def render_record(
     for name, rows in (sections or {}).items():
         if rows:
             console().print(f"\n[bold]{name.replace('_', ' ')}[/bold]")
+            columns = section_columns(name, rows)
+            section = _table(columns)
             for row in rows:
-                cells = (text_value(v) for v in row.values() if v not in (None, ""))
-                console().print("  " + "  ".join(cells), markup=False, emoji=False)
+                section.add_row(*(Text(text_value(row.get(column))) for column in columns))
+            console().print(section)
+
+
+# What the table of a record's section shows: the rows' own facts; the record they belong to
+# (each interaction's contact on a contact's page) and the ids of links are in the json.
+SECTION_COLUMNS = {
+    "interactions": ("id", "occurred_at", "kind", "subject", "outcome", "user"),
+    "deals": ("id", "title", "stage", "status", "amount", "currency"),
+    "tasks": ("id", "due_at", "title", "priority", "assignee"),
+}
+
+
+def section_columns(name: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The columns of a section's table: those SECTION_COLUMNS names, else every key but links'
+    ids, and only those with a value in some row."""
+    keys = SECTION_COLUMNS.get(name) or [k for k in rows[0] if not k.endswith("_id")]
+    return [k for k in keys if any(row.get(k) not in (None, "", [], {}) for row in rows)]
 
 
 def console():
