@@ -1,7 +1,7 @@
 """Deterministic data and a fixed clock for the full-screen app's Pilot and snapshot tests."""
 
 import sqlite3
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -144,9 +144,16 @@ def build_data(db):
 
 
 async def wait_for_workers(pilot) -> None:
-    """Wait until database workers have answered and their results are on screen."""
+    """Wait until database workers have answered and their results are on screen.
+
+    A form's save closes the form from its worker, and closing a screen cancels its workers:
+    the save, done by then, may still count as running for that moment and end up cancelled.
+    """
+    from textual.worker import WorkerCancelled
+
     for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
+        with suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(worker.is_running for worker in pilot.app.workers):
             return
