@@ -106,12 +106,12 @@ async def test_enter_opens_the_contact_with_timeline_deals_and_tasks(data, make_
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ContactDetailScreen)
-        assert app.screen.query_one("#timeline", DataTable).get_row_at(0)[2] == "Kick-off"
+        assert cells(app.screen.query_one("#timeline", DataTable), 0)[2] == "Kick-off"
         deals = app.screen.query_one("#contact-deals", DataTable)
-        assert sorted(deals.get_row_at(i)[2] for i in range(deals.row_count)) == [
+        assert sorted(cells(deals, i)[2] for i in range(deals.row_count)) == [
             "1,500.00 EUR", "800.00 EUR"
         ]  # fmt: skip
-        assert app.screen.query_one("#contact-tasks", DataTable).get_row_at(0)[1] == "Send proposal"
+        assert cells(app.screen.query_one("#contact-tasks", DataTable), 0)[1] == "Send proposal"
         await pilot.press("escape")
         assert not isinstance(app.screen, ContactDetailScreen)
 
@@ -145,10 +145,10 @@ async def test_logging_a_call_adds_it_to_the_timeline_and_last_contacted(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ContactDetailScreen)
-        first = app.screen.query_one("#timeline", DataTable).get_row_at(0)
+        first = cells(app.screen.query_one("#timeline", DataTable), 0)
         assert (first[1], first[2]) == ("call", "Pricing call")
         tasks = app.screen.query_one("#contact-tasks", DataTable)
-        assert "Send quote" in [tasks.get_row_at(i)[1] for i in range(tasks.row_count)]
+        assert "Send quote" in [cells(tasks, i)[1] for i in range(tasks.row_count)]
     with db.session() as session:
         detail = contact_detail(session, data["zora"])
     assert detail["contact"]["last_contacted_at"] == app.now()
@@ -179,6 +179,11 @@ async def test_an_invalid_email_is_refused_in_the_form_and_nothing_is_saved(
         assert not isinstance(app.screen, ContactFormScreen)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 32
+
+
+def cells(table: DataTable, row: int) -> list[str]:
+    """A row's cells as the text they show."""
+    return [str(cell) for cell in table.get_row_at(row)]
 
 
 def board_titles(app) -> list[list[str]]:
@@ -231,13 +236,13 @@ async def test_marking_a_task_done_removes_it_from_the_due_list(db, data, make_a
         await pilot.press("t")
         await settle(pilot)
         table = app.screen.query_one("#tasks", DataTable)
-        assert [table.get_row_at(i)[2] for i in range(table.row_count)] == [
+        assert [cells(table, i)[2] for i in range(table.row_count)] == [
             "Send proposal",
             "Call back",
         ]
         await pilot.press("x")
         await settle(pilot)
-        assert [table.get_row_at(i)[2] for i in range(table.row_count)] == ["Call back"]
+        assert [cells(table, i)[2] for i in range(table.row_count)] == ["Call back"]
         await pilot.press("enter")
         await settle(pilot)
     with db.session() as session:
@@ -255,7 +260,7 @@ async def test_a_task_with_no_due_date_is_listed_last_not_lost(db, data, make_ap
         await pilot.press("t")
         await settle(pilot)
         table = app.screen.query_one("#tasks", DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [cells(table, i) for i in range(table.row_count)]
         status = str(app.screen.query_one("#tasks-status", Static).render())
     assert [(r[0], r[1], r[2]) for r in rows[-1:]] == [("No date", "", "Ask about the renewal")]
     assert "No date: 1" in status
@@ -658,7 +663,7 @@ async def test_the_contact_columns_follow_the_terminal_width(data, make_app, set
         await pilot.resize_terminal(140, 30)
         await settle(pilot)
         assert "phone" in table.columns and "tags" in table.columns
-        assert table.get_row_at(0)[3] == "+44 20 7946 0000"  # the rows held, in the new columns
+        assert cells(table, 0)[3] == "+44 20 7946 0000"  # the rows held, in the new columns
         assert len(names(app)) == 31 and status(app).startswith("31 contacts")
         await pilot.press("t")
         await settle(pilot)
@@ -690,7 +695,7 @@ async def test_the_task_titles_take_the_width_the_terminal_gives(data, make_app,
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert sum(column.get_render_width(table) for column in table.columns.values()) <= 80
-        assert [table.get_row_at(i)[2] for i in range(table.row_count)] == [
+        assert [cells(table, i)[2] for i in range(table.row_count)] == [
             "Send proposal",
             "Call back",
         ]

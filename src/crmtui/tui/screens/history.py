@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Label, Static
 
 from crmtui.tui.dbwork import run_db
 from crmtui.tui.formatting import local_time
+from crmtui.tui.widgets.row_table import PlainTable
 
 HISTORY_LIMIT = 200
 HISTORY_WIDTH = 104  # the dialog's width in app.tcss, less on a narrower terminal
@@ -33,7 +34,7 @@ class HistoryScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="history"):
             yield Label(f"History of {self.title_text}", classes="form-title")
-            yield DataTable(id="history", cursor_type="row")
+            yield PlainTable(id="history", cursor_type="row")
             yield Static("", id="history-empty")
             yield Static("", id="history-error", classes="field-error")
             yield Static("", id="history-detail")

@@ -3,7 +3,8 @@
 from typing import Any
 
 from textual.binding import Binding
-from textual.widgets import DataTable
+
+from crmtui.tui.widgets.row_table import PlainTable
 
 # dropped first when the shared columns would get fewer cells than this in all
 NARROW_DROPS = ("Outcome", "Status", "Phone")
@@ -25,7 +26,7 @@ def fitted_columns(specs: tuple[tuple[str, int, int], ...], total: int) -> list[
     return [(label, width or max(6, room * share // shares)) for label, width, share in columns]
 
 
-class FittedTable(DataTable):
+class FittedTable(PlainTable):
     """Columns laid out for the width, not the data (the same layout however soon the data
     arrives); rows given as cells by column label, a column left out for want of room left out."""
 
