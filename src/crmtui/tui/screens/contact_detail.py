@@ -50,6 +50,7 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
         Binding("o", "company", "Company", id="company"),
         # not in the footer, which has no room left: in help and the command palette
         Binding("D,delete", "delete", "Delete", id="delete_contact", show=False),
+        Binding("m", "merge", "Merge a duplicate in", id="merge_contact", show=False),
     ]
 
     def __init__(self, contact_id: int) -> None:
@@ -256,6 +257,18 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
         from crmtui.tui.screens.delete import ask_to_delete
 
         ask_to_delete(self, "contact", self.contact_id, self._deleted)
+
+    def action_merge(self) -> None:
+        from crmtui.tui.screens.merge import ask_to_merge
+
+        ask_to_merge(self, self.contact_id, self.sub_title or "this contact", self._merged)
+
+    def _merged(self, report: dict[str, Any]) -> None:
+        """This page and its row in the list read again; the duplicate's row goes."""
+        self._saved(True)
+        for screen in self.app.screen_stack:
+            if screen is not self and hasattr(screen, "record_deleted"):
+                screen.record_deleted("contact", report["other_id"])
 
     def _deleted(self) -> None:
         """Back to where the page was opened from, which lets the contact go."""

@@ -110,8 +110,10 @@ class HistoryScreen(ModalScreen[bool]):
 
             return undo_change(session, get_change(session, change_id))
 
-        def undone(_result: dict[str, Any]) -> None:
+        def undone(result: dict[str, Any]) -> None:
             self.undone = True
+            if result["action"] == "unmerged":  # the duplicate is back: lists show it again
+                self.app.record_events.append(("restored", "contact", result["restored"]))
             error.update("")
             self.notify(f"Undid change {change_id}", timeout=2)
             self.refresh_data()
