@@ -261,7 +261,7 @@ class ContactDetailScreen(BesideCard, TaskKeys, Screen):
     def action_merge(self) -> None:
         from crmtui.tui.screens.merge import ask_to_merge
 
-        ask_to_merge(self, self.contact_id, self.sub_title or "this contact", self._merged)
+        ask_to_merge(self, self.contact_id, self.sub_title, self._merged)
 
     def _merged(self, report: dict[str, Any]) -> None:
         """This page and its row in the list read again; the duplicate's row goes."""

@@ -58,11 +58,15 @@ class MergePickScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="merge-pick"):
-            yield Static(Text(f"Merge a duplicate into {self.keep_name}"), classes="form-title")
-            yield Input(
-                self.keep_name, placeholder="name, email, company, phone", id="merge-search"
+            yield Static(
+                Text(f"Merge a duplicate into {self.keep_name or 'this contact'}"),
+                classes="form-title",
             )
-            yield OptionList(id="merge-matches")
+            yield Input(
+                self.keep_name, placeholder="name, email, company, phone", id="merge-search",
+                compact=True,
+            )  # fmt: skip
+            yield OptionList(id="merge-matches", compact=True)
             yield Static("", id="merge-found")
             yield Static("enter picks the highlighted one · esc cancels", classes="hint")
 
