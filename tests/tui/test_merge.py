@@ -215,3 +215,19 @@ async def test_help_and_the_palette_offer_the_merge(data, make_app, settle):
         await settle(pilot)
         commands = [command.title for command in app.get_system_commands(app.screen)]
         assert "Merge a duplicate in" in commands
+
+
+async def test_a_merge_the_core_refuses_says_why_in_the_dialog(db, data, make_app, settle):
+    before = contact_ids(db)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_zora(app, pilot, settle, data["zora"])
+        app.push_screen(MergeScreen(data["zora"], data["zora"]))  # the picker never offers her
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, MergeScreen)
+        said = str(app.screen.query_one("#merge-error", Static).render())
+        assert f"cannot merge contact {data['zora']} into itself" in said
+        assert "Nothing was merged" in said
+    assert contact_ids(db) == before
