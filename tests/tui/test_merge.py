@@ -124,7 +124,12 @@ async def test_escape_keeps_both(db, data, twin, make_app, settle, where):
         if where == "picker":
             await pilot.press("m")
             await settle(pilot)
-            assert isinstance(app.screen, MergePickScreen)
+            assert twin["id"] in offered(app)  # her name, typed in to start with, finds it
+            await pilot.press("ctrl+u")
+            await settle(pilot)
+            assert offered(app) == []
+            hint = str(app.screen.query_one("#merge-found", Static).render())
+            assert hint == "Type a name, email, company or phone"
         else:
             await pick_twin(app, pilot, settle, twin["id"], data["zora"])
             assert isinstance(app.screen, MergeScreen)
@@ -140,10 +145,10 @@ async def test_the_plan_says_the_opt_out_wins_and_what_zora_keeps(db, data, twin
         await open_zora(app, pilot, settle, data["zora"])
         await pick_twin(app, pilot, settle, twin["id"], data["zora"])
         lines = [" ".join(line.split()) for line in plan_shown(app).splitlines()]
-        assert "Changes email_consent: subscribed → unsubscribed (an opt-out on either wins)" in (
+        assert "Changes email consent: subscribed → unsubscribed (an opt-out on either wins)" in (
             lines
         )
-        assert "Fills job_title: Founder" in lines
+        assert "Fills job title: Founder" in lines
         await pilot.press("n")
         await settle(pilot)
     with db.session() as session:

@@ -81,6 +81,8 @@ class MergePickScreen(ModalScreen[int | None]):
     def search(self, query: str) -> None:
         keep_id = self.keep_id
         if not query.strip():
+            # an answer still coming for what was typed before would fill the list again
+            self.workers.cancel_group(self, "merge-search")
             self._show([], "Type a name, email, company or phone")
             return
         run_db(
@@ -116,6 +118,11 @@ class MergePickScreen(ModalScreen[int | None]):
             self.dismiss(None)
 
 
+def label(field: str) -> str:
+    """A field as the contact's page names it: `job title`, a custom field by its own key."""
+    return field.removeprefix("custom_fields.").replace("_", " ")
+
+
 def plan_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
     """The plan of `merge_report` as (section, line) rows: what moves, is added, filled,
     changed by a rule, and where the contact kept wins (with the value dropped)."""
@@ -130,13 +137,13 @@ def plan_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         for name in ("emails", "phones", "tags")
         if report[f"{name}_added"]
     ]
-    rows += [("Fills", f"{row['field']}: {row['value']}") for row in report["filled"]]
+    rows += [("Fills", f"{label(row['field'])}: {row['value']}") for row in report["filled"]]
     rows += [
-        ("Changes", f"{row['field']}: {row['from']} → {row['to']} ({row['why']})")
+        ("Changes", f"{label(row['field'])}: {row['from']} → {row['to']} ({row['why']})")
         for row in report["changed"]
     ]
     rows += [
-        ("Keeps", f"{row['field']}: {row['kept']} (drops {row['dropped']})")
+        ("Keeps", f"{label(row['field'])}: {row['kept']} (drops {row['dropped']})")
         for row in report["kept"]
     ]
     return rows
@@ -273,8 +280,10 @@ def merged_text(report: dict[str, Any]) -> str:
     parts = [
         "moved " + ", ".join(moved) if moved else "",
         "added " + ", ".join(added) if added else "",
-        "filled " + ", ".join(row["field"] for row in report["filled"]) if report["filled"] else "",
-        ", ".join(f"{row['field']} {row['to']}" for row in report["changed"]),
+        "filled " + ", ".join(label(row["field"]) for row in report["filled"])
+        if report["filled"]
+        else "",
+        ", ".join(f"{label(row['field'])} {row['to']}" for row in report["changed"]),
     ]
     done = "; ".join(part for part in parts if part)
     return (
