@@ -1,5 +1,6 @@
 """`crm contact ...`: add, list, show, edit, merge, delete, tag and untag contacts."""
 
+from itertools import chain
 from typing import Annotated
 
 import typer
@@ -155,7 +156,7 @@ def list_(
 
     Example: crm contact list --tag vip --sort -created --format json
     """
-    from crmtui.core.reads import contact_page, contact_rows
+    from crmtui.core.reads import contact_list_pages, contact_list_rows, contact_rows
     from crmtui.core.schemas import ContactFilter
 
     filters = ContactFilter(
@@ -165,9 +166,14 @@ def list_(
     )  # fmt: skip
     filters = context.with_segment(segment, filters)
     with context.database().connection() as connection:
-        contacts = contact_page(connection, filters, sort=sort, limit=limit or None)
-        rows = contact_rows(connection, contacts)
-    render_rows(rows, LIST_COLUMNS, fmt)
+        # json and ndjson give every field; a table and csv only the list's columns, read in
+        # fewer queries (every email and phone was a third of a long list's time)
+        full = chosen_format(fmt) in (Format.json, Format.ndjson)
+        pages = contact_list_pages(
+            connection, filters, sort=sort, limit=limit or None,
+            build=contact_rows if full else contact_list_rows,
+        )  # fmt: skip
+        render_rows(chain.from_iterable(pages), LIST_COLUMNS, fmt)
 
 
 @app.command("show")
