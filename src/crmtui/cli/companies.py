@@ -1,5 +1,6 @@
 """`crm company ...`: add, list, show, edit and delete companies."""
 
+from itertools import chain
 from typing import Annotated
 
 import typer
@@ -81,13 +82,12 @@ def list_(
 
     Example: crm company list --mine --format json
     """
-    from crmtui.core.companies import company_rows, list_companies
+    from crmtui.core.companies import company_list_pages
 
     owner = context.owner_filter(owner, mine)
     with context.database().session() as session:
-        companies = list_companies(session, query=query, tag=tag, owner=owner, limit=limit or None)
-        rows = company_rows(session, companies)
-    render_rows(rows, LIST_COLUMNS, fmt)
+        pages = company_list_pages(session, query=query, tag=tag, owner=owner, limit=limit or None)
+        render_rows(chain.from_iterable(pages), LIST_COLUMNS, fmt)
 
 
 @app.command("assign")

@@ -1,5 +1,6 @@
 """`crm deal ...`: add, list, show, edit, move, win, lose and reopen deals."""
 
+from itertools import chain
 from typing import Annotated
 
 import typer
@@ -106,16 +107,15 @@ def list_(
 
     Example: crm deal list --status open --format json
     """
-    from crmtui.core.deals import deal_rows, list_deals
+    from crmtui.core.deals import deal_list_pages
 
     owner = context.owner_filter(owner, mine)
     with context.database().session() as session:
-        deals = list_deals(
+        pages = deal_list_pages(
             session, status=status, stage=stage, pipeline=pipeline, owner=owner, contact=contact,
             company=company, tag=tag, query=query, sort=sort, limit=limit or None,
         )  # fmt: skip
-        rows = deal_rows(session, deals)
-    render_rows(rows, LIST_COLUMNS, fmt)
+        render_rows(chain.from_iterable(pages), LIST_COLUMNS, fmt)
 
 
 @app.command("show")

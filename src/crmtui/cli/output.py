@@ -36,8 +36,22 @@ FormatOption = Annotated[
 MEASURED_ROWS = 1000
 STREAMED_LINES = 1000  # written at once
 _GAP = "  "  # between two cells: rich's padding of one space each side, none at the edges
+
+
+def _limit_in_range(limit: int) -> int:
+    # Long lists are read a page at a time, so no query sees the limit to refuse it itself.
+    if limit >= 2**63:
+        from crmtui.core.errors import Invalid
+
+        raise Invalid("number out of range")
+    return limit
+
+
 LimitOption = Annotated[
-    int, typer.Option("--limit", "-n", min=0, help="At most this many rows (0: all).")
+    int,
+    typer.Option(
+        "--limit", "-n", min=0, callback=_limit_in_range, help="At most this many rows (0: all)."
+    ),
 ]
 
 

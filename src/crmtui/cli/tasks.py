@@ -1,5 +1,6 @@
 """`crm task ...` and `crm due`: follow-ups and what needs doing now."""
 
+from itertools import chain
 from typing import Annotated
 
 import typer
@@ -104,15 +105,14 @@ def list_(
 
     Example: crm task list --assignee kim --format json
     """
-    from crmtui.core.reads import list_tasks, task_rows
+    from crmtui.core.reads import task_list_pages
 
     assignee = context.username() if mine else assignee
     with context.database().connection() as connection:
-        tasks = list_tasks(
+        pages = task_list_pages(
             connection, include_done=all_, contact=contact, assignee=assignee, limit=limit or None
         )
-        rows = task_rows(connection, tasks)
-    render_rows(rows, COLUMNS + (("done_at",) if all_ else ()), fmt)
+        render_rows(chain.from_iterable(pages), COLUMNS + (("done_at",) if all_ else ()), fmt)
 
 
 @app.command("done")

@@ -1,5 +1,6 @@
 """Deals: create, edit, move through stages, win or lose, list; every stage move is recorded."""
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from crmtui.core.money import format_amount, parse_amount, parse_currency, to_un
 from crmtui.core.pipelines import get_pipeline, get_stage, stages_of
 from crmtui.core.reads import (  # noqa: F401  (one row builder for every front end)
     deal_rows,
+    keyset_pages,
     open_deal_counts,
 )
 from crmtui.core.records import apply_changes, check_version
@@ -240,7 +242,7 @@ def delete_deal(session: Session, deal: Deal) -> None:
     session.flush()
 
 
-def list_deals(
+def _sorted_deals(
     session: Session,
     *,
     status: str | None = None,
@@ -252,8 +254,10 @@ def list_deals(
     tag: str | None = None,
     query: str | None = None,
     sort: str = "-created",
-    limit: int | None = 50,
-) -> list[Deal]:
+):
+    """A select of deals narrowed by the filters and sorted; its sort column; descending."""
+    from crmtui.core.search import dialect_name
+
     stmt = select(Deal)
     if status:
         stmt = stmt.where(Deal.status == check_choice(status, DEAL_STATUSES, "status"))
@@ -271,7 +275,7 @@ def list_deals(
     if tag:
         stmt = stmt.where(Deal.id.in_(tagging.tag_filter("deal", tag)))
     if query:
-        from crmtui.core.search import dialect_name, match_count, matching_condition, matching_ids
+        from crmtui.core.search import match_count, matching_condition, matching_ids
 
         key = sort.lstrip("-+")
         # along an index in the sort order, narrowed by nothing else the walk would read in vain
@@ -288,12 +292,33 @@ def list_deals(
     if key not in SORTS:
         raise Invalid(f"cannot sort deals by {key!r}: choose one of {', '.join(SORTS)}")
     column = SORTS[key]
-    stmt = stmt.order_by(
-        column.desc() if descending else column, Deal.id.desc() if descending else Deal.id
-    )
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    if key == "close" and dialect_name(session) != "sqlite":
+        # undated deals sort lowest, as on SQLite, where keyset pages expect them
+        ordered = column.desc().nulls_last() if descending else column.asc().nulls_first()
+    else:
+        ordered = column.desc() if descending else column
+    return stmt.order_by(ordered, Deal.id.desc() if descending else Deal.id), column, descending
+
+
+def list_deals(session: Session, *, limit: int | None = 50, **filters: Any) -> list[Deal]:
+    """Deals as models, filtered (status, stage, pipeline, owner, contact, company, tag, query)
+    and sorted (`sort`)."""
+    stmt, _, _ = _sorted_deals(session, **filters)
+    return list(session.scalars(stmt.limit(limit) if limit else stmt))
+
+
+def deal_list_pages(
+    session: Session, *, limit: int | None = None, **filters: Any
+) -> Iterator[list[dict[str, Any]]]:
+    """`deal_rows` of the deals `list_deals` finds, PAGE at a time by keyset (None: all): plain
+    rows, not models, and never the whole list in memory."""
+    stmt, column, descending = _sorted_deals(session, **filters)
+    stmt = stmt.with_only_columns(*Deal.__table__.columns)
+    nullable = column is Deal.expected_close
+    for page in keyset_pages(
+        session, stmt, column, Deal.id, descending=descending, nullable=nullable, limit=limit
+    ):
+        yield deal_rows(session, page)
 
 
 def deal_history(session: Session, deal: Deal) -> list[dict[str, Any]]:

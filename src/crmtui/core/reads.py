@@ -412,15 +412,12 @@ def task_rows(session: Session | Connection, tasks: Sequence[Any]) -> list[dict[
     ]
 
 
-def list_tasks(
+def _tasks(
     session: Session | Connection,
-    *,
     include_done: bool = False,
     contact: str | None = None,
     assignee: str | None = None,
-    limit: int | None = 100,
-) -> list[Row]:
-    """Open (or all) tasks, soonest due first, then the undated by id."""
+):
     t = _TASK.c
     stmt = select(_TASK)
     if not include_done:
@@ -433,11 +430,42 @@ def list_tasks(
     # dated then undated, each in an order the open-tasks index gives: `ORDER BY due_at IS NULL`
     # sorted every open task for a page (180,000 on the 1M demo)
     dated = stmt.where(t.due_at.is_not(None)).order_by(t.due_at, t.id)
+    return dated, stmt.where(t.due_at.is_(None)).order_by(t.id)
+
+
+def list_tasks(
+    session: Session | Connection,
+    *,
+    include_done: bool = False,
+    contact: str | None = None,
+    assignee: str | None = None,
+    limit: int | None = 100,
+) -> list[Row]:
+    """Open (or all) tasks, soonest due first, then the undated by id."""
+    dated, undated = _tasks(session, include_done, contact, assignee)
     tasks = session.execute(dated.limit(limit) if limit else dated).all()
     if not limit or len(tasks) < limit:
-        undated = stmt.where(t.due_at.is_(None)).order_by(t.id)
         tasks += session.execute(undated.limit(limit - len(tasks)) if limit else undated).all()
     return tasks
+
+
+def task_list_pages(
+    session: Session | Connection,
+    *,
+    include_done: bool = False,
+    contact: str | None = None,
+    assignee: str | None = None,
+    limit: int | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """`task_rows` of `list_tasks`, PAGE at a time (`limit` None: all)."""
+    dated, undated = _tasks(session, include_done, contact, assignee)
+    t, left = _TASK.c, limit
+    for stmt, column_ in ((dated, t.due_at), (undated, t.id)):
+        for page in keyset_pages(session, stmt, column_, t.id, limit=left):
+            yield task_rows(session, page)
+            left = None if left is None else left - len(page)
+        if left == 0:
+            return
 
 
 def due_bounds(now: datetime, within: timedelta) -> tuple[datetime, datetime]:
@@ -750,6 +778,36 @@ def contact_list_pages(
         after = (sort_value(contacts[-1], sort), contacts[-1].id)
         if left is not None:
             left -= len(contacts)
+
+
+def keyset_pages(
+    session: Session | Connection,
+    stmt,
+    column_,
+    ident,
+    *,
+    descending: bool = False,
+    nullable: bool = False,
+    limit: int | None = None,
+) -> Iterator[list[Row]]:
+    """The rows of `stmt`, sorted by (column_, ident), PAGE at a time through `keyset_after`
+    (`limit` None: all): a long list never held whole, each page found along the sort index."""
+    after, left = None, limit
+    while left is None or left > 0:
+        size = PAGE if left is None else min(left, PAGE)
+        if after is None:
+            rows = session.execute(stmt.limit(size)).all()
+        else:
+            rows = read_after(session, stmt, after, size)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1]
+        value = getattr(last, column_.key)
+        after = keyset_after(column_, ident, descending, value, last.id, nullable)
+        if left is not None:
+            left -= len(rows)
 
 
 def read_after(session: Session | Connection, stmt, ranges: list, limit: int | None) -> list[Row]:
