@@ -129,3 +129,23 @@ def test_a_missing_directory_for_db_is_created(crm, tmp_path):
     crm.ok("--db", str(target), "contact", "add", "Ada", "--email", "ada@example.com")
 
     assert target.exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "ndjson", "table"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("contact", "list", "--stage", "bogus"),
+        ("contact", "list", "--sort", "bogus"),
+        ("deal", "list", "--stage", "bogus"),
+        ("log", "list", "--kind", "fax"),
+        ("log", "list", "--user", "nobody"),
+    ],
+)
+def test_a_bad_filter_writes_nothing_but_its_error(crm, command, fmt):
+    crm.ok("contact", "add", "Ada Lovelace", "--email", "ada@example.com")
+
+    result = crm(*command, "--format", fmt)
+
+    assert result.exit_code in (2, 3) and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1

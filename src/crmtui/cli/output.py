@@ -139,8 +139,14 @@ def render_rows(
     *,
     title: str | None = None,
 ) -> None:
-    """Lists: every key in json/ndjson, the chosen columns in table and csv."""
+    """Lists: every key in json/ndjson, the chosen columns in table and csv.
+
+    Nothing is written before the first row is read: a generator checks its filters then, and a
+    bad one must leave only its one-line error, not a `[` or a header."""
     fmt = chosen_format(fmt)
+    rows = iter(rows)
+    first = next(rows, None)
+    rows = iter(()) if first is None else chain([first], rows)
     if fmt is Format.json:
         empty = True
         sys.stdout.write("[")
