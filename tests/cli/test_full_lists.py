@@ -98,3 +98,18 @@ def test_company_list_in_pages_of_two_is_one_page(crm, monkeypatch, owner):
 
     assert paged == whole
     assert whole.count('"name"') == (3 if owner else 7)
+
+
+def test_history_in_pages_of_two_is_one_page(crm, monkeypatch):
+    from crmtui.core import reads
+
+    for n in range(4):
+        crm.ok("contact", "add", f"Person {n}", "--email", f"p{n}@example.com")
+        crm.ok("contact", "edit", f"p{n}@example.com", "--city", f"Town {n}")
+    whole = crm.ok("history", "--limit", "0", "-f", "json").stdout
+    monkeypatch.setattr(reads, "PAGE", 2)
+    paged = crm.ok("history", "--limit", "0", "-f", "json").stdout
+
+    assert paged == whole
+    assert whole.count('"action"') == 8
+    assert crm.json("history", "--limit", "3") == crm.json("history", "--limit", "0")[:3]

@@ -1,5 +1,6 @@
 """`crm history` and `crm undo`: read the audit log and revert one change."""
 
+from itertools import chain
 from typing import Annotated
 
 import typer
@@ -34,7 +35,7 @@ def history(
 
     Example: crm history --deal 12 --since 7d --user kim
     """
-    from crmtui.core.history import change_rows, list_changes, parse_since
+    from crmtui.core.history import change_pages, parse_since
 
     entity, entity_id = None, None
     with context.database().session() as session:
@@ -50,13 +51,12 @@ def history(
             entity, entity_id = "task", task
         elif interaction is not None:
             entity, entity_id = "interaction", interaction
-        changes = list_changes(
+        pages = change_pages(
             session, entity=entity, entity_id=entity_id,
             since=parse_since(since) if since else None, username=user, batch_id=batch,
             limit=limit or None,
         )  # fmt: skip
-        rows = change_rows(session, changes)
-    render_rows(rows, COLUMNS, fmt)
+        render_rows(chain.from_iterable(pages), COLUMNS, fmt)
 
 
 def _contact_id(session, ref: str) -> int:

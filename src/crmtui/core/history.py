@@ -1,6 +1,7 @@
 """The audit log read back: who changed what and when, for one record or the whole team."""
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from crmtui.core.audit import DERIVED_FIELDS
 from crmtui.core.errors import Invalid, NotFound
 from crmtui.core.models import Change, Company, Contact, Deal, Pipeline, Stage, User
 from crmtui.core.money import from_units
+from crmtui.core.reads import keyset_pages
 from crmtui.core.records import values_by_id
 from crmtui.core.types import utcnow
 from crmtui.core.usernames import username_is
@@ -38,17 +40,14 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
         raise Invalid(f"cannot read --since {text!r}: try 7d, 12h, 2w or a date") from None
 
 
-def list_changes(
+def _changes(
     session: Session,
-    *,
     entity: str | None = None,
     entity_id: int | None = None,
     since: datetime | None = None,
     username: str | None = None,
     batch_id: int | None = None,
-    limit: int | None = 100,
-) -> list[Change]:
-    """Changes newest first, narrowed by record, time, author or import batch."""
+):
     stmt = select(Change)
     if entity:
         stmt = stmt.where(Change.entity == entity)
@@ -63,10 +62,23 @@ def list_changes(
         stmt = stmt.where(Change.user_id == user_id)
     if batch_id is not None:
         stmt = stmt.where(Change.batch_id == batch_id)
-    stmt = stmt.order_by(Change.id.desc())
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    return stmt.order_by(Change.id.desc())
+
+
+def list_changes(session: Session, *, limit: int | None = 100, **filters: Any) -> list[Change]:
+    """Changes newest first, narrowed by record (`entity`, `entity_id`), time (`since`), author
+    (`username`) or import batch (`batch_id`)."""
+    stmt = _changes(session, **filters)
+    return list(session.scalars(stmt.limit(limit) if limit else stmt))
+
+
+def change_pages(
+    session: Session, *, limit: int | None = None, **filters: Any
+) -> Iterator[list[dict[str, Any]]]:
+    """`change_rows` of `list_changes`, a keyset page of plain rows at a time (None: all)."""
+    stmt = _changes(session, **filters).with_only_columns(*Change.__table__.columns)
+    for page in keyset_pages(session, stmt, Change.id, Change.id, descending=True, limit=limit):
+        yield change_rows(session, page)
 
 
 def get_change(session: Session, change_id: int) -> Change:
