@@ -85,7 +85,9 @@ def state(db) -> dict:
             ).all()
         )  # fmt: skip
         searched = {c.id: c.search_text for c in contacts}
-    return {"contacts": rows, **linked, **lists, "stages": stages, "search": searched}
+        deals = dict(session.execute(select(Deal.id, Deal.search_text)).all())
+    return {"contacts": rows, **linked, **lists, "stages": stages, "search": searched,
+            "deal_search": deals}  # fmt: skip
 
 
 @pytest.fixture
@@ -372,3 +374,11 @@ def test_a_call_logged_since_does_not_block_the_undo_and_stays(db, duplicates):
     with db.session() as session:
         calls = session.execute(select(Interaction.contact_id, Interaction.subject)).all()
     assert sorted(calls) == [(1, "Again"), (2, "Talked engines")]
+
+
+def test_a_moved_deal_is_found_by_its_new_contacts_name(db, duplicates):
+    merge(db, "1", "2")
+
+    with db.session() as session:
+        (searched,) = session.scalars(select(Deal.search_text)).all()
+    assert "ada lovelace" in searched and "a. lovelace" not in searched

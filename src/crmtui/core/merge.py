@@ -206,6 +206,19 @@ def _stage_time(session: Session, keep: Contact, other: Contact) -> datetime:
     return max(t for t in (reached or other.updated_at, last, keep.created_at) if t is not None)
 
 
+def _move(session: Session, moved: dict[str, list[int]], contact_id: int) -> None:
+    """Give the deals, tasks and interactions to `contact_id`, each move in its own history; a
+    deal is then found by its new contact's name."""
+    from crmtui.core.deals import _deal_search_text
+
+    for table, ids in moved.items():
+        model = MOVED[table]
+        for record in session.scalars(select(model).where(model.id.in_(ids))):
+            apply_changes(session, table, record, {"contact_id": contact_id})
+            if table == "deal":
+                record.search_text = _deal_search_text(session, record)
+
+
 def merge_contacts(session: Session, keep: Contact, other: Contact) -> dict[str, Any]:
     """Merge `other` into `keep` in the caller's transaction and delete `other`; one "merge"
     entry in `keep`'s history, which `undo_merge` reverts. Returns `merge_report`."""
@@ -220,10 +233,7 @@ def merge_contacts(session: Session, keep: Contact, other: Contact) -> dict[str,
 
     plan = plan_merge(session, keep, other)
     report = merge_report(session, plan)
-    for table, ids in plan.moved.items():
-        model = MOVED[table]
-        for record in session.scalars(select(model).where(model.id.in_(ids))):
-            apply_changes(session, table, record, {"contact_id": keep.id})
+    _move(session, plan.moved, keep.id)
     # deleted before the kept contact takes its emails, which may belong to one contact only
     deleted = delete_contact(session, other)
     lists = {}
@@ -373,23 +383,16 @@ def undo_merge(session: Session, change: Change) -> dict[str, Any]:
     }
     lists = {name: change.changes[name][0] for name in ("emails", "phones", "tags")
              if name in change.changes}  # fmt: skip
-    contacted = change.changes.get("last_contacted_at")
-    moved_since = contacted is not None and _plain(keep.last_contacted_at) != contacted[1]
-    if moved_since:
-        del values["last_contacted_at"]
+    values.pop("last_contacted_at", None)  # each contact's from its own interactions, below
     # the kept contact gives the emails back first: an email belongs to one contact only
     _restore_contact(session, keep, values, lists, stage_history=False)
     deleted = session.get(Change, merged["delete_change_id"])
     _undo_delete(session, Contact, deleted, f"contact {other_id}")
-    for table, ids in merged["moved"].items():
-        model = MOVED[table]
-        for record in session.scalars(select(model).where(model.id.in_(ids))):
-            apply_changes(session, table, record, {"contact_id": other_id})
-    if moved_since:  # each from its own interactions, as after a call moved or deleted
-        from crmtui.core.interactions import refresh_last_contacted
+    _move(session, merged["moved"], other_id)
+    from crmtui.core.interactions import refresh_last_contacted
 
-        for contact_id in (keep.id, other_id):
-            refresh_last_contacted(session, contact_id)
+    for contact_id in (keep.id, other_id):
+        refresh_last_contacted(session, contact_id)
     return {"undone": change.id, "action": "unmerged", "entity": "contact",
             "entity_id": keep.id, "restored": other_id}  # fmt: skip
 
