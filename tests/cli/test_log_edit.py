@@ -120,3 +120,11 @@ def test_undoing_a_logged_call_moves_last_contacted_back(ada):
     assert ada.json("contact", "show", "ada@example.com")["last_contacted_at"] == (
         "2026-10-05T10:00:00+00:00"
     )
+
+
+def test_a_note_without_a_summary_is_named_by_its_start(ada):
+    ada.ok("log", "note", "bob@example.com", "--body", "Prefers calls after four, never on Fridays")
+
+    out = ada.ok("log", "delete", "4", "--yes").stderr
+
+    assert "(note with Bob Stone: Prefers calls after four, never on Frid…)" in out

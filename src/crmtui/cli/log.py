@@ -167,7 +167,7 @@ def delete(
     with context.database().transaction(username=context.username()) as session:
         record = get_interaction(session, interaction)
         row = interaction_rows(session, [record])[0]
-        label = f"{record.id} ({record.kind} with {row['contact']}: {record.subject})"
+        label = f"{record.id} ({record.kind} with {row['contact']}: {record.label})"
         confirm_or_yes(f"Delete interaction {label}?", yes)
         delete_interaction(session, record)
     message(f"deleted interaction {label}")

@@ -277,6 +277,12 @@ class Interaction(SQLModel, table=True):
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
+    @property
+    def label(self) -> str:
+        """What names it to a person: its summary, else the start of its note."""
+        text = self.subject or " ".join((self.body or "").split())
+        return text if len(text) <= 40 else text[:39] + "…"
+
 
 class Task(SQLModel, table=True):
     __table_args__ = (Index("ix_task_done_due_assignee", "done_at", "due_at", "assignee_id"),)

@@ -64,10 +64,10 @@ def undo_change(session: Session, change: Change) -> dict[str, Any]:
     if change.entity == "interaction":  # one came back, went, or moved in time
         from crmtui.core.interactions import refresh_last_contacted
 
-        logged = change.changes.get("contact_id") or []
         record = session.get(Interaction, change.entity_id)
-        contact_id = record.contact_id if record else next(v for v in logged if v is not None)
-        refresh_last_contacted(session, contact_id)
+        contacts = {v for v in change.changes.get("contact_id") or [] if v is not None}
+        for contact_id in contacts | ({record.contact_id} if record else set()):
+            refresh_last_contacted(session, contact_id)
     return result
 
 

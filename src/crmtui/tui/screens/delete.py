@@ -17,7 +17,7 @@ from crmtui.tui.dbwork import run_db
 SAYS_DELETING_AFTER = 0.5  # seconds: a delete not done by then is waiting for a lock
 LABELS = {
     "contact": "display_name", "company": "name", "deal": "title", "task": "title",
-    "interaction": "subject",
+    "interaction": "label",
 }  # fmt: skip
 NAMED = {
     "contact": "", "company": "the company ", "deal": "the deal ", "task": "the task ",
