@@ -51,3 +51,18 @@ def test_the_upkeep_keeps_no_other_writer_waiting(db, database_url, people, monk
         other.dispose()
 
     assert result.inserted == 1200 and len(saved) == 1
+
+
+def test_an_upkeep_that_fails_after_the_commit_leaves_the_import_standing(db, people, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def dropped(_connection, _tables):
+        raise OperationalError("ANALYZE", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(imports, "settle_after_bulk_write", dropped)
+
+    result = import_contacts(db, ImportRequest(path=str(people)), username="sam")
+
+    assert result.inserted == 1200
+    with db.session() as session:
+        assert session.execute(text("SELECT COUNT(*) FROM contact")).scalar() == 1200

@@ -2,12 +2,13 @@
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from crmtui.core.bulkupkeep import settle_after_bulk_write
@@ -143,7 +144,9 @@ def import_contacts(
                 session.rollback()
                 result.batch = None
         if not request.dry_run and result.inserted + result.updated >= SETTLE_AFTER_ROWS:
-            with db.engine.begin() as connection:  # committed: nobody waits for this part
+            # after the commit, so nobody waits for it; should it fail (a dropped connection),
+            # the import stands and autovacuum does the same later
+            with suppress(DBAPIError), db.engine.begin() as connection:
                 settle_after_bulk_write(connection, ("contact", "company"))
         result.ignored_columns = ignored
         result.preset = preset_name
