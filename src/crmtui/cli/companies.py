@@ -117,12 +117,14 @@ def assign(
     bulk = not companies
     if bulk and not any(filters.values()):
         raise Invalid("name the companies, or give a filter (--tag, --search, --owner, ...)")
-    with context.database().transaction(username=context.username()) as session:
-        if bulk:
-            from crmtui.core.companies import list_companies
+    if bulk:
+        from crmtui.core.companies import list_companies
 
-            count = len(list_companies(session, **filters, limit=None))
-            confirm_or_yes(f"Give {count} companies to {to}?", yes)
+        def question(session) -> str:
+            return f"Give {len(list_companies(session, **filters, limit=None))} companies to {to}?"
+
+        confirm_or_yes(question, yes)
+    with context.database().transaction(username=context.username()) as session:
         changed = assign_companies(session, to, refs=companies, filters=filters if bulk else None)
     message(f"assigned {len(changed)} compan{'ies' if len(changed) != 1 else 'y'} to {to}")
 
@@ -190,9 +192,13 @@ def delete(
     """
     from crmtui.core.companies import delete_company, get_company
 
+    def question(session) -> str:
+        record = get_company(session, company)
+        return f"Delete company {record.id} ({record.name})?"
+
+    confirm_or_yes(question, yes)
     with context.database().transaction(username=context.username()) as session:
         record = get_company(session, company)
-        confirm_or_yes(f"Delete company {record.id} ({record.name})?", yes)
         label = f"{record.id} ({record.name})"
         delete_company(session, record)
     message(f"deleted company {label}")

@@ -295,9 +295,13 @@ def delete(
     """
     from crmtui.core.contacts import delete_contact, get_contact
 
+    def question(session) -> str:
+        record = get_contact(session, contact)
+        return f"Delete contact {record.id} ({record.display_name})?"
+
+    confirm_or_yes(question, yes)
     with context.database().transaction(username=context.username()) as session:
         record = get_contact(session, contact)
-        confirm_or_yes(f"Delete contact {record.id} ({record.display_name})?", yes)
         label = f"{record.id} ({record.display_name})"
         delete_contact(session, record)
     message(f"deleted contact {label}")
@@ -331,14 +335,17 @@ def merge(
             plan = plan_merge(session, get_contact(session, keep), get_contact(session, other))
             report = {**merge_report(session, plan), "dry_run": True}
     else:
+
+        def question(session) -> str:
+            kept, duplicate = get_contact(session, keep), get_contact(session, other)
+            return (
+                f"Merge contact {duplicate.id} ({duplicate.display_name}) into contact "
+                f"{kept.id} ({kept.display_name}), and delete contact {duplicate.id}?"
+            )
+
+        confirm_or_yes(question, yes)
         with database.transaction(username=context.username()) as session:
             kept, duplicate = get_contact(session, keep), get_contact(session, other)
-            if kept.id != duplicate.id:
-                confirm_or_yes(
-                    f"Merge contact {duplicate.id} ({duplicate.display_name}) into contact "
-                    f"{kept.id} ({kept.display_name}), and delete contact {duplicate.id}?",
-                    yes,
-                )
             report = merge_contacts(session, kept, duplicate)
     sections = {name: report.pop(name) for name in ("filled", "changed", "kept")}
     if dry_run or fmt is not None:
@@ -457,11 +464,11 @@ def assign(
     bulk = not contacts
     if bulk and not any((query, tag, company, owner, mine, stage, segment)):
         raise Invalid("name the contacts, or give a filter (--tag, --search, --owner, ...)")
-    with context.database().transaction(username=context.username()) as session:
-        if bulk:
-            from crmtui.core.contacts import count_contacts
+    if bulk:
+        from crmtui.core.contacts import count_contacts
 
-            confirm_or_yes(f"Give {count_contacts(session, filters)} contacts to {to}?", yes)
+        confirm_or_yes(lambda s: f"Give {count_contacts(s, filters)} contacts to {to}?", yes)
+    with context.database().transaction(username=context.username()) as session:
         changed = assign_contacts(
             session, to, refs=contacts, filters=filters if bulk else None,
             expected_version=if_version,

@@ -254,9 +254,13 @@ def delete(
     """
     from crmtui.core.deals import delete_deal, get_deal
 
+    def question(session) -> str:
+        record = get_deal(session, deal)
+        return f"Delete deal {record.id} ({record.title})?"
+
+    confirm_or_yes(question, yes)
     with context.database().transaction(username=context.username()) as session:
         record = get_deal(session, deal)
-        confirm_or_yes(f"Delete deal {record.id} ({record.title})?", yes)
         label = f"{record.id} ({record.title})"
         delete_deal(session, record)
     message(f"deleted deal {label}")
@@ -297,12 +301,16 @@ def assign(
     bulk = not deals
     if bulk and not any(filters.values()):
         raise Invalid("name the deals, or give a filter (--status, --owner, --tag, ...)")
-    with context.database().transaction(username=context.username()) as session:
-        if bulk:
-            from crmtui.core.deals import list_deals
+    if bulk:
+        from crmtui.core.deals import list_deals
 
-            count = len(list_deals(session, **filters, sort="id", limit=None))
-            confirm_or_yes(f"Give {count} deals to {to}?", yes)
+        def question(session) -> str:
+            return (
+                f"Give {len(list_deals(session, **filters, sort='id', limit=None))} deals to {to}?"
+            )
+
+        confirm_or_yes(question, yes)
+    with context.database().transaction(username=context.username()) as session:
         changed = assign_deals(
             session, to, ids=deals, filters=filters if bulk else None, expected_version=if_version
         )

@@ -1,6 +1,6 @@
 """`crm log KIND CONTACT`: record a call, email, meeting, note or chat; list, edit, delete."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -164,10 +164,13 @@ def delete(
     """
     from crmtui.core.interactions import delete_interaction, get_interaction, interaction_rows
 
-    with context.database().transaction(username=context.username()) as session:
+    def labelled(session) -> tuple[Any, str]:
         record = get_interaction(session, interaction)
         row = interaction_rows(session, [record])[0]
-        label = f"{record.id} ({record.kind} with {row['contact']}: {record.label})"
-        confirm_or_yes(f"Delete interaction {label}?", yes)
+        return record, f"{record.id} ({record.kind} with {row['contact']}: {record.label})"
+
+    confirm_or_yes(lambda session: f"Delete interaction {labelled(session)[1]}?", yes)
+    with context.database().transaction(username=context.username()) as session:
+        record, label = labelled(session)
         delete_interaction(session, record)
     message(f"deleted interaction {label}")

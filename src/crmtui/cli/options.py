@@ -1,8 +1,11 @@
 """Option types shared by several commands, and parsers for their values."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+
+from crmtui.cli import context
 
 When = Annotated[
     str | None,
@@ -64,11 +67,19 @@ def key_values(pairs: list[str] | None, what: str = "--field") -> dict[str, str]
     return result
 
 
-def confirm_or_yes(question: str, yes: bool) -> None:
-    """Ask on a terminal unless --yes; scripts (no terminal) go ahead."""
+def at_a_terminal() -> bool:
     import sys
 
-    if yes or not sys.stdin.isatty():
+    return sys.stdin.isatty()
+
+
+def confirm_or_yes(question: Callable[[Any], str], yes: bool) -> None:
+    """Ask on a terminal unless --yes; scripts (no terminal) go ahead. `question(session)` reads
+    what to ask in a read session: a write transaction would keep every other writer waiting
+    for the answer."""
+    if yes or not at_a_terminal():
         return
-    if not typer.confirm(question, default=False):
+    with context.database().session() as session:
+        text = question(session)
+    if not typer.confirm(text, default=False):
         raise typer.Exit(1)

@@ -142,9 +142,13 @@ def delete(
     """
     from crmtui.core.tasks import delete_task, get_task
 
+    def question(session) -> str:
+        record = get_task(session, task)
+        return f"Delete task {record.id} ({record.title})?"
+
+    confirm_or_yes(question, yes)
     with context.database().transaction(username=context.username()) as session:
         record = get_task(session, task)
-        confirm_or_yes(f"Delete task {record.id} ({record.title})?", yes)
         label = f"{record.id} ({record.title})"
         delete_task(session, record)
     message(f"deleted task {label}")
