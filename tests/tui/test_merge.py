@@ -1,5 +1,4 @@
-"""Merging a duplicate contact from its page: found by typing, the plan shown, merged by the
-core's merge, undone from the history with h then u."""
+"""Merging a duplicate contact from its page, and undoing it from the history."""
 
 import io
 

@@ -1,6 +1,4 @@
-"""Undo one change from the audit log: restore an edit, bring back a deleted record, remove a
-created one; refuse, changing nothing, when the record was touched since.
-"""
+"""Undo one change from the audit log, or refuse, changing nothing, if it was touched since."""
 
 from datetime import date, datetime
 from typing import Any

@@ -1,5 +1,4 @@
-"""Every company by name, paged by keyset as you scroll, or those a search finds; enter opens one
-with its people and deals, D deletes one."""
+"""Every company by name, a page at a time as you scroll, or those a search finds."""
 
 from functools import partial
 from typing import Any

@@ -1,5 +1,4 @@
-"""One company: its fields, its people and its deals; enter opens one of its people, D deletes
-the company."""
+"""One company: its fields, its people and its deals."""
 
 from typing import Any
 

@@ -1,5 +1,4 @@
-"""Delete a contact, company, deal, task or interaction: a confirmation naming what goes with
-it, then the same core service as `crm ... delete`."""
+"""Deleting a record from the app: a confirmation, then the core's own delete."""
 
 from collections.abc import Callable
 from typing import Any

@@ -1,5 +1,4 @@
-"""Merge a duplicate into the contact on screen: find it by typing, read the plan, confirm; the
-same core services as `crm contact merge`."""
+"""Merging a duplicate into the contact on screen: find it, read the plan, confirm."""
 
 from collections.abc import Callable
 from typing import Any

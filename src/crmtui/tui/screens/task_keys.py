@@ -1,5 +1,4 @@
-"""Done (x), reschedule (e) and delete (D) for the task under the cursor, on the screens that
-list tasks."""
+"""The keys of the task under the cursor, on every screen that lists tasks."""
 
 from crmtui.tui.dbwork import run_db
 

@@ -1,5 +1,4 @@
-"""What is due: overdue, today, this week and with no date; done, reschedule, add, delete, open the
-contact."""
+"""What is due: overdue, today, this week and with no date."""
 
 from datetime import timedelta
 from typing import Any

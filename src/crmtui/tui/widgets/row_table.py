@@ -1,5 +1,4 @@
-"""DataTables whose cells read as written, and one of whole rows where home and end go to the
-first and last row."""
+"""DataTables whose cells show text as written."""
 
 from typing import Any
 

@@ -1,10 +1,9 @@
-"""A random id for the database (setting `database_id`), which its calendar exports' UIDs carry.
+"""A random id for the database (setting `database_id`), which its calendar exports' UIDs carry."""
 
-Exported to-dos and events were `task-7@crmtui`: two databases exported into one calendar app
-overwrote each other's. The id is drawn once, here, so every export of a database names an
-event the same way and a calendar updates it instead of adding a copy; `crm db copy` carries it
-over with the other settings.
-"""
+# Exported to-dos and events were `task-7@crmtui`: two databases exported into one calendar app
+# overwrote each other's. The id is drawn once, here, so every export of a database names an
+# event the same way and a calendar updates it instead of adding a copy; `crm db copy` carries it
+# over with the other settings.
 
 import secrets
 
