@@ -132,3 +132,14 @@ def test_undoing_the_split_is_a_conflict_while_the_duplicate_holds_its_emails(cr
     assert result.exit_code == 4
     assert result.stderr == "crm: the email ada@work.example already belongs to contact 2\n"
     assert crm.json("contact", "show", "1")["emails"] == ["ada@example.com"]
+
+
+def test_the_message_says_which_of_the_duplicates_values_were_dropped(crm):
+    crm.ok("contact", "add", "Zed One", "--email", "zed1@x.org", "--country", "France")
+    crm.ok("contact", "add", "Zed Two", "--email", "zed2@x.org", "--city", "Lyon",
+           "--country", "Spain")  # fmt: skip
+
+    said = " ".join(crm.ok("contact", "merge", "1", "2").stderr.split())
+
+    assert "kept its own name, country" in said
+    assert "dropped the duplicate's city (the two disagree)" in said

@@ -368,14 +368,17 @@ def _merged_text(report: dict, sections: dict) -> str:
         for name in ("emails", "phones", "tags")
         if report[f"{name}_added"]
     ]
+    kept = [row for row in sections["kept"] if row["kept"] not in (None, "")]
+    dropped = [row for row in sections["kept"] if row["kept"] in (None, "")]
     parts = [
         ("moved " + ", ".join(moved)) if moved else "",
         ("added " + ", ".join(added)) if added else "",
         ("filled " + ", ".join(row["field"] for row in sections["filled"]))
         if sections["filled"] else "",
         ", ".join(f"{row['field']} {row['to']}" for row in sections["changed"]),
-        ("kept its own " + ", ".join(row["field"] for row in sections["kept"]))
-        if sections["kept"] else "",
+        ("kept its own " + ", ".join(row["field"] for row in kept)) if kept else "",
+        ("dropped the duplicate's " + ", ".join(row["field"] for row in dropped)
+         + " (the two disagree)") if dropped else "",
     ]  # fmt: skip
     done = "; ".join(part for part in parts if part)
     return (
