@@ -124,7 +124,7 @@ def refresh_last_contacted(session: Session, contact_id: int) -> None:
 LIST_PAGE = 500
 
 
-def list_interactions(
+def filtered_interactions(
     session: Session,
     *,
     contact: str | None = None,
@@ -132,9 +132,9 @@ def list_interactions(
     deal_id: int | None = None,
     username: str | None = None,
     since: datetime | None = None,
-    limit: int | None = 50,
-) -> Iterator[dict[str, Any]]:
-    """Logged interactions as rows, newest first, read a page at a time (None: no limit)."""
+):
+    """A query of the interactions these filters leave; an unknown contact, kind, deal or
+    user is refused here, before any is read."""
     stmt = select(Interaction)
     if contact:
         stmt = stmt.where(Interaction.contact_id == get_contact(session, contact).id)
@@ -148,10 +148,24 @@ def list_interactions(
         stmt = stmt.where(Interaction.user_id == get_user(session, username).id)
     if since is not None:
         stmt = stmt.where(Interaction.occurred_at >= since)
+    return stmt
+
+
+def list_interactions(
+    session: Session, *, limit: int | None = 50, **filters: Any
+) -> Iterator[dict[str, Any]]:
+    """Logged interactions as rows, newest first, read a page at a time (None: no limit);
+    `filters` as filtered_interactions takes them."""
     # plain rows: an ORM object costs about 40 us
-    stmt = stmt.with_only_columns(*Interaction.__table__.columns).order_by(
-        Interaction.occurred_at.desc(), Interaction.id.desc()
+    stmt = (
+        filtered_interactions(session, **filters)
+        .with_only_columns(*Interaction.__table__.columns)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
     )
+    return _newest_first(session, stmt, limit)
+
+
+def _newest_first(session: Session, stmt, limit: int | None) -> Iterator[dict[str, Any]]:
     page_stmt, left = stmt, limit
     while left is None or left > 0:
         size = LIST_PAGE if left is None else min(left, LIST_PAGE)

@@ -16,7 +16,6 @@ from crmtui.core.contacts import filtered_contacts
 from crmtui.core.errors import Invalid
 from crmtui.core.models import (
     DEAL_STATUSES,
-    INTERACTION_KINDS,
     Company,
     Contact,
     Deal,
@@ -331,16 +330,9 @@ def deal_pages(session: Session, filters: DealFilter):
 
 
 def interaction_pages(session: Session, contact: str | None = None, kind: str | None = None):
-    from crmtui.core.contacts import check_choice, get_contact
-    from crmtui.core.interactions import interaction_rows
+    from crmtui.core.interactions import filtered_interactions, interaction_rows
 
-    stmt = select(Interaction)
-    if contact:
-        stmt = stmt.where(Interaction.contact_id == get_contact(session, contact).id)
-    if kind:
-        stmt = stmt.where(
-            Interaction.kind == check_choice(kind, INTERACTION_KINDS, "interaction kind")
-        )
+    stmt = filtered_interactions(session, contact=contact, kind=kind)
 
     with_emails = _with_emails(interaction_rows)
 
