@@ -22,12 +22,16 @@ def detail(db, contact_id: int) -> dict:
         return contact_detail(session, contact_id)
 
 
-async def open_kick_off(app, pilot, settle, contact_id: int) -> None:
+async def open_kick_off(app, pilot, settle, contact_id: int, *then: str) -> None:
+    """The contact's one interaction opened from its timeline, then `then` pressed."""
     app.push_screen(ContactDetailScreen(contact_id))
     await settle(pilot)
     await pilot.press("enter")  # the timeline has the focus, its one row the cursor
     await settle(pilot)
     assert isinstance(app.screen, InteractionScreen)
+    if then:
+        await pilot.press(*then)
+        await settle(pilot)
 
 
 async def test_e_opens_the_interaction_filled_in_and_saves_only_what_changed(
@@ -36,9 +40,7 @@ async def test_e_opens_the_interaction_filled_in_and_saves_only_what_changed(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await open_kick_off(app, pilot, settle, data["zora"])
-        await pilot.press("e")
-        await settle(pilot)
+        await open_kick_off(app, pilot, settle, data["zora"], "e")
         form = app.screen
         assert isinstance(form, EditInteractionScreen)
         assert form.query_one("#summary", Input).value == "Kick-off"
@@ -62,9 +64,7 @@ async def test_a_bad_edit_stays_in_the_form_with_the_reason(db, data, make_app, 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await open_kick_off(app, pilot, settle, data["zora"])
-        await pilot.press("e")
-        await settle(pilot)
+        await open_kick_off(app, pilot, settle, data["zora"], "e")
         app.screen.query_one("#summary", Input).value = ""
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -77,9 +77,7 @@ async def test_D_deletes_it_after_asking_and_u_brings_it_back(db, data, make_app
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await open_kick_off(app, pilot, settle, data["zora"])
-        await pilot.press("D")
-        await settle(pilot)
+        await open_kick_off(app, pilot, settle, data["zora"], "D")
         assert isinstance(app.screen, DeleteScreen)
         assert "Kick-off" in str(app.screen.query_one("#delete-question").render())
         await pilot.press("n")
