@@ -28,13 +28,12 @@ PAIRS = {
 def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Seconds and peak RSS (MB) of one process, its output thrown away."""
     start = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-    )
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    errors = process.stderr.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if status:
-        sys.exit(f"{' '.join(command)} failed ({status})")
+        sys.exit(f"{' '.join(command)} failed: {errors.strip()}")
     return elapsed, usage.ru_maxrss // 1024
 
 
