@@ -3,17 +3,15 @@
 from collections.abc import Callable
 from typing import Any
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from crmtui.tui.dbwork import run_db
+from crmtui.tui.screens.write_dialog import WriteDialog
 
-SAYS_DELETING_AFTER = 0.5  # seconds: a delete not done by then is waiting for a lock
 LABELS = {
     "contact": "display_name", "company": "name", "deal": "title", "task": "title",
     "interaction": "label",
@@ -82,71 +80,32 @@ def delete_question(
     return question + "\n\nAfterwards u opens its history, where u undoes the delete."
 
 
-class DeleteScreen(ModalScreen[bool]):
-    """Asks before deleting, and deletes in one transaction of its own: a database that refuses
-    (locked by another process) leaves it open with the reason, nothing deleted. Dismisses with
-    whether the record was deleted; anything but enter or y keeps it."""
+class DeleteScreen(WriteDialog[bool]):
+    """Asks before deleting, and deletes in one transaction of its own. Dismisses with whether
+    the record was deleted; anything but enter or y keeps it."""
 
     BINDINGS = [
         Binding("enter,y", "delete", "Delete", key_display="y", id="confirm_delete"),
         Binding("escape,n", "keep", "Keep it", key_display="n", id="keep"),
     ]
+    ERROR_ID = "delete-error"
+    WAITING = "Deleting… waiting for the database (another process is writing)"
+    REFUSED = "Nothing was deleted: enter tries again, esc keeps it."
+    KEPT = False
 
     def __init__(self, question: str, delete: Callable[[Any], Any]) -> None:
         super().__init__()
         self.question = question
         self.delete = delete
-        self.deleting = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm"):
             yield Static(self.question, id="delete-question")
             yield Static("", id="delete-error", classes="field-error")
-            with Horizontal(classes="form-buttons"):
-                # not focusable: enter deletes whichever had the focus, so none has it
-                for label, name, variant in (
-                    ("Delete  y", "delete", "error"),
-                    ("Keep it  n", "keep", "default"),
-                ):
-                    button = Button(label, id=name, variant=variant, compact=True)
-                    button.can_focus = False
-                    yield button
-
-    def on_click(self, event: events.Click) -> None:
-        if event.widget is self:  # outside the dialog: kept, as with esc
-            self.action_keep()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.run_action(str(event.button.id))
+            yield from self.buttons("Delete  y", "delete", "Keep it  n")
 
     def action_delete(self) -> None:
-        if self.deleting:
-            return
-        self.deleting = True
-        self._say("")
-        run_db(
-            self, self.delete, lambda _result: self.dismiss(True),
-            write=True, group="delete", on_error=self._refused,
-        )  # fmt: skip
-        self.set_timer(SAYS_DELETING_AFTER, self._say_waiting)
-
-    def action_keep(self) -> None:
-        # once asked for, the delete cannot be called back from a thread waiting on the lock
-        if not self.deleting:
-            self.dismiss(False)
-
-    def _say_waiting(self) -> None:
-        if self.deleting and self.is_attached:
-            self._say("Deleting… waiting for the database (another process is writing)")
-
-    def _refused(self, message: str) -> None:
-        self.deleting = False
-        self._say(f"{message}\nNothing was deleted: enter tries again, esc keeps it.")
-
-    def _say(self, message: str) -> None:
-        error = self.query_one("#delete-error", Static)
-        error.update(message)
-        error.display = bool(message)
+        self.write(self.delete, lambda _result: self.dismiss(True))
 
 
 def ask_to_delete(

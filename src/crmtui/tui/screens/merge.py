@@ -9,16 +9,16 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.dbwork import run_db
+from crmtui.tui.screens.write_dialog import WriteDialog
 
 MATCHES = 10
-SAYS_MERGING_AFTER = 0.5  # seconds: a merge not done by then is waiting for a lock
 UNDO_HINT = "Afterwards h opens this contact's history, where u splits them again."
 
 
@@ -167,37 +167,29 @@ def plan_view(report: dict[str, Any]) -> Group:
     return Group(question, gone, grid, Text(f"\n{UNDO_HINT}"))
 
 
-class MergeScreen(ModalScreen[dict[str, Any] | None]):
-    """Reads the plan, asks, and merges in one transaction of its own: a database that refuses
-    (locked by another process) or a merge the core refuses leaves it open with the reason,
-    nothing merged. Dismisses with the core's report, or None; anything but enter or y keeps
-    both."""
+class MergeScreen(WriteDialog[dict[str, Any] | None]):
+    """Reads the plan, asks, and merges in one transaction of its own. Dismisses with the
+    core's report, or None; anything but enter or y keeps both."""
 
     BINDINGS = [
         Binding("enter,y", "merge", "Merge", key_display="y", id="confirm_merge"),
         Binding("escape,n", "keep", "Keep both", key_display="n", id="keep_both"),
     ]
+    ERROR_ID = "merge-error"
+    WAITING = "Merging… waiting for the database (another process is writing)"
+    REFUSED = "Nothing was merged: enter tries again, esc keeps both."
 
     def __init__(self, keep_id: int, other_id: int) -> None:
         super().__init__()
         self.keep_id, self.other_id = keep_id, other_id
         self.report: dict[str, Any] | None = None
-        self.merging = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm merge"):
             with VerticalScroll(id="merge-plan-body"):
                 yield Static("Working out the merge…", id="merge-plan")
             yield Static("", id="merge-error", classes="field-error")
-            with Horizontal(classes="form-buttons"):
-                # not focusable: enter merges whichever had the focus, so none has it
-                for label, name, variant in (
-                    ("Merge  y", "merge", "error"),
-                    ("Keep both  n", "keep", "default"),
-                ):
-                    button = Button(label, id=name, variant=variant, compact=True)
-                    button.can_focus = False
-                    yield button
+            yield from self.buttons("Merge  y", "merge", "Keep both  n")
 
     def on_mount(self) -> None:
         keep_id, other_id = self.keep_id, self.other_id
@@ -219,20 +211,11 @@ class MergeScreen(ModalScreen[dict[str, Any] | None]):
 
     def _unplanned(self, message: str) -> None:
         self.query_one("#merge-plan", Static).update("")
-        self._say(f"{message}\nNothing was merged: esc closes.")
-
-    def on_click(self, event: events.Click) -> None:
-        if event.widget is self:  # outside the dialog: both kept, as with esc
-            self.action_keep()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.run_action(str(event.button.id))
+        self.say(f"{message}\nNothing was merged: esc closes.")
 
     def action_merge(self) -> None:
-        if self.merging or self.report is None:
+        if self.report is None:
             return
-        self.merging = True
-        self._say("")
         keep_id, other_id = self.keep_id, self.other_id
 
         def merge(session) -> dict[str, Any]:
@@ -242,26 +225,7 @@ class MergeScreen(ModalScreen[dict[str, Any] | None]):
             keep, other = get_contact(session, keep_id), get_contact(session, other_id)
             return merge_contacts(session, keep, other)
 
-        run_db(self, merge, self.dismiss, write=True, group="merge", on_error=self._refused)
-        self.set_timer(SAYS_MERGING_AFTER, self._say_waiting)
-
-    def action_keep(self) -> None:
-        # once asked for, the merge cannot be called back from a thread waiting on the lock
-        if not self.merging:
-            self.dismiss(None)
-
-    def _say_waiting(self) -> None:
-        if self.merging and self.is_attached:
-            self._say("Merging… waiting for the database (another process is writing)")
-
-    def _refused(self, message: str) -> None:
-        self.merging = False
-        self._say(f"{message}\nNothing was merged: enter tries again, esc keeps both.")
-
-    def _say(self, message: str) -> None:
-        error = self.query_one("#merge-error", Static)
-        error.update(Text(message))
-        error.display = bool(message)
+        self.write(merge, self.dismiss)
 
 
 def merged_text(report: dict[str, Any]) -> str:
