@@ -324,7 +324,7 @@ def merge(
     or do-not-contact on either wins; the stage is the further one. One entry in the history:
     `crm undo` on it splits them again.
 
-    Example: crm contact merge ada@example.com ada.lovelace@work.example --dry-run
+    Example: crm contact merge ada@example.com ada@work.example --dry-run
     """
     from crmtui.core.contacts import get_contact
     from crmtui.core.merge import merge_contacts, merge_report, plan_merge
