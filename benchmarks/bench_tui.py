@@ -221,7 +221,7 @@ async def page_through(pilot, screen, table, pages: int) -> None:
         await pilot.pause(0)
         await wait_loaded(pilot, screen)
         took = [ms * 1000 for kind, ms in screen.timings if kind == mode]
-        row = table.get_row_at(table.cursor_row)[0]
+        row = str(table.get_row_at(table.cursor_row)[0])
         print(f"  {key}: {took[0] if took else 0:.0f} ms, cursor on {row!r}")
 
 
