@@ -235,3 +235,18 @@ async def test_a_merge_the_core_refuses_says_why_in_the_dialog(db, data, make_ap
         assert f"cannot merge contact {data['zora']} into itself" in said
         assert "Nothing was merged" in said
     assert contact_ids(db) == before
+
+
+def test_the_plan_says_what_it_drops_where_the_two_disagree():
+    from crmtui.tui.screens.merge import plan_rows
+
+    report = {
+        "deals": [], "tasks": [], "interactions": [], "emails_added": [], "phones_added": [],
+        "tags_added": [], "filled": [], "changed": [],
+        "kept": [{"field": "street", "kept": None, "dropped": "34 Rue Saint-Denis"},
+                 {"field": "city", "kept": "Madrid", "dropped": "Amsterdam"}],
+    }  # fmt: skip
+    rows = plan_rows(report)
+    assert ("Keeps", "city: Madrid (drops Amsterdam)") in rows
+    assert ("Drops", "street: 34 Rue Saint-Denis (the two disagree)") in rows
+    assert not any("None" in line for _, line in rows)

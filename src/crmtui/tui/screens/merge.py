@@ -144,6 +144,12 @@ def plan_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
     rows += [
         ("Keeps", f"{label(row['field'])}: {row['kept']} (drops {row['dropped']})")
         for row in report["kept"]
+        if row["kept"] not in (None, "")
+    ]
+    rows += [
+        ("Drops", f"{label(row['field'])}: {row['dropped']} (the two disagree)")
+        for row in report["kept"]
+        if row["kept"] in (None, "")
     ]
     return rows
 
