@@ -128,3 +128,10 @@ def test_a_note_without_a_summary_is_named_by_its_start(ada):
     out = ada.ok("log", "delete", "4", "--yes").stderr
 
     assert "(note with Bob Stone: Prefers calls after four, never on Frid…)" in out
+
+
+def test_subject_names_the_column_it_sets_as_summary_does(ada):
+    ada.ok("log", "meeting", "bob@example.com", "--subject", "Kick-off", "--at", "2026-10-08 9:00")
+    ada.ok("log", "edit", "3", "--subject", "Hello again")
+    subjects = {row["id"]: row["subject"] for row in ada.json("log", "list")}
+    assert subjects[4] == "Kick-off" and subjects[3] == "Hello again"

@@ -44,7 +44,10 @@ def _make(kind: str):
     def command(
         contact: Annotated[str, typer.Argument(help="Contact id, email or name.")],
         summary: Annotated[
-            str | None, typer.Option("--summary", "-s", help="What it was about.")
+            str | None,
+            typer.Option(
+                "--summary", "--subject", "-s", help="What it was about (the subject column)."
+            ),
         ] = None,
         at: When = None,
         duration: Annotated[
@@ -107,7 +110,10 @@ LIST_COLUMNS = ["id", "occurred_at", "kind", "direction", "contact", "subject", 
 def edit(
     interaction: Annotated[int, typer.Argument(help="Interaction id (crm log list shows them).")],
     summary: Annotated[
-        str | None, typer.Option("--summary", "-s", help="What it was about.")
+        str | None,
+        typer.Option(
+            "--summary", "--subject", "-s", help="What it was about (the subject column)."
+        ),
     ] = None,
     at: Annotated[
         str | None, typer.Option("--at", help="When: ISO 8601, yesterday 15:00, -2h, ...")
