@@ -66,6 +66,24 @@ def test_task_add_due_and_done(crm):
     assert crm("task", "done", "2").exit_code == 4
 
 
+def test_due_limit_keeps_the_most_overdue_first(crm):
+    for title, due in [
+        ("Two days", "-2d"),
+        ("Four days", "-4d"),
+        ("Soon", "+1d"),
+        ("Three", "-3d"),
+    ]:
+        crm.ok("task", "add", title, "--due", due)
+
+    two = crm.json("due", "--within", "7d", "--limit", "2")
+    everything = crm.json("due", "--within", "7d", "--limit", "0")
+
+    assert two == {"overdue": [everything["overdue"][0], everything["overdue"][1]], "today": [],
+                   "upcoming": []}  # fmt: skip
+    assert [t["title"] for t in two["overdue"]] == ["Four days", "Three"]
+    assert [t["title"] for t in everything["upcoming"]] == ["Soon"]
+
+
 def test_task_edit_renames_reschedules_and_reprioritises_an_open_task(crm):
     crm.ok("task", "add", "Send proposal", "--due", "2026-12-01T09:00:00Z")
 

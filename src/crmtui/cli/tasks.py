@@ -1,6 +1,6 @@
 """`crm task ...` and `crm due`: follow-ups and what needs doing now."""
 
-from itertools import chain
+from itertools import chain, islice
 from typing import Annotated
 
 import typer
@@ -159,11 +159,12 @@ def due(
         str | None, typer.Option("--within", help="Also list what is due in this span: 7d, 2w.")
     ] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Only tasks assigned to you.")] = False,
+    limit: LimitOption = 0,
     fmt: FormatOption = None,
 ) -> None:
-    """Overdue tasks and those due today (and within a span), grouped.
+    """Overdue tasks and those due today (and within a span), grouped, the most overdue first.
 
-    Example: crm due --within 7d --format json
+    Example: crm due --within 7d --limit 20 --format json
     """
     from datetime import timedelta
     from itertools import groupby
@@ -176,6 +177,8 @@ def due(
     fmt = chosen_format(fmt)
     with context.database().connection() as connection:
         rows = due_task_rows(connection, within=span, assignee=assignee)
+        if limit:
+            rows = islice(rows, limit)
         if fmt is Format.json:
             print_json_groups(rows, ("overdue", "today", "upcoming"))
         elif fmt is Format.table:
