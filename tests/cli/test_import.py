@@ -139,6 +139,37 @@ def test_a_byte_of_another_encoding_far_into_the_file_is_named_by_its_own_line(c
     )
 
 
+def test_a_file_that_is_no_text_in_either_encoding_is_not_told_to_try_the_one_tried(crm, tmp_path):
+    source = tmp_path / "photo.csv"
+    source.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x81\x8d\x8f\x90\x9d" * 50)
+
+    result = crm("import", "contacts", source)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"crm: {source} is not cp1252: is it text?")
+    assert "e.g. cp1252" not in result.stderr
+    assert crm.json("import", "history") == []
+
+
+def test_a_file_without_a_name_or_email_column_is_refused_before_any_row(crm, tmp_path):
+    source = tmp_path / "orders.csv"
+    source.write_text("order;total\n17;30.00\n18;12.50\n", encoding="utf-8")
+    phones = tmp_path / "phones.csv"
+    phones.write_text("phone,city\n+1 555 0100,Paris\n", encoding="utf-8")
+    crm.ok("contact", "add", "Ada Lovelace", "--phone", "+1 555 0100")
+
+    refused = crm("import", "contacts", source)
+    matched = crm("import", "contacts", phones, "--match", "phone", "--on-duplicate", "update")
+
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "crm: no column gives a name or an email (columns: order, total): rename one "
+        "(crm import presets lists the headers read) or use --map COLUMN=name|email\n"
+    )
+    assert [b["file"] for b in crm.json("import", "history")] == [str(phones)]  # none refused
+    assert matched.exit_code == 0 and crm.json("contact", "show", "1")["city"] == "Paris"
+
+
 def test_import_undo_in_each_format_for_scripts(crm):
     crm.ok("import", "contacts", DATA / "google.csv")
     ndjson = crm.ok("import", "undo", "1", "--format", "ndjson").stdout

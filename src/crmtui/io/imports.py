@@ -27,6 +27,8 @@ COMMIT_EVERY_SECONDS = 2.0
 SETTLE_AFTER_ROWS = 1000
 # the fields --match takes besides a custom field's name
 MATCH_FIELDS = ("email", "phone", "name")
+# what a row needs one of to be a contact (or, with --match, to find one)
+IDENTIFYING_FIELDS = ("name", "first_name", "middle_name", "last_name", "email")
 # (bytes read, total bytes or None, rows read)
 Progress = Callable[[int, int | None, int], None]
 # called once everything is written, as the final commit starts: from then on the import is saved
@@ -127,6 +129,7 @@ def import_contacts(
                         keep_unknown=request.keep_unknown)
             )  # fmt: skip
             _check_match(options.match, columns.fields)
+            _check_identifies(options.match, columns.fields, table.header)
             rejects.header(table.rejects_header)
             ignored, preset_name = columns.ignored, preset.name
 
@@ -170,6 +173,19 @@ def _check_match(match: tuple[str, ...], fields: list[str | None]) -> None:
                 f"--match {key}: no column is read as that custom field (this file's: {found}; "
                 "--keep-unknown or --map COLUMN=custom:NAME make one)"
             )
+
+
+def _check_identifies(match: tuple[str, ...], fields: list[str | None], header: list[str]) -> None:
+    """Refuse a file no row of which could name anyone before it is read: every row would be
+    rejected, or the wrong columns guessed, and the import would only look like it went in."""
+    readable = set(IDENTIFYING_FIELDS)
+    readable.update(key if key in MATCH_FIELDS else f"custom:{key}" for key in match)
+    if not readable.intersection(fields):
+        columns = ", ".join(header) or "none"
+        raise Invalid(
+            f"no column gives a name or an email (columns: {columns}): rename one "
+            "(crm import presets lists the headers read) or use --map COLUMN=name|email"
+        )
 
 
 def card_pairs_or_reason(text: str):

@@ -172,9 +172,7 @@ def read_csv(
             # the text layer decodes ahead of the rows read, so `last` is short of the byte
             line = undecodable_line(source.path, source.encoding) if source.path else None
             where = f"line {line}" if line else f"a line after {last}"
-            raise Invalid(
-                f"{source.name}: {where} is not {source.encoding}: pass --encoding (e.g. cp1252)"
-            ) from None
+            raise Invalid(f"{source.name}: {where} {_not_readable(source.encoding)}") from None
         except csv.Error as exc:
             raise Invalid(f"{source.name}: line {last + 1}: {exc}") from None
 
@@ -206,9 +204,14 @@ def _first_line(source: TextSource) -> str:
     try:
         return source.text.readline()
     except UnicodeDecodeError:
-        raise Invalid(
-            f"{source.name} is not {source.encoding}: pass --encoding (e.g. cp1252)"
-        ) from None
+        raise Invalid(f"{source.name} {_not_readable(source.encoding)}") from None
+
+
+def _not_readable(encoding: str) -> str:
+    """What to say of text `encoding` cannot read, and which --encoding to try instead."""
+    if encoding.lower().replace("_", "-").startswith("utf-8"):
+        return f"is not {encoding}: pass --encoding (e.g. cp1252)"
+    return f"is not {encoding}: is it text? If so, pass its --encoding (e.g. utf-16, latin-1)"
 
 
 def _chain_first(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
