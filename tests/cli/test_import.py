@@ -170,6 +170,22 @@ def test_a_file_without_a_name_or_email_column_is_refused_before_any_row(crm, tm
     assert matched.exit_code == 0 and crm.json("contact", "show", "1")["city"] == "Paris"
 
 
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [("companies", "the company's name"), ("deals", "the deal's title"),
+     ("interactions", "the contact's email or name")],
+)  # fmt: skip
+def test_records_without_their_key_column_are_refused_before_any_row(crm, tmp_path, kind, says):
+    source = tmp_path / "export.csv"
+    source.write_text("ref,total\n17,30.00\n", encoding="utf-8")
+
+    result = crm("import", kind, source)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"crm: no column gives {says} (columns: ref, total)")
+    assert crm.json("import", "history") == []
+
+
 def test_import_undo_in_each_format_for_scripts(crm):
     crm.ok("import", "contacts", DATA / "google.csv")
     ndjson = crm.ok("import", "undo", "1", "--format", "ndjson").stdout

@@ -1,7 +1,7 @@
 """Running an import end to end: open the input, map it, write it as one batch."""
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -27,7 +27,6 @@ COMMIT_EVERY_SECONDS = 2.0
 SETTLE_AFTER_ROWS = 1000
 # the fields --match takes besides a custom field's name
 MATCH_FIELDS = ("email", "phone", "name")
-# what a row needs one of to be a contact (or, with --match, to find one)
 IDENTIFYING_FIELDS = ("name", "first_name", "middle_name", "last_name", "email")
 # (bytes read, total bytes or None, rows read)
 Progress = Callable[[int, int | None, int], None]
@@ -129,7 +128,12 @@ def import_contacts(
                         keep_unknown=request.keep_unknown)
             )  # fmt: skip
             _check_match(options.match, columns.fields)
-            _check_identifies(options.match, columns.fields, table.header)
+            # a row names someone, or (with --match) finds them
+            findable = [key if key in MATCH_FIELDS else f"custom:{key}" for key in options.match]
+            require_column(
+                columns.fields, table.header, [*IDENTIFYING_FIELDS, *findable],
+                "a name or an email", "name|email",
+            )  # fmt: skip
             rejects.header(table.rejects_header)
             ignored, preset_name = columns.ignored, preset.name
 
@@ -175,16 +179,15 @@ def _check_match(match: tuple[str, ...], fields: list[str | None]) -> None:
             )
 
 
-def _check_identifies(match: tuple[str, ...], fields: list[str | None], header: list[str]) -> None:
-    """Refuse a file no row of which could name anyone before it is read: every row would be
-    rejected, or the wrong columns guessed, and the import would only look like it went in."""
-    readable = set(IDENTIFYING_FIELDS)
-    readable.update(key if key in MATCH_FIELDS else f"custom:{key}" for key in match)
-    if not readable.intersection(fields):
-        columns = ", ".join(header) or "none"
+def require_column(
+    fields: list[str | None], header: list[str], wanted: Iterable[str], what: str, map_to: str
+) -> None:
+    """Refuse, before any row is read, a file no row of which could give `what`: every row would
+    be rejected, and the import would only look as if it went in."""
+    if not set(wanted).intersection(fields):
         raise Invalid(
-            f"no column gives a name or an email (columns: {columns}): rename one "
-            "(crm import presets lists the headers read) or use --map COLUMN=name|email"
+            f"no column gives {what} (columns: {', '.join(header) or 'none'}): rename one "
+            f"(crm import presets lists the headers read) or use --map COLUMN={map_to}"
         )
 
 

@@ -73,6 +73,12 @@ KINDS = {
     "deals": ("deal", DEAL_PRESET, DEAL_FIELDS),
     "interactions": ("interaction", INTERACTION_PRESET, INTERACTION_FIELDS),
 }
+# the column without which no row of a file goes in: (field, what it gives)
+REQUIRED = {
+    "companies": ("name", "the company's name"),
+    "deals": ("title", "the deal's title"),
+    "interactions": ("contact", "the contact's email or name"),
+}
 
 
 def _company_row(session: Session, values: dict[str, str], custom: dict, mode: str) -> tuple:
@@ -362,6 +368,8 @@ def import_records(
             partial(map_columns, preset=preset, overrides=request.mapping,
                     keep_unknown=request.keep_unknown, allowed=allowed)
         )  # fmt: skip
+        required, what = REQUIRED[kind]
+        imports.require_column(columns.fields, table.header, [required], what, required)
         rejects.header(table.rejects_header)
         result = ImportResult(entity=entity, source=source.name, dry_run=request.dry_run)
         every = None if request.dry_run else imports.COMMIT_EVERY_SECONDS
