@@ -1001,3 +1001,38 @@ async def test_the_palette_opens_a_saved_segment(db, data, make_app, settle):
         assert app.current_mode == "contacts"
         assert names(app) == ["Zora Quinn"]
         assert "tag: partner" in status(app)
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a fast typist (or a paste, or tmux) sends them: all queued before the first is
+    handled, where Pilot's press lets each one's effects settle before the next."""
+    for key in keys:
+        app.simulate_key(key)
+
+
+async def test_keys_typed_after_escape_in_the_search_go_to_the_list(data, make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "a", "d", "a")
+        await settle(pilot)
+        searched = [row.value for row in app.screen.table.rows]
+        burst(app, "escape", "down", "enter")
+        await settle(pilot)
+        assert app.screen.contact_id == int(searched[1])  # the Adas head the whole list too
+
+
+async def test_keys_typed_after_moving_to_another_column_go_to_that_column(
+    db, data, make_app, settle
+):
+    add_lots(db, 3, "Qualified", days_ago=20)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await settle(pilot)
+        burst(app, "right", "down", "down")
+        await settle(pilot)
+        qualified = list(app.screen.query(OptionList))[1]
+        assert app.screen.focused is qualified and qualified.highlighted == 2
+        assert str(qualified.get_option_at_index(2).prompt).startswith("Lot 02")
+        assert app.screen.selected_deal() == int(qualified.get_option_at_index(2).id)

@@ -69,7 +69,14 @@ class CompaniesScreen(PagedList, Screen):
         # priority, as on the contact list: the letters typed straight after go into the search
         Binding("slash", "search", "Search", key_display="/", id="search_companies", priority=True),
         Binding("enter", "to_list", show=False, priority=True),
-        Binding("escape", "clear_search", "Clear search", id="clear_company_search", show=False),
+        Binding(
+            "escape",
+            "clear_search",
+            "Clear search",
+            id="clear_company_search",
+            show=False,
+            priority=True,
+        ),  # priority: done before the keys typed after it reach the search box
         Binding("D,delete", "delete", "Delete", id="delete_company"),
     ]
 
@@ -100,7 +107,7 @@ class CompaniesScreen(PagedList, Screen):
     def on_mount(self) -> None:
         self._fit_columns()
         self.follow_scrolling()
-        self.table.focus()
+        self.set_focus(self.table)
         self.refresh_data()
 
     def on_resize(self, _event) -> None:
@@ -160,7 +167,7 @@ class CompaniesScreen(PagedList, Screen):
         search = self.query_one("#search", Input)
         if search.value:
             search.value = ""
-        self.table.focus()
+        self.set_focus(self.table)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         name = self.table.get_row(event.row_key)[0]

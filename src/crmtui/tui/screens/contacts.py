@@ -188,7 +188,9 @@ class ContactsScreen(PagedList, Screen):
         Binding("e", "edit", "Edit", id="edit", show=False),
         Binding("d", "new_deal", "Deal", id="new_deal", show=False),
         Binding("D,delete", "delete", "Delete", id="delete_contact", show=False),
-        Binding("escape", "clear_search", "Clear search", id="clear_search", show=False),
+        Binding(
+            "escape", "clear_search", "Clear search", id="clear_search", show=False, priority=True
+        ),  # priority: done before the keys typed after it reach the search box
     ]
 
     def __init__(self) -> None:
@@ -219,7 +221,7 @@ class ContactsScreen(PagedList, Screen):
     def on_mount(self) -> None:
         self._fit_columns()
         self.follow_scrolling()
-        self.table.focus()
+        self.set_focus(self.table)
         self.refresh_data()
 
     def on_resize(self, _event) -> None:
@@ -314,7 +316,7 @@ class ContactsScreen(PagedList, Screen):
         search = self.query_one("#search", Input)
         if search.value:
             search.value = ""
-        self.table.focus()
+        self.set_focus(self.table)
 
     def action_cycle_sort(self) -> None:
         """The next sort key, in the direction people usually want it first."""

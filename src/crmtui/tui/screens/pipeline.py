@@ -231,7 +231,7 @@ class PipelineScreen(Screen):
     def _focused_column(self) -> int:
         lists = list(self.query(".cards"))
         for index, widget in enumerate(lists):
-            if widget.has_focus:
+            if widget is self.focused:
                 return index
         return 0
 
@@ -246,16 +246,16 @@ class PipelineScreen(Screen):
                 except Exception:  # noqa: BLE001 - not in this column
                     continue
                 widget.highlighted = index
-                widget.focus()
+                self.set_focus(widget)
                 return
         target = lists[min(fallback_column, len(lists) - 1)]
-        target.focus()
+        self.set_focus(target)
         if target.option_count and target.highlighted is None:
             target.highlighted = 0
 
     def selected_deal(self) -> int | None:
         for widget in self.query(OptionList):
-            if widget.has_focus and widget.highlighted is not None:
+            if widget is self.focused and widget.highlighted is not None:
                 option = widget.get_option_at_index(widget.highlighted)
                 return int(option.id) if option.id else None
         return None
@@ -266,7 +266,7 @@ class PipelineScreen(Screen):
             return
         index = max(0, min(len(lists) - 1, self._focused_column() + step))
         target = lists[index]
-        target.focus()
+        self.set_focus(target)  # at once: focus() would wait behind the keys typed next
         if target.option_count and target.highlighted is None:
             target.highlighted = 0
 
@@ -357,7 +357,7 @@ class PipelineScreen(Screen):
     def _next_card(self, deal_id: int) -> int | None:
         """The card below this one in its column, or above it if it is the last."""
         for widget in self.query(OptionList):
-            if widget.has_focus:
+            if widget is self.focused:
                 ids = [widget.get_option_at_index(i).id for i in range(widget.option_count)]
                 cards = [int(i) for i in ids if i]
                 place = cards.index(deal_id)
