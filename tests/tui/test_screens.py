@@ -1036,3 +1036,22 @@ async def test_keys_typed_after_moving_to_another_column_go_to_that_column(
         assert app.screen.focused is qualified and qualified.highlighted == 2
         assert str(qualified.get_option_at_index(2).prompt).startswith("Lot 02")
         assert app.screen.selected_deal() == int(qualified.get_option_at_index(2).id)
+
+
+async def test_keys_typed_while_the_board_opens_are_for_the_board(db, data, make_app, settle):
+    add_lots(db, 3, "Qualified", days_ago=20)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        contacts = app.screen
+        burst(app, "p", "right", "down", "down")
+        await settle(pilot)
+        qualified = list(app.screen.query(OptionList))[1]
+        assert app.screen.focused is qualified and qualified.highlighted == 2
+        assert contacts.table.cursor_row == 0  # none of them moved the list left behind
+        burst(app, "c", "down", "p", "left", "down", "enter")  # back and forth: Audit's contact
+        await settle(pilot)
+        assert app.screen.contact_id == data["zora"]
+        await pilot.press("escape", "c")
+        await settle(pilot)
+        assert app.screen is contacts and contacts.table.cursor_row == 1

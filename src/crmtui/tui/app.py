@@ -77,6 +77,7 @@ class ContactSearchProvider(Provider):
 
 IDLE_SECONDS = 1.0  # no key or mouse for this long: a full garbage collection goes unnoticed
 FORM_OPENING_SECONDS = 1.0  # keys typed into a form still opening wait this long at most
+VIEW_OPENING_SECONDS = 2.0  # and keys typed into a view switched to, for something to focus
 
 
 class CRMApp(App[None]):
@@ -124,7 +125,8 @@ class CRMApp(App[None]):
         self.keys_typed = 0
         self.quit_when_saved = False
         self.writes_saved = 0
-        self.held_keys: list[tuple[int, events.Key]] = []  # typed ahead of a form still opening
+        self.held_keys: list[tuple[int, events.Key]] = []  # typed ahead of a form or view opening
+        self.view_switched_at = 0.0
         self.last_deleted: tuple[str, int, str] | None = None  # (entity, id, name), for u
         # ("deleted" or "restored", entity, id) as they happen, for views out of sight meanwhile
         self.record_events: list[tuple[str, str, int]] = []
@@ -155,12 +157,15 @@ class CRMApp(App[None]):
         await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:
-        """A key typed on a screen that an earlier key (`l`, `n`, `e`) then covered with a form
-        is the start of what goes into the form: it reached the list, not the form's first field,
-        since a form takes 100-250 ms to open."""
+        """A key typed on a screen that an earlier key then replaced is meant for what replaced
+        it: typed after `l`, `n` or `e`, it is the start of what goes into the form (which takes
+        100-250 ms to open); typed after `p`, `t`, `o` or `c`, it is for that view. It reached
+        the screen it was typed on, and goes on to the one now showing once that can take it."""
         place, typed_on = getattr(event, "typed", (0, self.screen))
-        if typed_on is not self.screen and self.form_opening(typed_on):
-            event.prevent_default()  # nor is it a key of the screen underneath
+        if typed_on is self.screen:
+            return
+        if self.form_opening(typed_on) or typed_on not in self.screen_stack:
+            event.prevent_default()  # nor is it a key of the screen it was typed on
             key = events.Key(event.key, event.character)
             key.typed = (place, self.screen)
             self.hold_key(key)
@@ -183,9 +188,18 @@ class CRMApp(App[None]):
         if len(self.held_keys) == 1:
             self.set_timer(0.01, self.release_keys)
 
+    def view_opening(self) -> bool:
+        """Whether the view showing has nothing focused yet (the board, until its columns are
+        read), for at most VIEW_OPENING_SECONDS after it was switched to."""
+        return (
+            self.screen.focused is None
+            and time.monotonic() - self.view_switched_at < VIEW_OPENING_SECONDS
+        )
+
     def release_keys(self) -> None:
-        """Type the keys held back into the form once it has focused its first field."""
-        if self.form_opening():
+        """Type the keys held back into the form once it has focused its first field, or into
+        the view switched to once it has something focused."""
+        if self.form_opening() or self.view_opening():
             self.set_timer(0.01, self.release_keys)
             return
         keys, self.held_keys = sorted(self.held_keys, key=lambda held: held[0]), []
@@ -263,6 +277,7 @@ class CRMApp(App[None]):
         """Another view as you left it; the one you are in, back at its own screen from a contact
         or the dashboard opened over it."""
         if self.current_mode != mode:
+            self.view_switched_at = time.monotonic()
             self.switch_mode(mode)
             return
         while len(self.screen_stack) > 1:
