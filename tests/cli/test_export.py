@@ -99,6 +99,27 @@ def test_companies_deals_and_interactions(crm):
     ]  # fmt: skip
 
 
+def test_interactions_export_takes_the_filters_of_log_list(crm):
+    crm.ok("user", "add", "kim")
+    crm.ok("contact", "add", "Ada", "--email", "ada@example.com")
+    crm.ok("deal", "add", "Engine v2", "--contact", "ada@example.com", "--amount", "1500")
+    crm.ok("log", "call", "ada@example.com", "-s", "Old call", "--at", "2026-01-05 10:00")
+    crm.ok("log", "call", "ada@example.com", "-s", "About v2", "--deal", "1", "--at", "-1d")
+    crm.ok("--user", "kim", "log", "note", "ada@example.com", "-s", "Kim's note", "--at", "-2d")
+
+    def exported(*filters: str) -> list[str]:
+        out = crm.ok("export", "interactions", "-f", "ndjson", *filters).stdout
+        return [json.loads(line)["subject"] for line in out.splitlines()]
+
+    def listed(*filters: str) -> list[str]:
+        return sorted(row["subject"] for row in crm.json("log", "list", *filters))
+
+    for filters in (["--since", "7d"], ["--deal", "1"], ["--user", "kim"], ["--kind", "note"]):
+        assert sorted(exported(*filters)) == listed(*filters) != []
+    assert exported("--since", "7d", "--user", "sam") == ["About v2"]
+    assert crm("export", "interactions", "--user", "nobody").exit_code == 3
+
+
 def test_vcf_only_for_contacts(crm):
     result = crm("export", "deals", "-f", "vcf")
 

@@ -11,8 +11,14 @@ from crmtui.cli.options import (
     ConsentFilter,
     ContactableFilter,
     ContactCompany,
+    InteractionContact,
+    InteractionDeal,
+    InteractionKind,
+    InteractionSince,
+    InteractionUser,
     SegmentOption,
     WhereFilter,
+    interaction_filters,
     key_values,
 )
 from crmtui.cli.output import message
@@ -207,22 +213,24 @@ def deals(
 def interactions(
     fmt: Fmt = None,
     output: Output = "-",
-    contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
-    kind: Annotated[
-        str | None, typer.Option("--kind", help="call, email, meeting, note or chat.")
-    ] = None,
+    contact: InteractionContact = None,
+    kind: InteractionKind = None,
+    deal: InteractionDeal = None,
+    user: InteractionUser = None,
+    since: InteractionSince = None,
     no_escape_formulas: NoEscape = False,
 ) -> None:
     """Export logged calls, emails, meetings, notes and chats; as iCalendar (ics), events.
 
-    Example: crm export interactions --kind meeting -o meetings.ics
+    Example: crm export interactions --kind meeting --since 30d -o meetings.ics
     """
     from crmtui.io.export import export_records, interaction_pages
 
     fmt = _format(fmt, output, "interactions")
+    filters = interaction_filters(contact, kind, deal, user, since)
     with context.database().session(snapshot=True) as session, _output(output) as out:
         count = export_records(
-            session, "interactions", interaction_pages(session, contact, kind), out, fmt,
+            session, "interactions", interaction_pages(session, **filters), out, fmt,
             escape_formulas=_escaping(no_escape_formulas),
         )  # fmt: skip
     _done(count, "interactions", output)

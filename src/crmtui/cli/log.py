@@ -5,7 +5,17 @@ from typing import Annotated, Any
 import typer
 
 from crmtui.cli import context
-from crmtui.cli.options import When, confirm_or_yes, when_or_none
+from crmtui.cli.options import (
+    InteractionContact,
+    InteractionDeal,
+    InteractionKind,
+    InteractionSince,
+    InteractionUser,
+    When,
+    confirm_or_yes,
+    interaction_filters,
+    when_or_none,
+)
 from crmtui.cli.output import (
     FormatOption,
     LimitOption,
@@ -76,15 +86,11 @@ for _kind in KINDS:
 
 @app.command("list")
 def list_(
-    contact: Annotated[str | None, typer.Option("--contact", help="Only this contact's.")] = None,
-    kind: Annotated[
-        str | None, typer.Option("--kind", help="call, email, meeting, note or chat.")
-    ] = None,
-    deal: Annotated[int | None, typer.Option("--deal", help="Only those about this deal.")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Only those this user logged.")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only since: 7d, 12h, 2w or a date.")
-    ] = None,
+    contact: InteractionContact = None,
+    kind: InteractionKind = None,
+    deal: InteractionDeal = None,
+    user: InteractionUser = None,
+    since: InteractionSince = None,
     limit: LimitOption = 50,
     fmt: FormatOption = None,
 ) -> None:
@@ -92,14 +98,12 @@ def list_(
 
     Example: crm log list --contact ada@example.com --kind call --since 30d
     """
-    from crmtui.core.history import parse_since
     from crmtui.core.interactions import list_interactions
 
     with context.database().session() as session:
         rows = list_interactions(
-            session, contact=contact, kind=kind, deal_id=deal, username=user,
-            since=parse_since(since) if since else None, limit=limit or None,
-        )  # fmt: skip
+            session, **interaction_filters(contact, kind, deal, user, since), limit=limit or None
+        )
         render_rows(rows, LIST_COLUMNS, fmt)
 
 

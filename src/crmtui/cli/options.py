@@ -31,6 +31,16 @@ ContactCompany = Annotated[
 WhereFilter = Annotated[
     list[str] | None, typer.Option("--where", help="Custom field filter key=value (repeatable).")
 ]
+# the interaction filters of `log list` and `export interactions`
+InteractionContact = Annotated[str | None, typer.Option("--contact", help="Only this contact's.")]
+InteractionKind = Annotated[
+    str | None, typer.Option("--kind", help="call, email, meeting, note or chat.")
+]
+InteractionDeal = Annotated[int | None, typer.Option("--deal", help="Only those about this deal.")]
+InteractionUser = Annotated[str | None, typer.Option("--user", help="Only those this user logged.")]
+InteractionSince = Annotated[
+    str | None, typer.Option("--since", help="Only since: 7d, 12h, 2w or a date.")
+]
 SegmentOption = Annotated[
     str | None, typer.Option("--segment", help="Contacts of this saved segment (crm segment).")
 ]
@@ -52,6 +62,18 @@ def when_or_none(text: str | None):
     from crmtui.core.timeparse import parse_when
 
     return parse_when(text)
+
+
+def interaction_filters(
+    contact: str | None, kind: str | None, deal: int | None, user: str | None, since: str | None
+) -> dict[str, Any]:
+    """The interaction filter options as core.interactions.filtered_interactions takes them."""
+    from crmtui.core.history import parse_since
+
+    return {
+        "contact": contact, "kind": kind, "deal_id": deal, "username": user,
+        "since": parse_since(since) if since else None,
+    }  # fmt: skip
 
 
 def key_values(pairs: list[str] | None, what: str = "--field") -> dict[str, str]:

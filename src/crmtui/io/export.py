@@ -329,10 +329,12 @@ def deal_pages(session: Session, filters: DealFilter):
     return _orm_pages(session, Deal, stmt, deal_rows)
 
 
-def interaction_pages(session: Session, contact: str | None = None, kind: str | None = None):
+def interaction_pages(session: Session, **filters: Any):
+    """Pages of interactions as rows, those `filters` (as core.interactions.filtered_interactions
+    takes them) leave."""
     from crmtui.core.interactions import filtered_interactions, interaction_rows
 
-    stmt = filtered_interactions(session, contact=contact, kind=kind)
+    stmt = filtered_interactions(session, **filters)
 
     with_emails = _with_emails(interaction_rows)
 
