@@ -366,3 +366,14 @@ def test_files_left_by_a_killed_build_are_removed_by_the_next(tmp_path):
     build_demo(folder / "demo.db", contacts=10)
 
     assert sorted(p.name for p in folder.iterdir()) == [running.name, "demo.db"]
+
+
+def test_tasks_are_due_on_the_quarter_hour_and_never_before_they_were_made(database):
+    times = rows_of(
+        database.location,
+        "SELECT strftime('%M:%S', due_at), strftime('%H', due_at), due_at >= created_at FROM task",
+    )
+
+    assert {minute_second for minute_second, _, _ in times} <= {"00:00", "15:00", "30:00", "45:00"}
+    assert all(made_before for _, _, made_before in times)
+    assert min(int(hour) for _, hour, _ in times) >= 8

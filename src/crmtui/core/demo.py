@@ -684,20 +684,23 @@ class DemoRows:
         r, ts, now = self.rng.random, self.clock.text, self.now
         roll = r()
         done_at = None
+        # due at a time people set, on the quarter hour, in working hours (today's late
+        # in the afternoon, so that it is still to come through most of the day)
         if roll < 0.45:  # done around its due date, unless that is still to come
-            due = created + int(r() * 120 * DAY)
+            due = _on_the_quarter(_working_hours(created + int(r() * 120 * DAY)), created)
             done = max(created, due + int((r() - 0.5) * 4 * DAY))
             done_at = ts(done) if done < now else None
             made = created + int(r() * (due - created))
         elif roll < 0.6:  # overdue
-            due = now - DAY + int(r() * DAY) - int(r() * 30) * DAY
-            due = max(due, created + 1)
+            due = _working_hours(now - DAY + int(r() * DAY) - int(r() * 30) * DAY)
+            due = _on_the_quarter(due, created)
             made = created + int(r() * (due - created))
         elif roll < 0.7:  # due today
-            due = now + 16 * 3600 + int(r() * 4 * 3600)
+            due = _on_the_quarter(now + 16 * 3600 + int(r() * 4 * 3600), created)
             made = created + int(r() * (now - created))
         else:  # upcoming
             due = now + DAY * (1 + int(r() * 30)) + 8 * 3600 + int(r() * 9 * 3600)
+            due = _on_the_quarter(due, created)
             made = created + int(r() * (now - created))
         template = TASK_TITLES[int(r() * len(TASK_TITLES))]
         deal_id = deals[-1][0] if deals and r() < 0.5 else None
@@ -722,6 +725,12 @@ def _working_hours(at: int) -> int:
     """The same moment of its day squeezed into 08:00-18:00: nobody logs calls at 3 am."""
     day, second = divmod(at, DAY)
     return day * DAY + 8 * 3600 + second * 10 // 24
+
+
+def _on_the_quarter(at: int, after: int) -> int:
+    """`at` on the quarter hour before it, or the one after if that falls before `after`."""
+    quarter = at - at % 900
+    return quarter if quarter > after else quarter + 900 * -(-(after - quarter + 1) // 900)
 
 
 def _coprime(a: int, b: int) -> bool:
