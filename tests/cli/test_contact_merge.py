@@ -143,3 +143,22 @@ def test_the_message_says_which_of_the_duplicates_values_were_dropped(crm):
 
     assert "kept its own name, country" in said
     assert "dropped the duplicate's city (the two disagree)" in said
+
+
+def test_a_piped_plan_in_csv_keeps_every_section_as_json_in_its_cell(crm):
+    import csv
+    import io
+    import json
+
+    add_duplicates(crm)
+
+    piped = crm.ok("contact", "merge", "ada@example.com", "ada@work.example", "--dry-run").stdout
+    as_json = crm.json("contact", "merge", "ada@example.com", "ada@work.example", "--dry-run")
+    (row,) = csv.DictReader(io.StringIO(piped))
+
+    for section in ("filled", "changed", "kept"):
+        assert json.loads(row[section]) == as_json[section]
+    assert any(item["field"] == "city" for item in json.loads(row["filled"]))
+    deals = json.loads(next(csv.DictReader(io.StringIO(crm.ok("deal", "show", "1").stdout)))[
+        "history"])  # fmt: skip
+    assert [move["to"] for move in deals] == ["Lead"]

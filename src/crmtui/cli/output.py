@@ -273,7 +273,8 @@ def _wrapped(cell: str, width: int) -> list[str]:
 def render_record(
     record: dict[str, Any], fmt: Format | None, *, sections: dict[str, Any] | None = None
 ) -> None:
-    """One record: key/value lines in a table, an object in json, a one-row csv."""
+    """One record: key/value lines in a table, an object in json, a one-row csv (its sections
+    as JSON text cells)."""
     fmt = chosen_format(fmt)
     full = {**record, **(sections or {})}
     if fmt in (Format.json, Format.ndjson):
@@ -283,9 +284,12 @@ def render_record(
             sys.stdout.write(json.dumps(json_value(full), ensure_ascii=False) + "\n")
         return
     if fmt is Format.csv:
+        # a section (rows of their own) goes into one cell as JSON text: the row keeps it all
+        row = {**record, **{name: json.dumps(json_value(rows), ensure_ascii=False)
+                            for name, rows in (sections or {}).items()}}  # fmt: skip
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(record.keys())
-        writer.writerow(csv_cells(record.values()))
+        writer.writerow(row.keys())
+        writer.writerow(csv_cells(row.values()))
         return
     from rich.table import Table
     from rich.text import Text
