@@ -62,6 +62,27 @@ def test_search_finds_companies_and_deals_too(crm):
     assert types == {"contact", "company", "deal"}
 
 
+def test_search_without_a_limit_lists_every_match_a_page_at_a_time(crm, monkeypatch):
+    from crmtui.core import search
+
+    monkeypatch.setattr(search, "SEARCH_PAGE", 2)
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    for n in range(5):
+        crm.ok("contact", "add", f"Zed Engine {n}", "--email", f"zed{n}@example.com")
+    crm.ok("contact", "add", "Other", "--email", "other@example.com", "--company", "Engine Co")
+    crm.ok("deal", "add", "Engine order", "--contact", "other@example.com", "--amount", "10")
+
+    found = crm.json("search", "engine", "--limit", "0")
+    csv_lines = crm.ok("search", "engine", "--limit", "0").stdout.splitlines()
+
+    assert [(r["type"], r["name"]) for r in found] == [
+        *(("contact", f"Zed Engine {n}") for n in range(5)),
+        ("contact", "Other"), ("company", "Engine Co"), ("deal", "Engine order"),
+    ]  # fmt: skip
+    assert len(csv_lines) == 1 + 8 and len(crm.json("search", "engine", "--limit", "4")) == 4
+    assert crm.json("search", "nothing-like-it", "--limit", "0") == []
+
+
 def test_contact_named_by_unambiguous_name(crm):
     add_ada(crm)
 

@@ -15,14 +15,15 @@ def search(
     limit: LimitOption = 20,
     fmt: FormatOption = None,
 ) -> None:
-    """Search contacts, companies and deals by name, email, phone or company.
+    """Search contacts, companies and deals by name, email, phone or company: the best matches
+    first; with --limit 0 every match, contacts then companies then deals, each by id.
 
     Example: crm search zoe --format json
     """
-    from crmtui.core.search import search_all
+    from crmtui.core.search import every_match, search_all
 
     with context.database().connection() as connection:
-        rows = search_all(connection, query, limit=limit or 1000)
-    for row in rows:
-        row.setdefault("name", row.get("title"))
-    render_rows(rows, COLUMNS, fmt)
+        rows = every_match(connection, query) if not limit else search_all(connection, query, limit)
+        render_rows(
+            ({**row, "name": row.get("name", row.get("title"))} for row in rows), COLUMNS, fmt
+        )

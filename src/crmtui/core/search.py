@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -93,6 +94,7 @@ POSTGRES_WORDS = (
 
 
 RANKED_MATCHES = 1000
+SEARCH_PAGE = 1000
 
 
 def ranked_ids(session: Session | Connection, entity: str, query: str, limit: int) -> list[int]:
@@ -175,6 +177,29 @@ def search_all(session: Session | Connection, query: str, limit: int = 20) -> li
         for row in build(session, records(session, entity, ids)):
             results.append({"type": entity, **row})
     return results
+
+
+def every_match(session: Session | Connection, query: str) -> Iterator[dict[str, Any]]:
+    """Every contact, company and deal matching the query, in that order and each by id, read
+    SEARCH_PAGE at a time (a broad query over a million contacts is never held whole, nor
+    ranked: scoring every match would cost more than it tells)."""
+    from crmtui.core.reads import company_rows, contact_rows, deal_rows, records
+
+    if not search_tokens(query):
+        return
+    builders = {"contact": contact_rows, "company": company_rows, "deal": deal_rows}
+    for entity, build in builders.items():
+        found = matching_ids(session, entity, query)
+        ident = found.selected_columns[0]
+        last = 0
+        while True:
+            page = found.where(ident > last).order_by(ident).limit(SEARCH_PAGE)
+            ids = list(session.scalars(page))
+            for row in build(session, records(session, entity, ids)) if ids else ():
+                yield {"type": entity, **row}
+            if len(ids) < SEARCH_PAGE:
+                break
+            last = ids[-1]
 
 
 def match_count(session: Session | Connection, entity: str, query: str, cap: int) -> int:
