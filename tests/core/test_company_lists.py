@@ -55,6 +55,24 @@ def test_companies_page_by_name_forwards_and_backwards(db):
     assert expected[:3] == ["acme", "Alpha", "Beta"]
 
 
+def test_pages_of_a_search_hold_only_its_matches_in_name_order(db):
+    from crmtui.core.reads import company_page
+
+    names = ["Émile Engines", "acme", "Engines Zeta", "Beta Engines", "delta", "Engines alpha"]
+    with db.transaction(username="sam") as session:
+        for name in names:
+            add_company(session, CompanyInput(name=name))
+    with db.session() as session:
+        forwards, after = [], None
+        while page := company_page(session, after=after, limit=2, query="engines"):
+            forwards += [c.name for c in page]
+            after = (page[-1].name_key, page[-1].id)
+        last = company_page(session, descending=True, limit=1, query="ENGINES")
+
+    assert forwards == ["Beta Engines", "Émile Engines", "Engines alpha", "Engines Zeta"]
+    assert [c.name for c in last] == ["Engines Zeta"]
+
+
 @pytest.mark.sqlite_only
 def test_a_page_of_companies_seeks_to_its_place_in_the_name_index(db):
     from crmtui.core.reads import company_page

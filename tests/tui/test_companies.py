@@ -62,3 +62,35 @@ async def test_the_companies_view_pages_through_every_company(
             await settle(pilot)
         assert under_cursor(app) == every[-9]
         assert rows_held(app)[0] in every[:-9]
+
+
+async def test_a_search_matching_many_companies_pages_through_them_all(
+    db, data, make_app, settle, monkeypatch
+):
+    from crmtui.tui.screens import companies, paged_list
+
+    monkeypatch.setattr(companies, "PAGE", 4)
+    monkeypatch.setattr(paged_list, "MAX_ROWS", 12)
+    monkeypatch.setattr(paged_list, "PREFETCH", 3)
+    with db.transaction(username="sam") as session:
+        for n in range(23):
+            add_company(session, CompanyInput(name=f"Firm {n:02d}"))
+            add_company(session, CompanyInput(name=f"Other {n:02d}"))
+    firms = [f"Firm {n:02d}" for n in range(23)]
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o", "slash", "f", "i", "r", "m", "enter")
+        await settle(pilot)
+        status = app.screen.query_one("#companies-status", Static)
+        assert str(status.render()) == "23 companies  ·  search: firm"
+        passed = [under_cursor(app)]
+        for _ in range(len(firms)):
+            await pilot.press("down")
+            await settle(pilot)
+            passed.append(under_cursor(app))
+        assert passed == [*firms, firms[-1]]  # every match once, by name, then the end
+        assert len(rows_held(app)) <= 12
+        await pilot.press("home")
+        await settle(pilot)
+        assert under_cursor(app) == firms[0]

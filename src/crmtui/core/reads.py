@@ -970,13 +970,18 @@ def company_page(
     after: tuple[str, int] | None = None,
     descending: bool = False,
     limit: int = 50,
+    query: str | None = None,
 ) -> list[Row]:
-    """One page of companies by name (whole rows); pass the last one's `name_key` and id as
-    `after`, `descending` for the page before it."""
+    """One page of companies by name (whole rows), of those matching `query` if given; pass
+    the last one's `name_key` and id as `after`, `descending` for the page before it."""
+    from crmtui.core.search import matching_condition
+
     c = _COMPANY.c
     ids = select(c.id).order_by(
         *((c.name_key.desc(), c.id.desc()) if descending else (c.name_key, c.id))
     )
+    if query:
+        ids = ids.where(matching_condition(session, c.id, "company", query))
     if after is None:
         found = session.execute(ids.limit(limit)).all()
     else:

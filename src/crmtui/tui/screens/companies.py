@@ -14,7 +14,7 @@ from crmtui.tui.widgets.fitted_table import fitted_columns
 from crmtui.tui.widgets.footer import KeysFooter
 
 PAGE = 50  # as the contact list's: each row is a random read on a cold cache
-SHOWN = 200  # a search lists its best matches by name, not paged: typing narrows it
+COUNT_CAP = 100_000  # a search counts its matches this far, as the contact list's
 COLUMNS = (
     ("Name", 0, 3), ("Industry", 0, 1), ("City", 0, 1), ("Country", 0, 1), ("People", 6, 0),
 )  # fmt: skip
@@ -28,24 +28,16 @@ def row_cells(row: dict[str, Any]) -> dict[str, str]:
 
 
 def read_page(session, query: str, after, direction: str = "down") -> dict[str, Any]:
-    """One page of companies by name after the keyset position `after` ("down"), the page
-    before it ("up") or the last page ("end"), each row with its keyset position; or, for a
-    search, its SHOWN best matches by name, as one page, and whether more matched."""
-    from crmtui.core.reads import company_page, company_rows, records
-    from crmtui.core.search import match_count, ranked_ids
-    from crmtui.core.text import fold
+    """One page of companies (those the search finds, if any) by name after the keyset
+    position `after` ("down"), the page before it ("up") or the last page ("end"), each row
+    with its keyset position."""
+    from crmtui.core.reads import company_page, company_rows
 
-    if query:
-        found = records(session, "company", ranked_ids(session, "company", query, SHOWN))
-        found = sorted(found, key=lambda company: (fold(company.name), company.id))
-        more = match_count(session, "company", query, SHOWN + 1) > SHOWN
-        rows = [(c.id, row_cells(row), (c.name_key, c.id))
-                for row, c in zip(company_rows(session, found), found, strict=True)]  # fmt: skip
-        return {"rows": rows, "done": True, "more": more}
     backwards = direction in ("up", "end")
     companies = company_page(
-        session, after=None if direction == "end" else after, descending=backwards, limit=PAGE
-    )
+        session, after=None if direction == "end" else after, descending=backwards, limit=PAGE,
+        query=query or None,
+    )  # fmt: skip
     if backwards:
         companies.reverse()
     return {
@@ -54,14 +46,18 @@ def read_page(session, query: str, after, direction: str = "down") -> dict[str, 
             for row, c in zip(company_rows(session, companies), companies, strict=True)
         ],
         "done": len(companies) < PAGE,
-        "more": False,
     }
 
 
-def count_all(session) -> tuple[int, bool]:
+def count_matches(session, query: str) -> tuple[int, bool]:
+    """(how many companies the list holds, whether that stopped at COUNT_CAP)."""
     from crmtui.core.reads import count_companies
+    from crmtui.core.search import match_count
 
-    return count_companies(session), False
+    if not query:
+        return count_companies(session), False
+    found = match_count(session, "company", query, COUNT_CAP)
+    return found, found == COUNT_CAP
 
 
 class CompaniesScreen(PagedList, Screen):
@@ -88,7 +84,6 @@ class CompaniesScreen(PagedList, Screen):
         self.start_paging()
         self.columns: list[str] = []
         self.laid_out_for = 0
-        self.more = False  # a search matched more than it lists
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/  search company name", id="search")
@@ -132,16 +127,10 @@ class CompaniesScreen(PagedList, Screen):
         return partial(read_page, query=self.query_text, after=after, direction=direction)
 
     def count_reader(self):
-        return count_all
-
-    def page_arrived(self, mode: str, page: dict[str, Any]) -> None:
-        self.more = page["more"]
+        return partial(count_matches, query=self.query_text)
 
     def show_status(self) -> None:
-        if self.more:
-            shown = f"the first {len(self.window)} matches: type to narrow"
-        else:
-            shown = self.count_text("company", "companies")
+        shown = self.count_text("company", "companies")
         if self.query_text:
             shown += f"  ·  search: {self.query_text}"
         self.query_one("#companies-status", Static).update(shown)
