@@ -250,3 +250,25 @@ def test_the_plan_says_what_it_drops_where_the_two_disagree():
     assert ("Keeps", "city: Madrid (drops Amsterdam)") in rows
     assert ("Drops", "street: 34 Rue Saint-Denis (the two disagree)") in rows
     assert not any("None" in line for _, line in rows)
+
+
+async def test_m_on_the_list_merges_a_duplicate_into_the_contact_under_the_cursor(
+    db, data, twin, make_app, settle
+):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zora", "enter")
+        await settle(pilot)
+        table = app.screen.query_one("#contacts", DataTable)
+        table.move_cursor(row=list_ids(app).index(data["zora"]))
+        await pick_twin(app, pilot, settle, twin["id"], data["zora"])
+        assert f"into Zora Quinn (contact {data['zora']})" in plan_shown(app)
+        await pilot.press("y")
+        await settle(pilot)
+
+        assert list_ids(app) == [data["zora"]]  # the duplicate's row went, hers stayed
+        assert cursor_name(app) == "Zora Quinn"
+    with db.session() as session:
+        assert session.get(Contact, twin["id"]) is None
+        assert session.get(Interaction, twin["call"]).contact_id == data["zora"]

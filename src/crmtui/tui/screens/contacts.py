@@ -188,6 +188,7 @@ class ContactsScreen(PagedList, Screen):
         Binding("e", "edit", "Edit", id="edit", show=False),
         Binding("d", "new_deal", "Deal", id="new_deal", show=False),
         Binding("D,delete", "delete", "Delete", id="delete_contact", show=False),
+        Binding("m", "merge", "Merge a duplicate in", id="merge_into_listed", show=False),
         Binding(
             "escape", "clear_search", "Clear search", id="clear_search", show=False, priority=True
         ),  # priority: done before the keys typed after it reach the search box
@@ -411,6 +412,18 @@ class ContactsScreen(PagedList, Screen):
             ask_to_delete(
                 self, "contact", contact_id, lambda: self.record_deleted("contact", contact_id)
             )
+
+    def action_merge(self) -> None:
+        from crmtui.tui.screens.merge import ask_to_merge
+
+        if (contact_id := self.contact_to_act_on()) is not None:
+            name = next((cells["name"] for i, cells, _key in self.window if i == contact_id), "")
+
+            def merged(report: dict[str, Any]) -> None:
+                self.forget_row(report["other_id"])
+                self.refresh_contact(contact_id)
+
+            ask_to_merge(self, contact_id, str(name), merged)
 
     def record_deleted(self, entity: str, record_id: int) -> None:
         """A contact deleted here or on its page: its row goes (see PagedList.forget_row)."""
