@@ -16,6 +16,7 @@ COMMANDS = {
     "deal delete": ("deal", "delete", "1"),
     "task delete": ("task", "delete", "1"),
     "log delete": ("log", "delete", "1"),
+    "tag delete": ("tag", "delete", "vip"),
 }
 
 

@@ -148,6 +148,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "history": ("history", "history", "Show who changed what and when, newest first."),
     "undo": ("history", "undo", "Revert one change if nothing has touched those fields since."),
     "segment": ("segments", "app", "Save contact filters by name: lists, exports, assigns."),
+    "tag": ("tags", "app", "List tags with how many records carry each; rename, merge, delete."),
     "user": ("users", "app", "Add, list and disable team members."),
     "db": ("database", "app", "Database location, copy, schema version and counts."),
     "demo": ("demo", "demo", "Build a deterministic demo database and open the app on it."),

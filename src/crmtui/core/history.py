@@ -109,6 +109,10 @@ def summarize(
         from crmtui.core.merge import merge_summary
 
         return merge_summary(change)
+    if change.entity == "tag":
+        from crmtui.core.tag_admin import tag_summary
+
+        return tag_summary(change)
     if change.action == "delete" and "merged_into" in change.changes:
         return f"merged into contact {change.changes['merged_into'][1]['contact_id']}"
     if change.action in ("create", "delete"):

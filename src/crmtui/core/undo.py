@@ -70,6 +70,16 @@ def undo_change(session: Session, change: Change) -> dict[str, Any]:
 
 
 def _revert(session: Session, change: Change) -> dict[str, Any]:
+    if change.entity == "tag":
+        from crmtui.core.tag_admin import undo_tag_change
+
+        later = _later_change(session, change)
+        if later is not None:
+            raise Conflict(
+                f"cannot undo change {change.id}: the tag was changed since (change {later.id}); "
+                "undo that first; nothing was changed"
+            )
+        return undo_tag_change(session, change)
     model = MODELS.get(change.entity)
     if model is None:
         raise Invalid(f"changes to a {change.entity} cannot be undone here")
