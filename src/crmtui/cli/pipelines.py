@@ -9,7 +9,7 @@ from crmtui.cli.output import FormatOption, message, render_rows
 
 app = typer.Typer(no_args_is_help=True)
 stage_app = typer.Typer(no_args_is_help=True)
-app.add_typer(stage_app, name="stage", help="Add and reorder the stages of a pipeline.")
+app.add_typer(stage_app, name="stage", help="Add, rename and reorder the stages of a pipeline.")
 
 COLUMNS = ("pipeline", "position", "stage", "probability", "kind", "deals")
 
@@ -97,6 +97,30 @@ def stage_add(
             session, chosen, name, probability, kind, None if position is None else position - 1
         )
     message(f"added stage {stage.name} to {chosen.name}")
+
+
+@stage_app.command("edit")
+def stage_edit(
+    pipeline: Annotated[str, typer.Argument(help="Pipeline name or id.")],
+    stage: Annotated[str, typer.Argument(help="Stage name or id.")],
+    name: Annotated[str | None, typer.Option("--name", help="Its new name.")] = None,
+    probability: Annotated[
+        int | None, typer.Option("--probability", "-p", help="Win probability in percent.")
+    ] = None,
+) -> None:
+    """Rename a stage or change its win probability (weighted amounts and the forecast use it
+    from then on); `crm undo` reverts it.
+
+    Example: crm pipeline stage edit Sales Proposal --name "Proposal sent" --probability 40
+    """
+    from crmtui.core.pipelines import edit_stage, get_pipeline, get_stage
+
+    with context.database().transaction(username=context.username()) as session:
+        chosen = get_pipeline(session, pipeline)
+        record = get_stage(session, chosen.id, stage)
+        changed = edit_stage(session, record, name=name, probability=probability)
+        label = f"{chosen.name}: {record.name} ({record.probability}%)"
+    message(f"{label}" if changed else f"{label}: nothing to change")
 
 
 @stage_app.command("move")

@@ -9,7 +9,7 @@ from sqlmodel import Session, SQLModel
 from crmtui.core.audit import _plain, record_change, record_created, record_deleted
 from crmtui.core.cascade import first_link, reattach
 from crmtui.core.errors import Conflict, Invalid
-from crmtui.core.models import Change, Company, Contact, Deal, Interaction, Task, User
+from crmtui.core.models import Change, Company, Contact, Deal, Interaction, Stage, Task, User
 from crmtui.core.records import apply_changes
 from crmtui.core.text import fold, search_text
 
@@ -20,6 +20,7 @@ MODELS: dict[str, type[SQLModel]] = {
     "task": Task,
     "interaction": Interaction,
     "user": User,
+    "stage": Stage,
 }
 CONTACT_LISTS = ("emails", "phones", "tags")  # logged for contacts beside the columns
 CONTACT_FIELDS = (*CONTACT_LISTS, "birthday")  # `birthday` as imports log it: 1985-04-12
@@ -213,6 +214,11 @@ def _restore(session: Session, record, entity: str, values: dict, lists: dict) -
         return
     if entity == "company" and "name" in values:
         values.update(name_key=fold(values["name"]), search_text=search_text(values["name"]))
+    if entity == "stage" and "name" in values:
+        from crmtui.core.pipelines import _check_free_name
+
+        _check_free_name(session, record, values["name"])
+        values["name_key"] = fold(values["name"])
     before_stage = getattr(record, "stage_id", None)
     apply_changes(session, entity, record, values)
     if entity == "deal":
