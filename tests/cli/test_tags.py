@@ -29,10 +29,12 @@ def test_the_list_counts_each_kind_of_record_by_tag_name(tagged):
 
 def test_a_rename_reaches_records_and_saved_segments_and_undo_puts_it_back(tagged):
     tagged.ok("segment", "add", "Best", "--tag", "VIP")
+    same = tagged.ok("tag", "rename", "VIP", "vip").stderr
+    assert same == "tag vip is named so already: nothing to change\n"
 
     said = tagged.ok("tag", "rename", "Vip", "gold").stderr
 
-    assert said == "renamed tag Vip into gold (3 records)\n"
+    assert said == "renamed tag Vip to gold (3 records)\n"
     assert counts(tagged)["gold"] == (2, 1, 0) and "vip" not in counts(tagged)
     assert tagged.json("segment", "show", "best")["contacts"] == 2
     (entry,) = tagged.json("history", "--limit", "1")

@@ -120,7 +120,7 @@ def stage_edit(
         record = get_stage(session, chosen.id, stage)
         changed = edit_stage(session, record, name=name, probability=probability)
         label = f"{chosen.name}: {record.name} ({record.probability}%)"
-    message(f"{label}" if changed else f"{label}: nothing to change")
+    message(label if changed else f"{label}: nothing to change")
 
 
 @stage_app.command("move")

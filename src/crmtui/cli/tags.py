@@ -40,8 +40,11 @@ def rename(
 
     with context.database().transaction(username=context.username()) as session:
         done = rename_tag(session, old, new)
-    verb = "merged" if done["merged"] else "renamed"
-    message(f"{verb} tag {old.strip()} into {done['tag']} ({_records(done['records'])})")
+    if done["records"] is None:
+        message(f"tag {done['tag']} is named so already: nothing to change")
+        return
+    said = "merged tag {} into {}" if done["merged"] else "renamed tag {} to {}"
+    message(f"{said.format(old.strip(), done['tag'])} ({_records(done['records'])})")
 
 
 @app.command("delete")

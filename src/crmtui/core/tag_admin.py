@@ -63,6 +63,8 @@ def rename_tag(session: Session, old: str, new: str) -> dict[str, Any]:
     two become one (a record carrying both keeps one). One history entry, which undo reverts."""
     tag = get_tag(session, old)
     new = clean_tag(new)
+    if new == tag.name:
+        return {"tag": new, "merged": False, "records": None}  # nothing to change
     into = session.scalars(select(Tag).where(Tag.name_key == fold(new), Tag.id != tag.id)).first()
     segments = _segments_naming(session, tag.name_key)
     for segment in segments:
