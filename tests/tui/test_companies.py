@@ -1,5 +1,6 @@
 """The Companies view pages through every company by name as the cursor moves."""
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from crmtui.core.companies import add_company, list_companies
@@ -18,14 +19,19 @@ def under_cursor(app) -> str:
     return str(table.get_row_at(table.cursor_row)[0])
 
 
-async def test_the_companies_view_pages_through_every_company(
-    db, data, make_app, settle, monkeypatch
-):
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Pages of 4 and a window of 12 rows: a few dozen companies page as 125,000 would."""
     from crmtui.tui.screens import companies, paged_list
 
     monkeypatch.setattr(companies, "PAGE", 4)
     monkeypatch.setattr(paged_list, "MAX_ROWS", 12)
     monkeypatch.setattr(paged_list, "PREFETCH", 3)
+
+
+async def test_the_companies_view_pages_through_every_company(
+    db, data, make_app, settle, small_pages
+):
     with db.transaction(username="sam") as session:
         for n in range(23):
             add_company(session, CompanyInput(name=f"Firm {n:02d}"))
@@ -65,13 +71,8 @@ async def test_the_companies_view_pages_through_every_company(
 
 
 async def test_a_search_matching_many_companies_pages_through_them_all(
-    db, data, make_app, settle, monkeypatch
+    db, data, make_app, settle, small_pages
 ):
-    from crmtui.tui.screens import companies, paged_list
-
-    monkeypatch.setattr(companies, "PAGE", 4)
-    monkeypatch.setattr(paged_list, "MAX_ROWS", 12)
-    monkeypatch.setattr(paged_list, "PREFETCH", 3)
     with db.transaction(username="sam") as session:
         for n in range(23):
             add_company(session, CompanyInput(name=f"Firm {n:02d}"))
