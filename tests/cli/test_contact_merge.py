@@ -162,3 +162,16 @@ def test_a_piped_plan_in_csv_keeps_every_section_as_json_in_its_cell(crm):
     deals = json.loads(next(csv.DictReader(io.StringIO(crm.ok("deal", "show", "1").stdout)))[
         "history"])  # fmt: skip
     assert [move["to"] for move in deals] == ["Lead"]
+
+
+def test_birthdays_that_disagree_are_one_line_of_the_plan_as_dates(crm):
+    crm.ok(
+        "contact", "add", "Ada Lovelace", "--email", "ada@example.com", "--birthday", "1815-12-10"
+    )
+    crm.ok("contact", "add", "A. Lovelace", "--email", "ada@work.example", "--birthday", "--05-26")
+
+    plan = crm.json("contact", "merge", "1", "2", "--dry-run")
+
+    assert [k for k in plan["kept"] if k["field"] == "birthday"] == [
+        {"field": "birthday", "kept": "1815-12-10", "dropped": "--05-26"}
+    ]

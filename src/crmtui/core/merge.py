@@ -295,10 +295,16 @@ def merge_report(session: Session, plan: MergePlan) -> dict[str, Any]:
         {"field": f, "from": shown(f, before[f]), "to": shown(f, plan.values[f]), "why": why}
         for f, why in plan.why.items()
     ]
-    kept = [
-        {"field": _label(f), "kept": shown(f, k), "dropped": shown(f, o)}
-        for f, (k, o) in plan.kept.items()
-    ]
+    kept = []
+    for f, (k, o) in plan.kept.items():
+        if not f.startswith("birthday_"):
+            kept.append({"field": _label(f), "kept": shown(f, k), "dropped": shown(f, o)})
+        elif not any(item["field"] == "birthday" for item in kept):  # one line for its parts
+            days = [
+                format_birthday(SimpleNamespace(**{p: getattr(c, p) for p in GROUPS[1]}))
+                for c in (keep, other)
+            ]
+            kept.append({"field": "birthday", "kept": days[0], "dropped": days[1]})
     return {
         "keep_id": keep.id,
         "keep_name": keep.display_name,
