@@ -23,8 +23,10 @@ def test_the_readme_example_works_exactly_as_written(crm, tmp_path, monkeypatch)
 
     assert result.stdout == ""
     assert result.stderr.startswith("built the demo at demo.db")
+    hint = result.stderr.splitlines()[-1]
+    assert hint == "try it from the command line: crm --db demo.db contact list"
     assert count(tmp_path / "demo.db", "contact") == 1000
-    listed = crm.json("--db", "demo.db", "contact", "list", "--limit", "5", "--sort", "name")
+    listed = crm.json(*hint.split()[7:], "--limit", "5", "--sort", "name")  # as the hint says
     assert len(listed) == 5 and all(row["email"] for row in listed)
 
 

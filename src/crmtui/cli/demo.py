@@ -28,6 +28,7 @@ def demo(
 
     Example: crm demo --contacts 1000 --seed 7 --db demo.db --no-open
     """
+    import shlex
     import sys
 
     from crmtui.core.db import Database, default_data_dir, sqlite_url
@@ -37,6 +38,8 @@ def demo(
     progress = message if sys.stderr.isatty() else None
     summary = build_demo(path, contacts=contacts, seed=seed, fresh=fresh, progress=progress)
     message(summary)
+    # the other commands work on your own database: say how to point them at this one
+    message(f"try it from the command line: crm --db {shlex.quote(str(path))} contact list")
     if open_app and sys.stdout.isatty() and sys.stdin.isatty():
         from crmtui.tui import run_app
 
