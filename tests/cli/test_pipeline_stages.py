@@ -50,3 +50,33 @@ def test_an_unknown_stage_lists_those_there_are(deal):
     result = deal("pipeline", "stage", "edit", "Sales", "Demo", "-p", "5")
 
     assert result.exit_code == 3 and "no stage 'Demo'" in result.stderr and "Lead" in result.stderr
+
+
+def test_a_stage_no_deal_was_ever_in_is_deleted_and_undo_puts_it_back_in_its_place(deal):
+    deal.ok("pipeline", "stage", "add", "Sales", "Demo", "-p", "40", "--position", "3")
+
+    said = deal.ok("pipeline", "stage", "delete", "Sales", "demo").stderr
+
+    assert said.startswith("deleted stage Demo; Sales: Lead > Qualified > Proposal > ")
+    (entry,) = deal.json("history", "--limit", "1")
+    deal.ok("undo", str(entry["id"]))
+    stages = [row["stage"] for row in deal.json("pipeline", "list")]
+    assert stages[:4] == ["Lead", "Qualified", "Demo", "Proposal"]
+
+
+@pytest.mark.parametrize(
+    ("stage", "code", "says"),
+    [("Proposal", 4, "1 deal is in stage Proposal: move them first"),
+     ("Qualified", 4, "deals have been in stage Qualified (2 moves recorded): it stays"),
+     ("Won", 2, "stage Won is the pipeline's only won stage")],
+)  # fmt: skip
+def test_a_stage_with_deals_or_their_history_stays(deal, stage, code, says):
+    deal.ok("deal", "add", "Other", "--contact", "ada@example.com", "--amount", "5")
+    deal.ok("deal", "move", "2", "Qualified")
+    deal.ok("deal", "move", "2", "Negotiation")  # through Qualified: two moves name it
+    before = deal.json("pipeline", "list")
+
+    result = deal("pipeline", "stage", "delete", "Sales", stage)
+
+    assert result.exit_code == code and says in result.stderr
+    assert deal.json("pipeline", "list") == before

@@ -9,7 +9,9 @@ from crmtui.cli.output import FormatOption, message, render_rows
 
 app = typer.Typer(no_args_is_help=True)
 stage_app = typer.Typer(no_args_is_help=True)
-app.add_typer(stage_app, name="stage", help="Add, rename and reorder the stages of a pipeline.")
+app.add_typer(
+    stage_app, name="stage", help="Add, rename, reorder and delete the stages of a pipeline."
+)
 
 COLUMNS = ("pipeline", "position", "stage", "probability", "kind", "deals")
 
@@ -121,6 +123,27 @@ def stage_edit(
         changed = edit_stage(session, record, name=name, probability=probability)
         label = f"{chosen.name}: {record.name} ({record.probability}%)"
     message(label if changed else f"{label}: nothing to change")
+
+
+@stage_app.command("delete")
+def stage_delete(
+    pipeline: Annotated[str, typer.Argument(help="Pipeline name or id.")],
+    stage: Annotated[str, typer.Argument(help="Stage name or id.")],
+) -> None:
+    """Delete a stage no deal has ever been in (one added by mistake); `crm undo` brings it back.
+    A stage deals have been through stays, for the reports: rename it instead.
+
+    Example: crm pipeline stage delete Sales Demo
+    """
+    from crmtui.core.pipelines import delete_stage, get_pipeline, get_stage, stages_of
+
+    with context.database().transaction(username=context.username()) as session:
+        chosen = get_pipeline(session, pipeline)
+        record = get_stage(session, chosen.id, stage)
+        name = record.name
+        delete_stage(session, record)
+        names = [s.name for s in stages_of(session, chosen.id)]
+    message(f"deleted stage {name}; {chosen.name}: {' > '.join(names)}")
 
 
 @stage_app.command("move")

@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from crmtui.core.audit import record_change
 from crmtui.core.errors import Conflict, Invalid, NotFound
-from crmtui.core.models import STAGE_KINDS, Deal, Pipeline, Stage
+from crmtui.core.models import STAGE_KINDS, Deal, DealStageChange, Pipeline, Stage
 from crmtui.core.text import fold
 
 
@@ -157,6 +157,38 @@ def _check_free_name(session: Session, stage: Stage, name: str) -> None:
     ).first()
     if taken is not None:
         raise Conflict(f"the pipeline already has a stage {taken.name!r}")
+
+
+def delete_stage(session: Session, stage: Stage) -> None:
+    """Delete a stage no deal has ever been in (one added by mistake). A stage deals have been
+    through stays: the funnel and the pipeline's flow count those moves. One history entry."""
+    from crmtui.core.audit import record_deleted
+
+    holding = session.scalar(select(func.count()).where(Deal.stage_id == stage.id))
+    if holding:
+        raise Conflict(
+            f"{holding} deal{'s are' if holding != 1 else ' is'} in stage {stage.name}: "
+            "move them first (crm deal move)"
+        )
+    moves = session.scalar(
+        select(func.count()).where(
+            (DealStageChange.to_stage_id == stage.id) | (DealStageChange.from_stage_id == stage.id)
+        )
+    )
+    if moves:
+        raise Conflict(
+            f"deals have been in stage {stage.name} ({moves} moves recorded): it stays, so the "
+            "reports keep their history; rename it instead (crm pipeline stage edit)"
+        )
+    others = [s for s in stages_of(session, stage.pipeline_id) if s.id != stage.id]
+    if not any(other.kind == stage.kind for other in others):
+        raise Invalid(f"stage {stage.name} is the pipeline's only {stage.kind} stage")
+    record_deleted(session, "stage", stage)
+    session.delete(stage)
+    for index, other in enumerate(others):
+        other.position = index
+        session.add(other)
+    session.flush()
 
 
 def stage_deal_counts(session: Session, pipeline_id: int) -> dict[int, int]:

@@ -321,9 +321,18 @@ def _undo_delete(
             raise Conflict(
                 f"cannot undo change {change.id}: another company is named {values['name']!r}"
             )
+    if change.entity == "stage":
+        from crmtui.core.pipelines import _check_free_name
+
+        values["name_key"] = fold(values["name"])
+        _check_free_name(session, model(**values), values["name"])
     record = model(**values)
     session.add(record)
     session.flush()
+    if change.entity == "stage":
+        from crmtui.core.pipelines import move_stage
+
+        move_stage(session, record, record.position)
     if change.entity == "contact":
         lists = {f: old for f, (old, _new) in change.changes.items() if f in CONTACT_LISTS}
         lists.setdefault("emails", [values["email"]] if values.get("email") else [])
